@@ -1,0 +1,10 @@
+import { releaseFilesAnalyzer } from '../distro/release-files-analyzer.ts';
+import { dpkgCataloger } from './dpkg/dpkg-cataloger.ts';
+import type { FileAnalyzer } from './file-analyzer.ts';
+import type { PackageCataloger } from './package-cataloger.ts';
+
+/** Every package cataloger Customs runs, one per ecosystem. */
+export const defaultCatalogers: readonly PackageCataloger[] = [dpkgCataloger as PackageCataloger];
+
+/** Analyzers that read files without producing packages themselves. */
+export const supportAnalyzers: readonly FileAnalyzer[] = [releaseFilesAnalyzer as FileAnalyzer];

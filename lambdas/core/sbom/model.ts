@@ -1,0 +1,87 @@
+import type { Digest } from '../digest.ts';
+import type { Platform } from '../image/platform.ts';
+
+/** The operating system an image is built on, as its release files describe it. */
+export interface Distro {
+  /** os-release ID: `debian`, `ubuntu`, `alpine`, `rhel`, … */
+  readonly id: string;
+  /** os-release VERSION_ID: `12`, `22.04`, `3.20.3`; absent on rolling releases such as Debian sid. */
+  readonly versionId?: string;
+  readonly codename?: string;
+  readonly prettyName?: string;
+  readonly idLike?: readonly string[];
+  /** The file the distribution was read from. */
+  readonly source: string;
+}
+
+export type PackageType = 'deb';
+
+/** Where a package was found: the database file that lists it and the layer that introduced it. */
+export interface PackageLocation {
+  readonly path: string;
+  readonly layerIndex: number;
+  readonly layerDigest: Digest;
+  readonly layerDiffId: Digest;
+}
+
+export interface Package {
+  /** Unique within one image's SBOM; used as the CycloneDX bom-ref. */
+  readonly id: string;
+  readonly type: PackageType;
+  readonly name: string;
+  readonly version: string;
+  readonly architecture?: string;
+  /** The source package it was built from, where the ecosystem has one (dpkg `Source:`). */
+  readonly source?: { readonly name: string; readonly version: string };
+  readonly purl: string;
+  readonly location: PackageLocation;
+  /** Cataloger that found it. */
+  readonly cataloger: string;
+}
+
+export type LayerStatus = 'read' | 'cached' | 'skipped';
+
+export interface LayerSummary {
+  readonly index: number;
+  readonly digest: Digest;
+  readonly diffId: Digest;
+  readonly mediaType: string;
+  readonly size: number;
+  readonly status: LayerStatus;
+  /** Why a layer was skipped, or other notes about it. */
+  readonly note?: string;
+}
+
+/** The inventory of one platform image. */
+export interface ImageSbom {
+  readonly reference: string;
+  readonly repository: string;
+  readonly tag?: string;
+  readonly platform: Platform;
+  /** Digest of the index the image was selected from, when there was one. */
+  readonly indexDigest?: Digest;
+  /** Digest of the image manifest; absent for archives that carry no manifest (docker-archive). */
+  readonly manifestDigest?: Digest;
+  readonly configDigest: Digest;
+  readonly created?: string;
+  readonly distro?: Distro;
+  readonly layers: readonly LayerSummary[];
+  readonly packages: readonly Package[];
+  readonly warnings: readonly string[];
+}
+
+/** A platform image that could not be inventoried; the others still are. */
+export interface ImageFailure {
+  readonly platform: Platform;
+  readonly manifestDigest?: string;
+  readonly code: string;
+  readonly message: string;
+}
+
+/** Everything one reference resolved to: one SBOM per platform image. */
+export interface ScanResult {
+  readonly reference: string;
+  readonly images: readonly ImageSbom[];
+  /** Platform images of an index that failed (tampered blob, bad diffID); absent when none did. */
+  readonly failures?: readonly ImageFailure[];
+}
