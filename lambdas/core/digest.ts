@@ -53,16 +53,10 @@ export class DigestHasher {
   }
 }
 
-/** Throws a digest-mismatch error naming what was expected and what arrived. */
-export function verifyDigest(bytes: Uint8Array, expected: Digest, what: string): void {
-  const hasher = new DigestHasher(digestAlgorithm(expected));
-  hasher.update(bytes);
-  const actual = hasher.digest();
-  if (actual !== expected) throw digestMismatch(what, expected, actual);
-}
 
 export function digestMismatch(what: string, expected: Digest, actual: Digest): CustomsError {
-  return new CustomsError('digest-mismatch', `${what} ${expected} does not match its content (content hashes to ${actual})`);
+  const subject = what.includes(expected) ? `${what} does not match its content` : `${what} does not match its digest ${expected}`;
+  return new CustomsError('digest-mismatch', `${subject} (content hashes to ${actual})`);
 }
 
 export function shortDigest(digest: string): string {

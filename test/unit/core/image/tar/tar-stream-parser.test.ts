@@ -149,7 +149,7 @@ describe('TarStreamParser', () => {
 
   it('rejects a header with a bad checksum, naming the offset', () => {
     const tar = Buffer.from(sample);
-    tar[512 + 10] ^= 0xff; // corrupt the second header's name
+    tar[512 + 10]! ^= 0xff; // corrupt the second header's name
     expect(() => parse(tar)).toThrow(/tar header at offset 512 has a bad checksum/);
   });
 

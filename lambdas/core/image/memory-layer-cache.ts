@@ -1,0 +1,19 @@
+import type { LayerAnalysisCache, LayerCacheKey } from '../ports.ts';
+import type { LayerAnalysis } from './layer-analysis.ts';
+
+/** Keeps layer analyses for the life of the process: images sharing base layers read them once. */
+export class MemoryLayerCache implements LayerAnalysisCache {
+  private readonly entries = new Map<string, LayerAnalysis>();
+
+  async get(key: LayerCacheKey): Promise<LayerAnalysis | undefined> {
+    return this.entries.get(cacheKey(key));
+  }
+
+  async put(key: LayerCacheKey, analysis: LayerAnalysis): Promise<void> {
+    this.entries.set(cacheKey(key), analysis);
+  }
+}
+
+function cacheKey(key: LayerCacheKey): string {
+  return `${key.digest}|${key.analyzers}`;
+}
