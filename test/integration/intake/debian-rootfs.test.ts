@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { debianRootfs, dpkgQueryPackages, umociImage } from '../../support/debian-rootfs.ts';
+import { runCli } from '../../support/cli.ts';
+import { cycloneDx16Validator, describeErrors } from '../../support/cyclonedx-schema.ts';
 import { scan } from '../../support/scan.ts';
 import { skopeoCopy } from '../../support/skopeo.ts';
 
@@ -56,5 +58,15 @@ describe('a debootstrap bookworm image', () => {
     expect(fromArchive.layers.map((layer) => layer.diffId)).toEqual(fromRegistry.layers.map((layer) => layer.diffId));
     expect(fromArchive.repository).toBe('docker.io/customs/debian');
     expect(fromArchive.tag).toBe('bookworm');
+  });
+
+  it('renders its SBOM as CycloneDX 1.6 that validates against the official schema', async () => {
+    const run = await runCli(['sbom', registryImage, '--format', 'cyclonedx-json']);
+    expect(run.code).toBe(0);
+    const bom = JSON.parse(run.stdout) as { components: Array<{ type: string; purl?: string }> };
+    const validate = cycloneDx16Validator();
+    expect(validate(bom), describeErrors(validate.errors).join('\n')).toBe(true);
+    expect(bom.components.filter((component) => component.type === 'library')).toHaveLength(expected.length);
+    expect(bom.components.find((component) => component.type === 'operating-system')).toMatchObject({ name: 'debian', version: '12' });
   });
 });

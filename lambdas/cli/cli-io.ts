@@ -1,0 +1,8 @@
+/** The process surface the CLI writes to; tests pass their own. */
+export interface CliIo {
+  readonly stdout: { write(text: string): unknown; isTTY?: boolean };
+  readonly stderr: { write(text: string): unknown; isTTY?: boolean };
+  readonly env: NodeJS.ProcessEnv;
+}
+
+export const processIo: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env };

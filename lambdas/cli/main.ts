@@ -1,0 +1,50 @@
+import { CustomsError, isCustomsError, messageOf } from '../core/errors.ts';
+import { CUSTOMS_VERSION } from '../core/version.ts';
+import type { CliIo } from './cli-io.ts';
+import { sbomCommand } from './sbom-command.ts';
+
+export const USAGE = `Usage: customs <command> [options]
+
+Container customs: inspect an image's contents before anyone runs it.
+
+Commands:
+  sbom IMAGE     list the packages in an image (customs sbom --help for details)
+
+Options:
+  --help, -h     show this help
+  --version      print the version
+`;
+
+/** Runs the CLI; returns the exit code (0 success, 2 usage or input error). */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  const debug = argv.includes('--debug');
+  try {
+    switch (command) {
+      case undefined:
+      case '--help':
+      case '-h':
+      case 'help':
+        io.stdout.write(USAGE);
+        return command === undefined ? 2 : 0;
+      case '--version':
+        io.stdout.write(`customs ${CUSTOMS_VERSION}\n`);
+        return 0;
+      case 'sbom':
+        return await sbomCommand(rest, io);
+      default:
+        throw new CustomsError('usage', `unknown command ${JSON.stringify(command)} (see customs --help)`);
+    }
+  } catch (error) {
+    io.stderr.write(`customs: ${describe(error)}\n`);
+    if (debug && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
+    return 2;
+  }
+}
+
+function describe(error: unknown): string {
+  if (isCustomsError(error)) return error.message;
+  // node:util parseArgs reports unknown or malformed options this way.
+  if (error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) return error.message;
+  return `unexpected error: ${messageOf(error)}`;
+}
