@@ -34,7 +34,8 @@ interface Document {
 
 interface Candidate {
   readonly descriptor: Descriptor;
-  readonly indexDigest: Digest;
+  /** Digest of the index listing it; absent when that index was made up by the source. */
+  readonly indexDigest: Digest | undefined;
 }
 
 /**
@@ -132,7 +133,7 @@ async function collectManifests(source: ImageSource, index: Document, depth: num
       if (!INDEX_MEDIA_TYPES.has(nested.mediaType)) throw new CustomsError('malformed', `manifest ${descriptor.digest} was listed as an index but is not one`);
       candidates.push(...(await collectManifests(source, nested, depth + 1, limits, notes)));
     } else if (MANIFEST_MEDIA_TYPES.has(descriptor.mediaType)) {
-      candidates.push({ descriptor, indexDigest: index.digest });
+      candidates.push({ descriptor, indexDigest: index.synthesized ? undefined : index.digest });
     } else {
       notes.push(`skipped ${descriptor.mediaType} entry ${descriptor.digest}: not an image manifest`);
     }
