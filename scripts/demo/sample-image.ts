@@ -1,3 +1,4 @@
+import { DEBIAN_12_OS_RELEASE } from '../../tools/image-builder/debian-os-release.ts';
 import type { TarInput } from '../../tools/image-builder/tar-writer.ts';
 
 /**
@@ -5,15 +6,6 @@ import type { TarInput } from '../../tools/image-builder/tar-writer.ts';
  * layer with a dpkg database, and an application layer that installs two more packages and deletes
  * a file with a whiteout, as `apt-get install` followed by cleanup would.
  */
-const OS_RELEASE = `PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"
-NAME="Debian GNU/Linux"
-VERSION_ID="12"
-VERSION="12 (bookworm)"
-VERSION_CODENAME=bookworm
-ID=debian
-HOME_URL="https://www.debian.org/"
-`;
-
 interface SamplePackage {
   name: string;
   version: string;
@@ -57,7 +49,7 @@ export function baseLayer(architecture: string): TarInput[] {
     { type: 'dir', path: 'etc' },
     { type: 'symlink', path: 'etc/os-release', target: '../usr/lib/os-release' },
     { type: 'file', path: 'etc/debian_version', content: '12.11\n' },
-    { type: 'file', path: 'usr/lib/os-release', content: OS_RELEASE },
+    { type: 'file', path: 'usr/lib/os-release', content: DEBIAN_12_OS_RELEASE },
     { type: 'symlink', path: 'bin', target: 'usr/bin' },
     { type: 'file', path: 'usr/bin/bash', content: `#!demo bash for ${architecture}\n` },
     { type: 'file', path: 'var/cache/apt/pkgcache.bin', content: 'cache' },

@@ -1,0 +1,72 @@
+/**
+ * `npm run bench`: times `customs sbom` (bundled like the Lambda) against the unavoidable work of
+ * the same layers (hash, gunzip, hash, tar walk in coreutils) on generated 100 MiB and 1 GiB images,
+ * and prints the ratios and peak RSS against the issue's targets, plus Node's own gunzip+hash floor.
+ * A measurement, not a test: misses exit 0; only a failure to run or a wrong package count exits
+ * non-zero.
+ */
+import { availableParallelism, cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { BenchDir } from './bench-dir.ts';
+import { BENCH_IMAGES, FIXTURE_VERSION } from './bench-images.ts';
+import { timeBaseline } from './baseline.ts';
+import { ensureBenchImage } from './build-bench-image.ts';
+import { bundleCli } from './bundle-cli.ts';
+import { printReport, type ImageResult } from './report.ts';
+import { timeScan, verifyScan } from './scan.ts';
+import { timeZlibFloor } from './zlib-floor.ts';
+
+const { values } = parseArgs({ options: { keep: { type: 'boolean' }, runs: { type: 'string' } } });
+const runs = Number(values.runs ?? 3);
+if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, not ${values.runs}`);
+const keep = values.keep === true;
+const log = (line: string): void => void process.stdout.write(`${line}\n`);
+
+const dir = new BenchDir();
+const onSignal = (signal: NodeJS.Signals): void => {
+  dir.clean(keep);
+  process.kill(process.pid, signal);
+};
+process.once('SIGINT', onSignal);
+process.once('SIGTERM', onSignal);
+
+try {
+  dir.create();
+  log(`machine: ${availableParallelism()} cpus, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${cpus()[0]?.model ?? 'unknown cpu'}, node ${process.version}`);
+  log(`bench dir: ${dir.root} (images v${FIXTURE_VERSION}${keep ? ', kept for the next run' : ', deleted at the end; --keep reuses them'})`);
+  const started = performance.now();
+  log('images:');
+  // Built side by side: gzip runs on the libuv pool, so the two cores both work.
+  const images = await Promise.all(BENCH_IMAGES.map((spec) => ensureBenchImage(dir.images, spec, log)));
+  const bundle = join(dir.scratch, 'customs.mjs');
+  await bundleCli(bundle);
+  log(`checking each scan finds the dpkg packages (also warms the page cache)…`);
+  for (const image of images) await verifyScan(bundle, image, dir.scratch);
+  const results: ImageResult[] = images.map((image) => ({ image, baseline: [], floor: [], scan: [], rssKiB: [] }));
+  for (let run = 0; run < runs; run++) {
+    log(`run ${run + 1} of ${runs}…`);
+    for (const result of results) {
+      const steps = [
+        async () => void result.baseline.push(await timeBaseline(result.image)),
+        async () => void result.floor.push(await timeZlibFloor(result.image)),
+        async () => {
+          const scan = await timeScan(bundle, result.image, dir.scratch);
+          result.scan.push(scan.seconds);
+          result.rssKiB.push(scan.maxRssKiB);
+        },
+      ];
+      // Rotate which goes first, so drift (thermal, neighbours) hits every side alike.
+      for (let step = 0; step < steps.length; step++) await steps[(step + run) % steps.length]!();
+    }
+  }
+  log('');
+  printReport(results, log);
+  log('');
+  log(`total ${((performance.now() - started) / 1000).toFixed(0)} s`);
+} catch (error) {
+  process.exitCode = 1;
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.message : String(error)}\n`);
+} finally {
+  dir.clean(keep);
+}

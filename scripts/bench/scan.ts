@@ -1,0 +1,44 @@
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BenchImage } from './build-bench-image.ts';
+import { DPKG_PACKAGES } from './dpkg-status.ts';
+import { timeCommand } from './measure.ts';
+
+const PRELOAD = fileURLToPath(new URL('./report-max-rss.mjs', import.meta.url));
+
+export interface ScanTiming {
+  readonly seconds: number;
+  readonly maxRssKiB: number;
+}
+
+/** One `customs sbom` of the image in a fresh node process: wall time and peak RSS. */
+export async function timeScan(bundle: string, image: BenchImage, scratch: string, output = '/dev/null'): Promise<ScanTiming> {
+  const rssFile = join(scratch, 'max-rss');
+  await rm(rssFile, { force: true });
+  const args = ['--import', PRELOAD, bundle, 'sbom', `oci:${image.dir}`, '--format', 'json', '--quiet', '--output', output];
+  const { seconds } = await timeCommand(process.execPath, args, { ...process.env, CUSTOMS_BENCH_RSS_FILE: rssFile });
+  const maxRssKiB = Number(await readFile(rssFile, 'utf8'));
+  if (!Number.isFinite(maxRssKiB) || maxRssKiB <= 0) throw new Error(`no peak RSS reported for the scan of ${image.spec.name}`);
+  return { seconds, maxRssKiB };
+}
+
+interface SbomDocument {
+  images?: Array<{ distro?: { id?: string; versionId?: string }; packages?: Array<{ type?: string }>; layers?: unknown[] }>;
+}
+
+/** Scans once into a file and fails unless the report holds every dpkg package of the image. */
+export async function verifyScan(bundle: string, image: BenchImage, scratch: string): Promise<void> {
+  const output = join(scratch, `${image.spec.name}.sbom.json`);
+  await timeScan(bundle, image, scratch, output);
+  const document = JSON.parse(await readFile(output, 'utf8')) as SbomDocument;
+  await rm(output, { force: true });
+  const report = document.images?.[0];
+  const debs = report?.packages?.filter((pkg) => pkg.type === 'deb').length ?? 0;
+  const problems = [
+    debs === DPKG_PACKAGES ? '' : `${debs} deb packages, expected ${DPKG_PACKAGES}`,
+    report?.distro?.id === 'debian' && report.distro.versionId === '12' ? '' : `distro ${JSON.stringify(report?.distro)}, expected debian 12`,
+    report?.layers?.length === image.layers.length ? '' : `${report?.layers?.length} layers, expected ${image.layers.length}`,
+  ].filter(Boolean);
+  if (problems.length > 0) throw new Error(`the scan of ${image.spec.name} is wrong: ${problems.join('; ')}`);
+}
