@@ -7,11 +7,12 @@ import { createRegistrySource } from '../../../lambdas/adapters/oci-registry/reg
 import { sha256Of } from '../../../lambdas/core/digest.ts';
 import { CustomsError } from '../../../lambdas/core/errors.ts';
 import { descriptorSchema } from '../../../lambdas/core/image/manifest-schema.ts';
-import { parseReference, type RegistryReference } from '../../../lambdas/core/image/reference.ts';
+import { type RegistryReference } from '../../../lambdas/core/image/reference.ts';
 import { htpasswdAuthYaml } from '../../support/htpasswd.ts';
 import { pushTestImage, type PushedImage } from '../../support/pushed-image.ts';
 import { readAll } from '../../support/read-stream.ts';
 import { startRegistry, type RunningRegistry } from '../../support/registry.ts';
+import { registryReference } from '../../support/expectations.ts';
 
 const fixed = (credential: { username: string; password: string }): CredentialStore => ({ get: async () => credential });
 
@@ -25,9 +26,7 @@ describe('registry source against a docker-registry with htpasswd (Basic) auth',
     dir = mkdtempSync(join(tmpdir(), 'customs-basic-'));
     registry = await startRegistry({ authYaml: await htpasswdAuthYaml(dir, { scanner: 's3cret:with colon' }) });
     image = await pushTestImage(`${registry.host}/private/app:v1`, { destCreds: 'scanner:s3cret:with colon' });
-    const parsed = parseReference(`${registry.host}/private/app:v1`);
-    if (parsed.transport !== 'registry') throw new Error('expected a registry reference');
-    ref = parsed;
+    ref = registryReference(`${registry.host}/private/app:v1`);
   });
 
   afterAll(async () => {

@@ -8,13 +8,14 @@ import { createRegistrySource } from '../../../lambdas/adapters/oci-registry/reg
 import { sha256Of } from '../../../lambdas/core/digest.ts';
 import { CustomsError } from '../../../lambdas/core/errors.ts';
 import { descriptorSchema } from '../../../lambdas/core/image/manifest-schema.ts';
-import { parseReference, type RegistryReference } from '../../../lambdas/core/image/reference.ts';
+import { type RegistryReference } from '../../../lambdas/core/image/reference.ts';
 import { htpasswdAuthYaml } from '../../support/htpasswd.ts';
 import { closeServer, listenOnLoopback } from '../../support/http-server.ts';
 import { pushTestImage, type PushedImage } from '../../support/pushed-image.ts';
 import { readAll } from '../../support/read-stream.ts';
 import { startRegistry, type RunningRegistry } from '../../support/registry.ts';
 import { startRegistryProxy, type RunningProxy } from '../../support/registry-proxy.ts';
+import { registryReference } from '../../support/expectations.ts';
 
 /**
  * A proxy in front of a real (Basic-auth) registry answers blob downloads the way registries backed
@@ -95,11 +96,7 @@ describe('registry source through redirects and transient failures', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function ref(path: string): RegistryReference {
-    const parsed = parseReference(`${proxy.host}/${path}`);
-    if (parsed.transport !== 'registry') throw new Error('expected a registry reference');
-    return parsed;
-  }
+  const ref = (path: string): RegistryReference => registryReference(`${proxy.host}/${path}`);
 
   it('follows blob redirects to storage without sending it the Authorization header', async () => {
     const source = createRegistrySource(ref('private/app:v1'), { credentials });

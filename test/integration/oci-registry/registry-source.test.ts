@@ -1,34 +1,20 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createRegistrySource } from '../../../lambdas/adapters/oci-registry/registry-source.ts';
 import { parseDigest, sha256Of } from '../../../lambdas/core/digest.ts';
-import { CustomsError } from '../../../lambdas/core/errors.ts';
 import { descriptorSchema, type Descriptor } from '../../../lambdas/core/image/manifest-schema.ts';
 import { MediaType } from '../../../lambdas/core/image/media-types.ts';
-import { parseReference, type RegistryReference } from '../../../lambdas/core/image/reference.ts';
 import type { BlobDescriptor } from '../../../tools/image-builder/oci-layout-writer.ts';
 import { pushTestImage, type PushedImage } from '../../support/pushed-image.ts';
 import { readAll } from '../../support/read-stream.ts';
+import { customsRejection, registryReference } from '../../support/expectations.ts';
 
 const host = inject('registryHost');
 
-function registryRef(text: string): RegistryReference {
-  const ref = parseReference(text);
-  if (ref.transport !== 'registry') throw new Error(`not a registry reference: ${text}`);
-  return ref;
-}
 
 function descriptor(blob: BlobDescriptor): Descriptor {
   return descriptorSchema.parse(blob);
 }
 
-async function rejection(promise: Promise<unknown>): Promise<CustomsError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(CustomsError);
-  return error as CustomsError;
-}
 
 describe('registry source against a real docker-registry', () => {
   let single: PushedImage;
@@ -48,7 +34,7 @@ describe('registry source against a real docker-registry', () => {
   });
 
   it('reads the root manifest by tag over plain HTTP to a loopback registry', async () => {
-    const source = createRegistrySource(registryRef(`${host}/oci-registry/single:v1`));
+    const source = createRegistrySource(registryReference(`${host}/oci-registry/single:v1`));
     expect(source.reference).toBe(`${host}/oci-registry/single:v1`);
     expect(source.repository).toBe(`${host}/oci-registry/single`);
     expect(source.tag).toBe('v1');
@@ -63,7 +49,7 @@ describe('registry source against a real docker-registry', () => {
   });
 
   it('reads the root manifest by digest and reports the pinned digest', async () => {
-    const source = createRegistrySource(registryRef(`${host}/oci-registry/single@${single.root.digest}`));
+    const source = createRegistrySource(registryReference(`${host}/oci-registry/single@${single.root.digest}`));
     expect(source.tag).toBeUndefined();
     const root = await source.root();
     if (root.kind !== 'document') throw new Error('expected a document');
@@ -73,16 +59,16 @@ describe('registry source against a real docker-registry', () => {
   });
 
   it('prefers the digest when a reference has both tag and digest', async () => {
-    const source = createRegistrySource(registryRef(`${host}/oci-registry/multi:v1@${single.root.digest}`));
+    const source = createRegistrySource(registryReference(`${host}/oci-registry/multi:v1@${single.root.digest}`));
     await expect(source.root()).rejects.toMatchObject({ code: 'not-found' });
-    const other = createRegistrySource(registryRef(`${host}/oci-registry/single:nonexistent@${single.root.digest}`));
+    const other = createRegistrySource(registryReference(`${host}/oci-registry/single:nonexistent@${single.root.digest}`));
     const root = await other.root();
     if (root.kind !== 'document') throw new Error('expected a document');
     expect(sha256Of(await readAll(root.content))).toBe(single.root.digest);
   });
 
   it('reports Docker v2 manifests with their own media type', async () => {
-    const source = createRegistrySource(registryRef(`${host}/oci-registry/docker-format:v1`));
+    const source = createRegistrySource(registryReference(`${host}/oci-registry/docker-format:v1`));
     const root = await source.root();
     if (root.kind !== 'document') throw new Error('expected a document');
     expect(root.mediaType).toBe(MediaType.dockerManifest);
@@ -90,7 +76,7 @@ describe('registry source against a real docker-registry', () => {
   });
 
   it('streams config and layer blobs whose bytes hash to their digests', async () => {
-    const source = createRegistrySource(registryRef(`${host}/oci-registry/single:v1`));
+    const source = createRegistrySource(registryReference(`${host}/oci-registry/single:v1`));
     const { config, layers } = single.parts(single.root);
     const configBytes = await readAll(await source.open(descriptor(config)));
     expect(sha256Of(configBytes)).toBe(config.digest);
@@ -111,7 +97,7 @@ describe('registry source against a real docker-registry', () => {
   });
 
   it('reads a multi-platform index and each platform manifest by digest', async () => {
-    const source = createRegistrySource(registryRef(`${host}/oci-registry/multi:v1`));
+    const source = createRegistrySource(registryReference(`${host}/oci-registry/multi:v1`));
     const root = await source.root();
     if (root.kind !== 'document') throw new Error('expected a document');
     expect(root.mediaType).toBe(MediaType.ociIndex);
@@ -129,27 +115,27 @@ describe('registry source against a real docker-registry', () => {
   });
 
   it('names a missing tag, repository or blob as not-found', async () => {
-    const missingTag = await rejection(createRegistrySource(registryRef(`${host}/oci-registry/single:nope`)).root());
+    const missingTag = await customsRejection(createRegistrySource(registryReference(`${host}/oci-registry/single:nope`)).root());
     expect(missingTag.code).toBe('not-found');
     expect(missingTag.message).toContain(`manifest nope of ${host}/oci-registry/single not found`);
 
-    const missingRepo = await rejection(createRegistrySource(registryRef(`${host}/oci-registry/no-such-repo:v1`)).root());
+    const missingRepo = await customsRejection(createRegistrySource(registryReference(`${host}/oci-registry/no-such-repo:v1`)).root());
     expect(missingRepo.code).toBe('not-found');
     expect(missingRepo.message).toContain('oci-registry/no-such-repo');
 
     const absent = parseDigest(`sha256:${'0'.repeat(64)}`);
-    const source = createRegistrySource(registryRef(`${host}/oci-registry/single:v1`));
-    const missingBlob = await rejection(source.open({ mediaType: MediaType.ociLayerGzip, digest: absent, size: 1 }));
+    const source = createRegistrySource(registryReference(`${host}/oci-registry/single:v1`));
+    const missingBlob = await customsRejection(source.open({ mediaType: MediaType.ociLayerGzip, digest: absent, size: 1 }));
     expect(missingBlob.code).toBe('not-found');
     expect(missingBlob.message).toContain(`blob ${absent}`);
-    const missingManifest = await rejection(source.open({ mediaType: MediaType.ociManifest, digest: absent, size: 1 }));
+    const missingManifest = await customsRejection(source.open({ mediaType: MediaType.ociManifest, digest: absent, size: 1 }));
     expect(missingManifest.code).toBe('not-found');
     expect(missingManifest.message).toContain(`manifest ${absent}`);
   });
 
   it('reports an unreachable registry as a network error after retrying', async () => {
-    const source = createRegistrySource(registryRef('127.0.0.1:1/nothing/here:v1'), { retryDelayMs: 5 });
-    const error = await rejection(source.root());
+    const source = createRegistrySource(registryReference('127.0.0.1:1/nothing/here:v1'), { retryDelayMs: 5 });
+    const error = await customsRejection(source.root());
     expect(error.code).toBe('network');
     expect(error.message).toContain('127.0.0.1:1');
   });

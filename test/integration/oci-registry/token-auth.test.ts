@@ -4,11 +4,12 @@ import { createRegistrySource } from '../../../lambdas/adapters/oci-registry/reg
 import { sha256Of } from '../../../lambdas/core/digest.ts';
 import { CustomsError } from '../../../lambdas/core/errors.ts';
 import { descriptorSchema } from '../../../lambdas/core/image/manifest-schema.ts';
-import { parseReference, type RegistryReference } from '../../../lambdas/core/image/reference.ts';
+import { type RegistryReference } from '../../../lambdas/core/image/reference.ts';
 import { pushTestImage, type PushedImage } from '../../support/pushed-image.ts';
 import { readAll } from '../../support/read-stream.ts';
 import { startRegistry, type RunningRegistry } from '../../support/registry.ts';
 import { startTokenServer, type RunningTokenServer } from '../../support/token-server.ts';
+import { registryReference } from '../../support/expectations.ts';
 
 const fixed = (credential: RegistryCredential): CredentialStore => ({ get: async () => credential });
 
@@ -22,9 +23,7 @@ describe('registry source against a docker-registry with bearer token auth', () 
     tokens = await startTokenServer({ users: { scanner: 'token-pass' }, refreshTokens: { 'refresh-abc': 'scanner' } });
     registry = await startRegistry({ authYaml: tokens.authYaml });
     image = await pushTestImage(`${registry.host}/team/app:v1`, { destCreds: 'scanner:token-pass' });
-    const parsed = parseReference(`${registry.host}/team/app:v1`);
-    if (parsed.transport !== 'registry') throw new Error('expected a registry reference');
-    ref = parsed;
+    ref = registryReference(`${registry.host}/team/app:v1`);
   });
 
   beforeEach(() => {

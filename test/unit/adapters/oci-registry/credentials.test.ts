@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCredentialStore } from '../../../../lambdas/adapters/oci-registry/credentials.ts';
-import { CustomsError } from '../../../../lambdas/core/errors.ts';
+import { customsRejection } from '../../../support/expectations.ts';
 
 // A stand-in credential helper speaking Docker's protocol: `get`, server URL on stdin, JSON out.
 const HELPER = `#!/bin/sh
@@ -51,14 +51,6 @@ describe('createCredentialStore', () => {
     return { DOCKER_CONFIG: dockerConfig, PATH: `${bin}:/usr/bin:/bin`, ...extra };
   }
 
-  async function failure(promise: Promise<unknown>): Promise<CustomsError> {
-    const error = await promise.then(
-      () => undefined,
-      (caught: unknown) => caught,
-    );
-    expect(error).toBeInstanceOf(CustomsError);
-    return error as CustomsError;
-  }
 
   it('uses CUSTOMS_REGISTRY_* only for the registry being scanned', async () => {
     const vars = { CUSTOMS_REGISTRY_USERNAME: 'env-user', CUSTOMS_REGISTRY_PASSWORD: 'env-pass' };
@@ -139,14 +131,14 @@ describe('createCredentialStore', () => {
   it('reports a failing, silent, garbled or missing helper as an auth error', async () => {
     const dir = configDir({ credHelpers: { 'failing.example': 'test', 'broken.example': 'test', 'slow.example': 'slow', 'missing.example': 'absent' } });
     const store = createCredentialStore({ env: env(dir), helperTimeoutMs: 300 });
-    const failing = await failure(store.get('failing.example'));
+    const failing = await customsRejection(store.get('failing.example'));
     expect(failing.code).toBe('auth');
     expect(failing.message).toBe('credential helper docker-credential-test failed for failing.example (exit 3): keychain locked');
-    expect(await failure(store.get('broken.example'))).toMatchObject({ code: 'auth', message: expect.stringContaining('other than JSON') });
+    expect(await customsRejection(store.get('broken.example'))).toMatchObject({ code: 'auth', message: expect.stringContaining('other than JSON') });
     const started = Date.now();
-    expect(await failure(store.get('slow.example'))).toMatchObject({ code: 'auth', message: expect.stringContaining('did not answer within 0.3 s') });
+    expect(await customsRejection(store.get('slow.example'))).toMatchObject({ code: 'auth', message: expect.stringContaining('did not answer within 0.3 s') });
     expect(Date.now() - started).toBeLessThan(3000);
-    expect(await failure(store.get('missing.example'))).toMatchObject({ code: 'auth', message: expect.stringContaining('docker-credential-absent is not installed') });
+    expect(await customsRejection(store.get('missing.example'))).toMatchObject({ code: 'auth', message: expect.stringContaining('docker-credential-absent is not installed') });
   });
 
   it.each([
@@ -157,7 +149,7 @@ describe('createCredentialStore', () => {
     ['auth that is not base64 of user:password', { auths: { 'x.example': { auth: b64('no-colon') } } }, /auth entry for x\.example that is not base64/],
   ])('rejects a config with %s as a usage error naming the file', async (_name, config, message) => {
     const dir = configDir(config);
-    const error = await failure(createCredentialStore({ env: env(dir) }).get('x.example'));
+    const error = await customsRejection(createCredentialStore({ env: env(dir) }).get('x.example'));
     expect(error.code).toBe('usage');
     expect(error.message).toContain(join(dir, 'config.json'));
     expect(error.message).toMatch(message);

@@ -1,8 +1,9 @@
 import { describe, it, expect } from 'vitest';
 import type { CredentialStore, RegistryCredential } from '../../../../lambdas/adapters/oci-registry/credentials.ts';
 import { createRegistrySource } from '../../../../lambdas/adapters/oci-registry/registry-source.ts';
-import { CustomsError } from '../../../../lambdas/core/errors.ts';
-import { parseReference, type RegistryReference } from '../../../../lambdas/core/image/reference.ts';
+
+
+import { customsRejection, registryReference } from '../../../support/expectations.ts';
 
 /**
  * Client behaviour a real registry cannot be made to show on demand: non-loopback hosts, expired
@@ -29,38 +30,25 @@ function fakeFetch(responder: Responder): { fetchImpl: typeof fetch; seen: Seen[
 
 const store = (credential: RegistryCredential): CredentialStore => ({ get: async () => credential });
 
-function ref(text: string): RegistryReference {
-  const parsed = parseReference(text);
-  if (parsed.transport !== 'registry') throw new Error('expected a registry reference');
-  return parsed;
-}
 
 const challenge = (value: string): Response => new Response('{}', { status: 401, headers: { 'WWW-Authenticate': value } });
 const manifest = (): Response => new Response('{"schemaVersion":2}', { headers: { 'Content-Type': 'application/vnd.oci.image.manifest.v1+json; charset=utf-8' } });
 
-async function failure(promise: Promise<unknown>): Promise<CustomsError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(CustomsError);
-  return error as CustomsError;
-}
 
 describe('registry client', () => {
   it('uses HTTPS for remote registries and registry-1.docker.io for Docker Hub', async () => {
     const { fetchImpl, seen } = fakeFetch(() => manifest());
-    const root = await createRegistrySource(ref('ubuntu:22.04'), { fetchImpl }).root();
+    const root = await createRegistrySource(registryReference('ubuntu:22.04'), { fetchImpl }).root();
     expect(seen[0]?.url).toBe('https://registry-1.docker.io/v2/library/ubuntu/manifests/22.04');
     expect(root).toMatchObject({ kind: 'document', mediaType: 'application/vnd.oci.image.manifest.v1+json' });
-    await createRegistrySource(ref('registry.example/app:v1'), { fetchImpl, plainHttp: true }).root();
+    await createRegistrySource(registryReference('registry.example/app:v1'), { fetchImpl, plainHttp: true }).root();
     expect(seen[1]?.url).toBe('http://registry.example/v2/app/manifests/v1');
   });
 
   it('refuses to send Basic credentials over plain HTTP to a remote host', async () => {
     const { fetchImpl, seen } = fakeFetch(() => challenge('Basic realm="r"'));
-    const source = createRegistrySource(ref('registry.example/app:v1'), { fetchImpl, plainHttp: true, credentials: store({ username: 'u', password: 'p' }) });
-    const error = await failure(source.root());
+    const source = createRegistrySource(registryReference('registry.example/app:v1'), { fetchImpl, plainHttp: true, credentials: store({ username: 'u', password: 'p' }) });
+    const error = await customsRejection(source.root());
     expect(error.code).toBe('usage');
     expect(error.message).toContain('refusing to send credentials for registry.example/app over plain HTTP');
     expect(seen.every((request) => request.authorization === null)).toBe(true);
@@ -68,8 +56,8 @@ describe('registry client', () => {
 
   it('refuses to send credentials to a plain HTTP token realm', async () => {
     const { fetchImpl, seen } = fakeFetch(() => challenge('Bearer realm="http://auth.example/token",service="s"'));
-    const source = createRegistrySource(ref('registry.example/app:v1'), { fetchImpl, credentials: store({ username: 'u', password: 'p' }) });
-    expect(await failure(source.root())).toMatchObject({ code: 'usage', message: expect.stringContaining('plain HTTP to auth.example') });
+    const source = createRegistrySource(registryReference('registry.example/app:v1'), { fetchImpl, credentials: store({ username: 'u', password: 'p' }) });
+    expect(await customsRejection(source.root())).toMatchObject({ code: 'usage', message: expect.stringContaining('plain HTTP to auth.example') });
     expect(seen.map((request) => request.url)).toEqual(['https://registry.example/v2/app/manifests/v1']);
   });
 
@@ -81,7 +69,7 @@ describe('registry client', () => {
       if (request.authorization === `Bearer t${issued}` && !seen.some((earlier) => earlier !== request && earlier.authorization === request.authorization)) return manifest();
       return challenge('Bearer realm="https://auth.example/token",service="svc"');
     });
-    const source = createRegistrySource(ref('registry.example/app:v1'), { fetchImpl });
+    const source = createRegistrySource(registryReference('registry.example/app:v1'), { fetchImpl });
     await source.root();
     await source.root();
     expect(issued).toBe(2);
@@ -93,7 +81,7 @@ describe('registry client', () => {
     const { fetchImpl } = fakeFetch((request) =>
       request.url.startsWith('https://auth.example/') ? Response.json({ token: 'anon' }) : challenge('Bearer realm="https://auth.example/token"'),
     );
-    const error = await failure(createRegistrySource(ref('registry.example/team/app:v1'), { fetchImpl }).root());
+    const error = await customsRejection(createRegistrySource(registryReference('registry.example/team/app:v1'), { fetchImpl }).root());
     expect(error.code).toBe('auth');
     expect(error.message).toBe(
       'registry registry.example refused anonymous access (no credentials configured) to registry.example/team/app for manifest v1 of registry.example/team/app',
@@ -102,10 +90,10 @@ describe('registry client', () => {
 
   it('explains challenges it cannot answer', async () => {
     const basicOnly = fakeFetch(() => challenge('Basic realm="r"'));
-    const withToken = createRegistrySource(ref('registry.example/app:v1'), { fetchImpl: basicOnly.fetchImpl, credentials: store({ identityToken: 'x' }) });
-    expect(await failure(withToken.root())).toMatchObject({ code: 'auth', message: expect.stringContaining('only an identity token is configured') });
+    const withToken = createRegistrySource(registryReference('registry.example/app:v1'), { fetchImpl: basicOnly.fetchImpl, credentials: store({ identityToken: 'x' }) });
+    expect(await customsRejection(withToken.root())).toMatchObject({ code: 'auth', message: expect.stringContaining('only an identity token is configured') });
     const negotiate = fakeFetch(() => challenge('Negotiate'));
-    expect(await failure(createRegistrySource(ref('registry.example/app:v1'), { fetchImpl: negotiate.fetchImpl }).root())).toMatchObject({
+    expect(await customsRejection(createRegistrySource(registryReference('registry.example/app:v1'), { fetchImpl: negotiate.fetchImpl }).root())).toMatchObject({
       code: 'auth',
       message: expect.stringContaining('unsupported challenge (negotiate)'),
     });
@@ -115,7 +103,7 @@ describe('registry client', () => {
     const { fetchImpl } = fakeFetch((request) =>
       request.url.startsWith('https://auth.example/') ? Response.json({ token: 'has spaces\r\nX-Injected: 1' }) : challenge('Bearer realm="https://auth.example/token"'),
     );
-    expect(await failure(createRegistrySource(ref('registry.example/app:v1'), { fetchImpl }).root())).toMatchObject({
+    expect(await customsRejection(createRegistrySource(registryReference('registry.example/app:v1'), { fetchImpl }).root())).toMatchObject({
       code: 'auth',
       message: expect.stringContaining('without a usable token'),
     });
@@ -124,18 +112,18 @@ describe('registry client', () => {
   it('caps error bodies and names the registry error code', async () => {
     const huge = JSON.stringify({ padding: 'x'.repeat(1 << 20), errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' }] });
     const { fetchImpl } = fakeFetch(() => new Response(huge, { status: 404 }));
-    const error = await failure(createRegistrySource(ref('registry.example/app:v1'), { fetchImpl }).root());
+    const error = await customsRejection(createRegistrySource(registryReference('registry.example/app:v1'), { fetchImpl }).root());
     expect(error.code).toBe('not-found');
     // The body is cut at 64 KiB, so the JSON no longer parses and no detail is claimed.
     expect(error.message).toBe('manifest v1 of registry.example/app not found');
     const small = fakeFetch(() => new Response(JSON.stringify({ errors: [{ code: 'NAME_UNKNOWN', message: 'repository name not known to registry' }] }), { status: 404 }));
-    const named = await failure(createRegistrySource(ref('registry.example/app:v1'), { fetchImpl: small.fetchImpl }).root());
+    const named = await customsRejection(createRegistrySource(registryReference('registry.example/app:v1'), { fetchImpl: small.fetchImpl }).root());
     expect(named.message).toBe('manifest v1 of registry.example/app not found (NAME_UNKNOWN: repository name not known to registry)');
   });
 
   it('does not retry a redirect to a non-HTTP scheme', async () => {
     const { fetchImpl, seen } = fakeFetch(() => new Response(null, { status: 302, headers: { Location: 'file:///etc/passwd' } }));
-    const error = await failure(createRegistrySource(ref('registry.example/app:v1'), { fetchImpl }).root());
+    const error = await customsRejection(createRegistrySource(registryReference('registry.example/app:v1'), { fetchImpl }).root());
     expect(error).toMatchObject({ code: 'network', message: expect.stringContaining('redirected to a file: URL') });
     expect(seen).toHaveLength(1);
   });
