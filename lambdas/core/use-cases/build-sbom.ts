@@ -14,7 +14,7 @@ import { resolveImages, type ResolvedImage } from '../image/resolve-images.ts';
 import { SquashedView } from '../image/squashed-view.ts';
 import { withLimits, type ScanLimits } from '../limits.ts';
 import type { ImageSource, LayerAnalysisCache } from '../ports.ts';
-import type { ImageSbom, LayerSummary, Package, ScanResult } from '../sbom/model.ts';
+import type { ImageFailure, ImageSbom, LayerSummary, Package, ScanResult } from '../sbom/model.ts';
 import { mapLimit } from '../util/map-limit.ts';
 
 export type ProgressEvent =
@@ -45,21 +45,17 @@ export async function buildSbom(source: ImageSource, options: BuildSbomOptions =
   const cache = options.cache ?? new MemoryLayerCache();
   const { images, notes } = await resolveImages(source, { ...(options.platform ? { platform: options.platform } : {}), limits });
   const results: ImageSbom[] = [];
-  const failures: Array<{ platform: Platform; manifestDigest?: string; error: CustomsError }> = [];
+  const failures: ImageFailure[] = [];
   for (const image of images) {
     try {
       results.push(await inventoryImage(source, image, { limits, catalogers, matcher, fingerprint, cache, notes, onProgress: options.onProgress }));
     } catch (error) {
       const customs = isCustomsError(error) ? error : new CustomsError('malformed', messageOf(error), { cause: error });
       if (images.length === 1) throw customs;
-      failures.push({ platform: image.platform, ...(image.manifestDigest ? { manifestDigest: image.manifestDigest } : {}), error: customs });
+      failures.push({ platform: image.platform, ...(image.manifestDigest ? { manifestDigest: image.manifestDigest } : {}), code: customs.code, message: customs.message });
     }
   }
-  return {
-    reference: source.reference,
-    images: results,
-    ...(failures.length > 0 ? { failures: failures.map(({ platform, manifestDigest, error }) => ({ platform, ...(manifestDigest ? { manifestDigest } : {}), code: error.code, message: error.message })) } : {}),
-  };
+  return { reference: source.reference, images: results, ...(failures.length > 0 ? { failures } : {}) };
 }
 
 interface InventoryContext {

@@ -4,7 +4,7 @@ import { createRegistrySource } from '../../../lambdas/adapters/oci-registry/reg
 import { sha256Of } from '../../../lambdas/core/digest.ts';
 import { CustomsError } from '../../../lambdas/core/errors.ts';
 import { descriptorSchema } from '../../../lambdas/core/image/manifest-schema.ts';
-import { type RegistryReference } from '../../../lambdas/core/image/reference.ts';
+import type { RegistryReference } from '../../../lambdas/core/image/reference.ts';
 import { pushTestImage, type PushedImage } from '../../support/pushed-image.ts';
 import { readAll } from '../../support/read-stream.ts';
 import { startRegistry, type RunningRegistry } from '../../support/registry.ts';
