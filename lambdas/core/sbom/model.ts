@@ -14,7 +14,7 @@ export interface Distro {
   readonly source: string;
 }
 
-export type PackageType = 'deb';
+export type PackageType = 'deb' | 'rpm' | 'apk';
 
 /** Where a package was found: the database file that lists it and the layer that introduced it. */
 export interface PackageLocation {

@@ -1,6 +1,6 @@
-import type { Distro, Package } from '../../sbom/model.ts';
+import type { Distro, Package, PackageLocation } from '../../sbom/model.ts';
 import { formatPurl } from '../../sbom/purl.ts';
-import { layerOfOrigin, type PackageCataloger } from '../package-cataloger.ts';
+import { collectFromDatabases, distroQualifier, type PackageCataloger } from '../package-cataloger.ts';
 import { dpkgDatabaseAnalyzer, DPKG_STATUS, type DpkgDatabaseFile, type DpkgRecord } from './dpkg-database-analyzer.ts';
 
 /**
@@ -9,28 +9,18 @@ import { dpkgDatabaseAnalyzer, DPKG_STATUS, type DpkgDatabaseFile, type DpkgReco
  */
 export const dpkgCataloger: PackageCataloger<DpkgDatabaseFile> = {
   ...dpkgDatabaseAnalyzer,
-  collect(view, context) {
-    const packages = new Map<string, Package>();
-    // The status file is authoritative; status.d entries only add what it lacks.
-    const files = [...view.filesFor(dpkgDatabaseAnalyzer.name)].sort((a, b) => Number(b.path === DPKG_STATUS) - Number(a.path === DPKG_STATUS));
-    for (const history of files) {
-      const resultOf = (results: Readonly<Record<string, unknown>>) => results[dpkgDatabaseAnalyzer.name] as DpkgDatabaseFile | undefined;
-      for (const record of resultOf(history.versions[0]!.results)?.packages ?? []) {
-        const layerIndex = layerOfOrigin(history, resultOf, (file) => file.packages.some((other) => sameInstall(other, record)));
-        const layer = context.layers[layerIndex]!;
-        const pkg = toPackage(record, context.distro, { path: history.path, layerIndex, layerDigest: layer.digest, layerDiffId: layer.diffId });
-        if (!packages.has(pkg.id)) packages.set(pkg.id, pkg);
-      }
-    }
-    return [...packages.values()];
-  },
+  collect: (view, context) =>
+    collectFromDatabases(view, context, {
+      analyzer: dpkgDatabaseAnalyzer.name,
+      entries: (file: DpkgDatabaseFile) => file.packages,
+      sameInstall: (a: DpkgRecord, b: DpkgRecord) => a.name === b.name && a.version === b.version && a.architecture === b.architecture,
+      toPackage,
+      // The status file is authoritative; status.d entries only add what it lacks.
+      priority: (path) => (path === DPKG_STATUS ? 0 : 1),
+    }),
 };
 
-function sameInstall(a: DpkgRecord, b: DpkgRecord): boolean {
-  return a.name === b.name && a.version === b.version && a.architecture === b.architecture;
-}
-
-function toPackage(record: DpkgRecord, distro: Distro | undefined, location: Package['location']): Package {
+function toPackage(record: DpkgRecord, location: PackageLocation, distro: Distro | undefined): Package {
   const { epoch, upstream } = splitEpoch(record.version);
   const purl = formatPurl({
     type: 'deb',
@@ -48,7 +38,7 @@ function toPackage(record: DpkgRecord, distro: Distro | undefined, location: Pac
     source: { name: record.sourceName ?? record.name, version: record.sourceVersion ?? record.version },
     purl,
     location,
-    cataloger: dpkgCataloger.name,
+    cataloger: dpkgDatabaseAnalyzer.name,
   };
 }
 
@@ -56,10 +46,4 @@ function toPackage(record: DpkgRecord, distro: Distro | undefined, location: Pac
 function splitEpoch(version: string): { epoch?: string; upstream: string } {
   const match = /^(\d+):(.+)$/.exec(version);
   return match ? { epoch: match[1]!, upstream: match[2]! } : { upstream: version };
-}
-
-export function distroQualifier(distro: Distro | undefined): string | undefined {
-  if (!distro) return undefined;
-  const release = distro.versionId ?? distro.codename;
-  return release ? `${distro.id}-${release}` : distro.id;
 }
