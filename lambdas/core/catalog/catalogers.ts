@@ -1,10 +1,16 @@
 import { releaseFilesAnalyzer } from '../distro/release-files-analyzer.ts';
+import { apkCataloger } from './apk/apk-cataloger.ts';
 import { dpkgCataloger } from './dpkg/dpkg-cataloger.ts';
+import { rpmCataloger } from './rpm/rpm-cataloger.ts';
 import type { FileAnalyzer } from './file-analyzer.ts';
 import type { PackageCataloger } from './package-cataloger.ts';
 
 /** Every package cataloger Customs runs, one per ecosystem. */
-export const defaultCatalogers: readonly PackageCataloger[] = [dpkgCataloger as PackageCataloger];
+export const defaultCatalogers: readonly PackageCataloger[] = [
+  dpkgCataloger as PackageCataloger,
+  rpmCataloger as PackageCataloger,
+  apkCataloger as PackageCataloger,
+];
 
 /** Analyzers that read files without producing packages themselves. */
 export const supportAnalyzers: readonly FileAnalyzer[] = [releaseFilesAnalyzer as FileAnalyzer];
