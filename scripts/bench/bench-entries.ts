@@ -4,12 +4,44 @@ import { dpkgDatabase } from './dpkg-status.ts';
 import { Prng, randomBytes } from './prng.ts';
 import { textPool } from './text-pool.ts';
 
-export interface ImageSpec {
+/** What the verification scan must report for an image; anything else fails the bench. */
+export interface ScanExpectation {
+  /** Exactly this many packages, every one of this type. */
+  readonly packages: number;
+  readonly packageType: 'deb' | 'rpm';
+  readonly distro: { readonly id: string; readonly versionId: string };
+}
+
+interface CommonSpec {
   readonly name: string;
   readonly seed: number;
-  /** Bytes of file content to generate (the tar adds headers and padding on top). */
+  /** Bytes of filler file content over the whole image (the tar adds headers and padding on top). */
   readonly contentBytes: number;
   readonly layers: number;
+  readonly expect: ScanExpectation;
+}
+
+/** Debian 12 with a generated dpkg status: os-release in the first layer, the status in the last. */
+export interface DpkgImageSpec extends CommonSpec {
+  readonly kind: 'dpkg';
+}
+
+/**
+ * Amazon Linux 2023 with its real rpm database: every layer holds os-release, the whole
+ * rpmdb.sqlite, a file of its own and its share of the filler, so every layer's database is read.
+ */
+export interface RpmImageSpec extends CommonSpec {
+  readonly kind: 'rpm';
+  /** Files read from the shared fixtures at bench time (never copied into the repository). */
+  readonly fixtures: { readonly osRelease: string; readonly rpmdb: string };
+}
+
+export type ImageSpec = DpkgImageSpec | RpmImageSpec;
+
+/** The contents of an RpmImageSpec's fixtures. */
+export interface RpmFixtureFiles {
+  readonly osRelease: Buffer;
+  readonly rpmdb: Buffer;
 }
 
 /** An entry before its content exists, so a layer's plan can be walked without generating the rest. */
@@ -32,11 +64,30 @@ const MiB = 1024 * KiB;
 const RANDOM_SHARE = 0.15;
 const TEXT_EXTENSIONS = ['txt', 'py', 'conf', 'h', 'md', 'json', 'sh', 'pl'];
 const RANDOM_EXTENSIONS = ['so', 'gz', 'png', 'bin', 'jar', 'mo'];
+/** The directories every layer of an rpm image writes itself, before its filler. */
+const RPM_LAYER_DIRS = ['usr', 'usr/lib', 'etc', 'var', 'var/lib', 'var/lib/rpm', 'var/lib/customs-bench'];
 
-/** The tar entries of one layer, generated lazily: at most one file's content is in memory. */
-export function* layerEntries(spec: ImageSpec, layer: number): Generator<TarInput> {
+/** The tar entries of one dpkg image layer, generated lazily: at most one file's content is in memory. */
+export function dpkgLayerEntries(spec: DpkgImageSpec, layer: number): Generator<TarInput> {
+  return groupsOfLayer(spec, layer, dpkgGroups(spec));
+}
+
+/** The tar entries of one rpm image layer: the fixtures and a layer-unique file, then its filler. */
+export function* rpmLayerEntries(spec: RpmImageSpec, layer: number, files: RpmFixtureFiles): Generator<TarInput> {
+  for (const path of RPM_LAYER_DIRS) yield { type: 'dir', path };
+  yield { type: 'file', path: 'usr/lib/os-release', content: files.osRelease };
+  if (layer === 0) yield { type: 'symlink', path: 'etc/os-release', target: '../usr/lib/os-release' };
+  const tag = String(layer).padStart(2, '0');
+  yield { type: 'file', path: `var/lib/customs-bench/layer-${tag}`, content: `${spec.name} layer ${layer + 1} of ${spec.layers}\n` };
+  yield { type: 'file', path: 'var/lib/rpm/rpmdb.sqlite', content: files.rpmdb };
+  // Directory names only: the dpkg generator's package names make a plausible tree.
+  const names = dpkgDatabase(spec.seed).names;
+  yield* groupsOfLayer(spec, layer, fillerGroups(spec, new Prng(spec.seed), names, new Set(RPM_LAYER_DIRS)));
+}
+
+function* groupsOfLayer(spec: ImageSpec, layer: number, groups: Iterable<EntryGroup>): Generator<TarInput> {
   const pool = textPool();
-  for (const group of planGroups(spec)) {
+  for (const group of groups) {
     const owner = Math.min(spec.layers - 1, Math.floor((group.contentBefore * spec.layers) / spec.contentBytes));
     if (owner !== layer) continue;
     for (const entry of group.entries) yield materialize(spec, entry, pool);
@@ -59,20 +110,12 @@ function materialize(spec: ImageSpec, entry: PlannedEntry, pool: Buffer): TarInp
   }
 }
 
-function* planGroups(spec: ImageSpec): Generator<EntryGroup> {
+/** os-release first, the filler, then the dpkg status (in the last layer). */
+function* dpkgGroups(spec: DpkgImageSpec): Generator<EntryGroup> {
   const random = new Prng(spec.seed);
   const dpkg = dpkgDatabase(spec.seed);
   const made = new Set<string>();
-  const dirs = (path: string): PlannedEntry[] => {
-    const missing: PlannedEntry[] = [];
-    const parts = path.split('/');
-    for (let depth = 1; depth <= parts.length; depth++) {
-      const dir = parts.slice(0, depth).join('/');
-      if (!made.has(dir)) missing.push({ type: 'dir', path: dir });
-      made.add(dir);
-    }
-    return missing;
-  };
+  const dirs = directoryMaker(made);
   yield {
     contentBefore: 0,
     entries: [
@@ -82,10 +125,17 @@ function* planGroups(spec: ImageSpec): Generator<EntryGroup> {
       { type: 'symlink', path: 'etc/os-release', target: '../usr/lib/os-release' },
     ],
   };
+  yield* fillerGroups(spec, random, dpkg.names, made);
+  yield { contentBefore: spec.contentBytes, entries: [...dirs('var/lib/dpkg'), { type: 'text', path: 'var/lib/dpkg/status', content: dpkg.status }] };
+}
+
+/** spec.contentBytes of files (text-like and incompressible, log-uniform sizes), a directory per group. */
+function* fillerGroups(spec: ImageSpec, random: Prng, names: readonly string[], made: Set<string>): Generator<EntryGroup> {
+  const dirs = directoryMaker(made);
   let content = 0;
   let id = 0;
   for (let group = 0; content < spec.contentBytes; group++) {
-    const dir = directoryFor(random, dpkg.names, group);
+    const dir = directoryFor(random, names, group);
     const entries = dirs(dir);
     const before = content;
     let lastFile: string | undefined;
@@ -102,7 +152,20 @@ function* planGroups(spec: ImageSpec): Generator<EntryGroup> {
     }
     yield { contentBefore: before, entries };
   }
-  yield { contentBefore: content, entries: [...dirs('var/lib/dpkg'), { type: 'text', path: 'var/lib/dpkg/status', content: dpkg.status }] };
+}
+
+/** Entries for the directories of path not yet made (each written once per image). */
+function directoryMaker(made: Set<string>): (path: string) => PlannedEntry[] {
+  return (path) => {
+    const missing: PlannedEntry[] = [];
+    const parts = path.split('/');
+    for (let depth = 1; depth <= parts.length; depth++) {
+      const dir = parts.slice(0, depth).join('/');
+      if (!made.has(dir)) missing.push({ type: 'dir', path: dir });
+      made.add(dir);
+    }
+    return missing;
+  };
 }
 
 function directoryFor(random: Prng, packages: readonly string[], group: number): string {

@@ -2,7 +2,6 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchImage } from './build-bench-image.ts';
-import { DPKG_PACKAGES } from './dpkg-status.ts';
 import { timeCommand } from './measure.ts';
 
 const PRELOAD = fileURLToPath(new URL('./report-max-rss.mjs', import.meta.url));
@@ -27,17 +26,23 @@ interface SbomDocument {
   images?: Array<{ distro?: { id?: string; versionId?: string }; packages?: Array<{ type?: string }>; layers?: unknown[] }>;
 }
 
-/** Scans once into a file and fails unless the report holds every dpkg package of the image. */
+/** Scans once into a file and fails unless the report lists what the image's spec expects. */
 export async function verifyScan(bundle: string, image: BenchImage, scratch: string): Promise<void> {
   const output = join(scratch, `${image.spec.name}.sbom.json`);
   await timeScan(bundle, image, scratch, output);
   const document = JSON.parse(await readFile(output, 'utf8')) as SbomDocument;
   await rm(output, { force: true });
   const report = document.images?.[0];
-  const debs = report?.packages?.filter((pkg) => pkg.type === 'deb').length ?? 0;
+  const { expect } = image.spec;
+  const packages = report?.packages ?? [];
+  const ofType = packages.filter((pkg) => pkg.type === expect.packageType).length;
+  const others = [...new Set(packages.filter((pkg) => pkg.type !== expect.packageType).map((pkg) => pkg.type))];
   const problems = [
-    debs === DPKG_PACKAGES ? '' : `${debs} deb packages, expected ${DPKG_PACKAGES}`,
-    report?.distro?.id === 'debian' && report.distro.versionId === '12' ? '' : `distro ${JSON.stringify(report?.distro)}, expected debian 12`,
+    ofType === expect.packages ? '' : `${ofType} ${expect.packageType} packages, expected ${expect.packages}`,
+    others.length === 0 ? '' : `${packages.length - ofType} other packages (${others.join(', ')}), expected none`,
+    report?.distro?.id === expect.distro.id && report.distro.versionId === expect.distro.versionId
+      ? ''
+      : `distro ${JSON.stringify(report?.distro)}, expected ${expect.distro.id} ${expect.distro.versionId}`,
     report?.layers?.length === image.layers.length ? '' : `${report?.layers?.length} layers, expected ${image.layers.length}`,
   ].filter(Boolean);
   if (problems.length > 0) throw new Error(`the scan of ${image.spec.name} is wrong: ${problems.join('; ')}`);
