@@ -14,7 +14,8 @@ export interface Distro {
   readonly source: string;
 }
 
-export type PackageType = 'deb' | 'rpm' | 'apk';
+/** OS package managers, then language ecosystems (named as their purl types). */
+export type PackageType = 'deb' | 'rpm' | 'apk' | 'npm' | 'pypi' | 'golang' | 'maven' | 'gem' | 'cargo' | 'nuget' | 'composer';
 
 /** Where a package was found: the database file that lists it and the layer that introduced it. */
 export interface PackageLocation {
@@ -37,6 +38,8 @@ export interface Package {
   readonly location: PackageLocation;
   /** Cataloger that found it. */
   readonly cataloger: string;
+  /** Only a development dependency, as a lockfile marks it (never installed in production). */
+  readonly dev?: boolean;
 }
 
 export type LayerStatus = 'read' | 'cached' | 'skipped';
