@@ -1,6 +1,7 @@
 import { releaseFilesAnalyzer } from '../distro/release-files-analyzer.ts';
 import { apkCataloger } from './apk/apk-cataloger.ts';
 import { dpkgCataloger } from './dpkg/dpkg-cataloger.ts';
+import { goBinaryCataloger } from './golang/go-binary-cataloger.ts';
 import { rpmCataloger } from './rpm/rpm-cataloger.ts';
 import type { FileAnalyzer } from './file-analyzer.ts';
 import type { PackageCataloger } from './package-cataloger.ts';
@@ -10,6 +11,7 @@ export const defaultCatalogers: readonly PackageCataloger[] = [
   dpkgCataloger as PackageCataloger,
   rpmCataloger as PackageCataloger,
   apkCataloger as PackageCataloger,
+  goBinaryCataloger as PackageCataloger,
 ];
 
 /** Analyzers that read files without producing packages themselves. */

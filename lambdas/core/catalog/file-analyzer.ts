@@ -24,6 +24,30 @@ export interface FileAnalyzer<R = unknown> {
   readonly patterns: readonly string[];
   /** Parses one file. Returns undefined when the file holds nothing for this analyzer. */
   parse(file: CapturedFile, issues: IssueSink): R | undefined;
+  /**
+   * Optional second way in, for files chosen by what their tar header says rather than by path
+   * (executables) and read as a stream, never held whole, whatever their size.
+   */
+  readonly streaming?: StreamingAnalysis<R>;
+}
+
+/** What the tar header says about a regular file. */
+export interface EntryFacts {
+  readonly path: string;
+  readonly mode: number;
+  readonly size: number;
+}
+
+export interface StreamingAnalysis<R> {
+  wants(entry: EntryFacts): boolean;
+  open(path: string): StreamScan<R>;
+}
+
+/** Scans one file's bytes in order. */
+export interface StreamScan<R> {
+  /** Returns false once it needs no more bytes (the rest of the file is skipped for it). */
+  write(chunk: Uint8Array): boolean;
+  end(issues: IssueSink): R | undefined;
 }
 
 /** Identifies a set of analyzers and their versions, for cache keys. */

@@ -24,10 +24,14 @@ export class LayerWalker implements TarVisitor {
   private readonly retained = new Map<string, Uint8Array>();
   private retainedBytes = 0;
 
+  private readonly streamingAnalyzers: readonly FileAnalyzer[];
+
   constructor(
     private readonly matcher: PathMatcher,
     private readonly limits: ScanLimits,
-  ) {}
+  ) {
+    this.streamingAnalyzers = matcher.analyzers.filter((analyzer) => analyzer.streaming !== undefined);
+  }
 
   entry(entry: TarEntry): TarDataSink | undefined {
     this.entries++;
@@ -56,19 +60,36 @@ export class LayerWalker implements TarVisitor {
 
   private file(path: string, entry: TarEntry): TarDataSink | undefined {
     const analyzers = this.matcher.match(path);
-    if (analyzers.length === 0) return this.hidingNode(path);
-    if (entry.sparse) return this.unread(path, entry.size, 'it is stored as a sparse file');
-    if (entry.size > this.limits.maxCapturedFileBytes) {
-      return this.unread(path, entry.size, `it is ${formatBytes(entry.size)}, over the ${formatBytes(this.limits.maxCapturedFileBytes)} cap on files read into memory`);
+    const facts = { path, mode: entry.mode, size: entry.size };
+    const streaming = entry.sparse ? [] : this.streamingAnalyzers.filter((analyzer) => analyzer.streaming!.wants(facts));
+    if (analyzers.length === 0 && streaming.length === 0) return this.hidingNode(path);
+    let bytes: Uint8Array | undefined;
+    if (analyzers.length > 0) {
+      if (entry.sparse) return this.unread(path, entry.size, 'it is stored as a sparse file');
+      if (entry.size > this.limits.maxCapturedFileBytes) {
+        this.unread(path, entry.size, `it is ${formatBytes(entry.size)}, over the ${formatBytes(this.limits.maxCapturedFileBytes)} cap on files read into memory`);
+        if (streaming.length === 0) return undefined;
+      } else {
+        bytes = new Uint8Array(entry.size);
+      }
     }
-    const bytes = new Uint8Array(entry.size);
+    const scans = streaming.map((analyzer) => ({ analyzer, scan: analyzer.streaming!.open(path), active: true }));
     let filled = 0;
     return {
       data: (chunk) => {
-        bytes.set(chunk, filled);
+        if (bytes) bytes.set(chunk, filled);
         filled += chunk.length;
+        for (const item of scans) if (item.active) item.active = item.scan.write(chunk);
       },
-      end: () => this.analyze(path, bytes, analyzers),
+      end: () => {
+        const results: Record<string, unknown> = bytes ? this.parseAll(path, bytes, analyzers) : {};
+        for (const { analyzer, scan } of scans) {
+          const result = this.guarded(analyzer, path, (issues) => scan.end(issues));
+          if (result !== undefined) results[analyzer.name] = result;
+        }
+        if (bytes) this.keep(path, bytes, results);
+        else if (Object.keys(results).length > 0) this.add({ type: 'file', path, size: entry.size, results });
+      },
     };
   }
 
@@ -83,16 +104,31 @@ export class LayerWalker implements TarVisitor {
   }
 
   private analyze(path: string, bytes: Uint8Array, analyzers: readonly FileAnalyzer[]): void {
+    this.keep(path, bytes, this.parseAll(path, bytes, analyzers));
+  }
+
+  private parseAll(path: string, bytes: Uint8Array, analyzers: readonly FileAnalyzer[]): Record<string, unknown> {
     const results: Record<string, unknown> = {};
     for (const analyzer of analyzers) {
-      const issues: IssueSink = { warn: (message) => this.warnings.push(`${analyzer.name}: ${path}: ${message}`) };
-      try {
-        const result = analyzer.parse({ path, bytes }, issues);
-        if (result !== undefined) results[analyzer.name] = result;
-      } catch (error) {
-        issues.warn(`could not be parsed: ${messageOf(error)}`);
-      }
+      const result = this.guarded(analyzer, path, (issues) => analyzer.parse({ path, bytes }, issues));
+      if (result !== undefined) results[analyzer.name] = result;
     }
+    return results;
+  }
+
+  /** Runs an analyzer step; a crash becomes a warning about that file, never a failed scan. */
+  private guarded<R>(analyzer: FileAnalyzer, path: string, step: (issues: IssueSink) => R | undefined): R | undefined {
+    const issues: IssueSink = { warn: (message) => this.warnings.push(`${analyzer.name}: ${path}: ${message}`) };
+    try {
+      return step(issues);
+    } catch (error) {
+      issues.warn(`could not be parsed: ${messageOf(error)}`);
+      return undefined;
+    }
+  }
+
+  /** Records a file that was read, and keeps its bytes (within a cap) for hard links to it. */
+  private keep(path: string, bytes: Uint8Array, results: Record<string, unknown>): void {
     this.add({ type: 'file', path, size: bytes.length, results });
     if (this.retainedBytes + bytes.length <= this.limits.maxCapturedFileBytes) {
       this.retained.set(path, bytes);

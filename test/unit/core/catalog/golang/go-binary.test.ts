@@ -1,0 +1,86 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { defaultCatalogers } from '../../../../../lambdas/core/catalog/catalogers.ts';
+import { goBinaryCataloger } from '../../../../../lambdas/core/catalog/golang/go-binary-cataloger.ts';
+import { GoBinaryScan } from '../../../../../lambdas/core/catalog/golang/go-binary-scan.ts';
+import { toolchainVersion } from '../../../../../lambdas/core/catalog/golang/go-modinfo.ts';
+import { layoutOf } from '../../../../support/layout.ts';
+import { repoRoot, sharedFixtures } from '../../../../support/paths.ts';
+import { scan } from '../../../../support/scan.ts';
+
+/** `go version -m` output as saved beside the fixtures → name@version rows as Customs reports them. */
+function expectedFromVersionM(text: string): string[] {
+  const rows: string[] = [];
+  const lines = text.split('\n');
+  const goVersion = /: (go\S+)/.exec(lines[0]!)![1]!;
+  rows.push(`stdlib@${toolchainVersion(goVersion)}`);
+  for (let i = 1; i < lines.length; i++) {
+    const [kind, path, version] = lines[i]!.trim().split('\t');
+    if (kind !== 'mod' && kind !== 'dep') continue;
+    const replacement = lines[i + 1]?.trim().split('\t');
+    const replaced = replacement?.[0] === '=>' && replacement[2] && !replacement[1]!.startsWith('.');
+    rows.push(replaced ? `${replacement[1]}@${replacement[2]}` : `${path}@${version}`);
+  }
+  return rows.sort();
+}
+
+function scanBytes(bytes: Uint8Array, chunk: number) {
+  const scanner = new GoBinaryScan();
+  const warnings: string[] = [];
+  for (let offset = 0; offset < bytes.length; offset += chunk) if (!scanner.write(bytes.subarray(offset, offset + chunk))) break;
+  return { result: scanner.end({ warn: (message) => warnings.push(message) }), warnings };
+}
+
+describe('Go binaries', () => {
+  it.each(['hello-go1.19-trimpath', 'hello-replace-go1.19'])('%s lists what `go version -m` saved for it, however it is chunked', (name) => {
+    const binary = readFileSync(sharedFixtures('os', 'go', name));
+    const expected = expectedFromVersionM(readFileSync(sharedFixtures('os', 'go', `${name}.version-m.txt`), 'utf8'));
+    for (const chunk of [7, 4096, 65_536, binary.length]) {
+      const { result } = scanBytes(binary, chunk);
+      expect(result!.packages.map((pkg) => `${pkg.displayName ?? pkg.name}@${pkg.version}`).sort()).toEqual(expected);
+    }
+  });
+
+  it('reads a binary from a newer Go whose build info has moved (esbuild from npm)', () => {
+    // esbuild 0.28.2 is built by Go 1.26; its go.mod has one requirement, golang.org/x/sys.
+    const binary = readFileSync(`${repoRoot}/node_modules/@esbuild/linux-x64/bin/esbuild`);
+    const { result, warnings } = scanBytes(binary, 256 * 1024);
+    expect(warnings).toEqual([]);
+    expect(result!.packages.map((pkg) => `${pkg.displayName ?? pkg.name}@${pkg.version}`).sort()).toEqual([
+      'github.com/evanw/esbuild@(devel)',
+      'golang.org/x/sys@v0.0.0-20220715151400-c0bba94af5f8',
+      'stdlib@v1.26.5',
+    ]);
+  });
+
+  it('ignores executables that are not Go binaries, and scripts', () => {
+    expect(scanBytes(Buffer.from('#!/bin/sh\necho hi\n'.repeat(10_000)), 4096).result).toBeUndefined();
+    expect(scanBytes(readFileSync('/bin/ls'), 4096).result).toBeUndefined();
+  });
+
+  it.each([
+    ['go1.21.3', 'v1.21.3'],
+    ['go1.21', 'v1.21.0'],
+    ['go1.22rc1', 'v1.22.0-rc1'],
+    ['devel', undefined],
+  ])('toolchain %s reads as %s', (go, version) => {
+    expect(toolchainVersion(go)).toBe(version);
+  });
+
+  it('is one of the default catalogers', () => {
+    expect(defaultCatalogers).toContain(goBinaryCataloger);
+  });
+
+  it('finds Go binaries in an image by their mode, larger than the file cap, with purls and the layer', async () => {
+    const binary = readFileSync(sharedFixtures('os', 'go', 'hello-replace-go1.19'));
+    const dir = layoutOf([{ entries: [{ type: 'file', path: 'srv/app/hello', content: binary, mode: 0o755 }, { type: 'file', path: 'srv/app/data.bin', content: binary, mode: 0o644 }] }]);
+    const [image] = (await scan(`oci:${dir}`, { limits: { maxCapturedFileBytes: 1024 } })).images;
+    const golang = image!.packages.filter((pkg) => pkg.type === 'golang');
+    expect(golang.map((pkg) => pkg.purl).sort()).toEqual([
+      'pkg:golang/example.com/greet@v1.2.3',
+      'pkg:golang/example.com/hello-replace@%28devel%29',
+      'pkg:golang/stdlib@v1.19.8',
+    ]);
+    expect(golang.every((pkg) => pkg.location.path === 'srv/app/hello' && pkg.location.layerIndex === 0)).toBe(true);
+  });
+});
