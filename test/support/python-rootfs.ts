@@ -1,0 +1,38 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { testCacheDir } from './paths.ts';
+
+/** Debian packages whose Python modules the rootfs carries: a mix of `.egg-info` and `.dist-info`. */
+export const PYTHON_PACKAGES = ['python3-jinja2', 'python3-requests', 'python3-yaml'];
+
+/**
+ * A Debian bookworm minbase rootfs with a few python3-* packages, made by debootstrap once and kept
+ * in the test cache (a few minutes on first use). The mirror can be changed with CUSTOMS_DEBIAN_MIRROR.
+ */
+export function pythonRootfs(): string {
+  const rootfs = testCacheDir('debootstrap-bookworm-python');
+  if (existsSync(`${rootfs}/usr/lib/python3/dist-packages`)) return rootfs;
+  const building = `${rootfs}.building`;
+  rmSync(building, { recursive: true, force: true });
+  mkdirSync(dirname(rootfs), { recursive: true });
+  const mirror = process.env.CUSTOMS_DEBIAN_MIRROR ?? 'http://deb.debian.org/debian';
+  execFileSync('debootstrap', ['--variant=minbase', `--include=${PYTHON_PACKAGES.join(',')}`, 'bookworm', building, mirror], { stdio: 'pipe', timeout: 600_000 });
+  renameSync(building, rootfs);
+  return rootfs;
+}
+
+const LIST_DISTRIBUTIONS = `
+import sys, importlib.metadata as m
+for d in m.distributions(path=[sys.argv[1]]):
+    print(f"{d.metadata['Name']}\\t{d.version}")
+`;
+
+/**
+ * What Python itself finds installed in a dist-packages directory: `name\tversion`, sorted. Runs
+ * Debian's own interpreter, not whichever python3 comes first on PATH (pyenv and the like).
+ */
+export function importlibDistributions(directory: string): string[] {
+  const output = execFileSync('/usr/bin/python3', ['-I', '-c', LIST_DISTRIBUTIONS, directory], { encoding: 'utf8' });
+  return output.split('\n').filter(Boolean).sort();
+}
