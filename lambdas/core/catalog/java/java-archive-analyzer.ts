@@ -1,0 +1,133 @@
+import { isCustomsError, messageOf } from '../../errors.ts';
+import type { CapturedFile, FileAnalyzer, IssueSink } from '../file-analyzer.ts';
+import type { LanguageFile, LanguageRecord } from '../language-package.ts';
+import { packageFromManifestOrName, packageFromPomProperties, pomPropertiesCoordinates, type ArchiveIdentity } from './archive-packages.ts';
+import { isJavaArchiveName, isUnsafeEntryName } from './entry-name.ts';
+import { parseJavaProperties } from './java-properties.ts';
+import { parseManifest } from './manifest.ts';
+import { DEFAULT_ZIP_LIMITS, ZipBudget, type ZipLimits } from './zip-budget.ts';
+import { listZipEntries, readZipEntry, type ZipEntry } from './zip-reader.ts';
+
+export type JavaArchiveFile = LanguageFile;
+
+export const JAVA_ARCHIVE_PATTERNS = ['**/*.jar', '**/*.war', '**/*.ear', '**/*.par', '**/*.jpi', '**/*.hpi'] as const;
+
+/**
+ * Maven packages in a Java archive and every archive nested in it (a war's WEB-INF/lib, a Spring Boot
+ * jar's BOOT-INF/lib, an ear's modules), read in memory. Never throws: damage is a warning naming
+ * the archive, and a bomb stops the whole archive but keeps the packages found before it.
+ */
+export function parseJavaArchive(file: CapturedFile, issues: IssueSink, limits: ZipLimits = DEFAULT_ZIP_LIMITS): JavaArchiveFile | undefined {
+  const walk = new ArchiveWalk(file.path, new ZipBudget(limits), issues);
+  try {
+    walk.read(file.bytes, { displayPath: file.path }, 0);
+  } catch (error) {
+    const found = walk.packages.length;
+    issues.warn(`${file.path}: stopped reading the archive (${messageOf(error)}); kept the ${found} package${found === 1 ? '' : 's'} found before`);
+  }
+  return walk.packages.length > 0 ? { packages: walk.packages } : undefined;
+}
+
+/** Warnings one top-level archive may raise before the rest are summarised: a hostile archive can damage every entry. */
+const MAX_WARNINGS = 20;
+
+class ArchiveWalk {
+  readonly packages: LanguageRecord[] = [];
+  private warnedDepth = false;
+  private warnings = 0;
+  private readonly issues: IssueSink;
+
+  constructor(
+    topPath: string,
+    private readonly budget: ZipBudget,
+    sink: IssueSink,
+  ) {
+    this.issues = {
+      warn: (message) => {
+        this.warnings++;
+        if (this.warnings <= MAX_WARNINGS) sink.warn(message);
+        else if (this.warnings === MAX_WARNINGS + 1) sink.warn(`${topPath}: further warnings about this archive were suppressed`);
+      },
+    };
+  }
+
+  /** Reads one archive and recurses into its nested ones. Only `limit` errors escape, to stop everything. */
+  read(bytes: Uint8Array, where: ArchiveIdentity, depth: number): void {
+    this.budget.spendArchive(where.displayPath);
+    let entries: ZipEntry[];
+    try {
+      entries = listZipEntries(bytes, this.budget, where.displayPath);
+    } catch (error) {
+      if (isCustomsError(error) && error.code === 'limit') throw error;
+      this.issues.warn(`${where.displayPath}: not a readable zip archive (${messageOf(error)})`);
+      return;
+    }
+    const usable = this.safeEntries(entries, where);
+    this.addPackages(bytes, usable, where);
+    for (const entry of usable) {
+      if (!isJavaArchiveName(entry.name)) continue;
+      if (depth + 1 > this.budget.limits.maxDepth) {
+        if (!this.warnedDepth) this.issues.warn(`${where.displayPath}!/${entry.name}: archives nested more than ${this.budget.limits.maxDepth} deep were not opened`);
+        this.warnedDepth = true;
+        continue;
+      }
+      const content = this.entryContent(bytes, entry, where);
+      const nestedPath = `${where.nestedPath ?? where.displayPath}!/${entry.name}`;
+      if (content) this.read(content, { displayPath: nestedPath, nestedPath }, depth + 1);
+    }
+  }
+
+  /** Files only, without the names that try to escape the archive (warned once per archive). */
+  private safeEntries(entries: readonly ZipEntry[], where: ArchiveIdentity): ZipEntry[] {
+    const unsafe = entries.filter((entry) => isUnsafeEntryName(entry.name));
+    if (unsafe.length > 0) {
+      this.issues.warn(`${where.displayPath}: skipped ${unsafe.length} entr${unsafe.length === 1 ? 'y' : 'ies'} whose name leaves the archive (first: ${JSON.stringify(unsafe[0]!.name.slice(0, 200))})`);
+    }
+    return entries.filter((entry) => !entry.name.endsWith('/') && !isUnsafeEntryName(entry.name));
+  }
+
+  /** Every pom.properties' package (shaded jars carry several); failing those, the manifest's or the name's. */
+  private addPackages(bytes: Uint8Array, entries: readonly ZipEntry[], where: ArchiveIdentity): void {
+    const seen = new Set<string>();
+    let found = false;
+    for (const entry of entries) {
+      const directory = pomPropertiesCoordinates(entry.name);
+      if (!directory) continue;
+      const content = this.entryContent(bytes, entry, where);
+      if (!content) continue;
+      const record = packageFromPomProperties(parseJavaProperties(content), directory, where);
+      if (!record) {
+        this.issues.warn(`${where.displayPath}!/${entry.name}: no version, skipped`);
+        continue;
+      }
+      found = true;
+      const key = `${record.namespace}:${record.name}@${record.version}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      this.packages.push(record);
+    }
+    if (found) return;
+    const manifestEntry = entries.find((entry) => entry.name.toUpperCase() === 'META-INF/MANIFEST.MF');
+    const manifestBytes = manifestEntry ? this.entryContent(bytes, manifestEntry, where) : undefined;
+    const record = packageFromManifestOrName(manifestBytes ? parseManifest(manifestBytes) : new Map<string, string>(), where);
+    if (record) this.packages.push(record);
+  }
+
+  /** An entry's bytes, or undefined after a warning when that entry alone is damaged. */
+  private entryContent(bytes: Uint8Array, entry: ZipEntry, where: ArchiveIdentity): Uint8Array | undefined {
+    try {
+      return readZipEntry(bytes, entry, this.budget);
+    } catch (error) {
+      if (isCustomsError(error) && error.code === 'limit') throw error;
+      this.issues.warn(`${where.displayPath}!/${entry.name}: unreadable (${messageOf(error)})`);
+      return undefined;
+    }
+  }
+}
+
+export const javaArchiveAnalyzer: Pick<FileAnalyzer<JavaArchiveFile>, 'name' | 'version' | 'patterns' | 'parse'> = {
+  name: 'java',
+  version: 1,
+  patterns: JAVA_ARCHIVE_PATTERNS,
+  parse: (file, issues) => parseJavaArchive(file, issues),
+};
