@@ -1,7 +1,13 @@
 import { releaseFilesAnalyzer } from '../distro/release-files-analyzer.ts';
 import { apkCataloger } from './apk/apk-cataloger.ts';
 import { dpkgCataloger } from './dpkg/dpkg-cataloger.ts';
+import { dotnetCataloger } from './dotnet/dotnet-cataloger.ts';
 import { goBinaryCataloger } from './golang/go-binary-cataloger.ts';
+import { javaCataloger } from './java/java-cataloger.ts';
+import { npmCataloger } from './npm/npm-cataloger.ts';
+import { phpCataloger } from './php/php-cataloger.ts';
+import { pythonCataloger } from './python/python-cataloger.ts';
+import { rubyCataloger } from './ruby/ruby-cataloger.ts';
 import { rpmCataloger } from './rpm/rpm-cataloger.ts';
 import type { FileAnalyzer } from './file-analyzer.ts';
 import type { PackageCataloger } from './package-cataloger.ts';
@@ -12,6 +18,12 @@ export const defaultCatalogers: readonly PackageCataloger[] = [
   rpmCataloger as PackageCataloger,
   apkCataloger as PackageCataloger,
   goBinaryCataloger as PackageCataloger,
+  npmCataloger as PackageCataloger,
+  pythonCataloger as PackageCataloger,
+  javaCataloger as PackageCataloger,
+  rubyCataloger as PackageCataloger,
+  phpCataloger as PackageCataloger,
+  dotnetCataloger as PackageCataloger,
 ];
 
 /** Analyzers that read files without producing packages themselves. */
