@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(docker-registry skopeo umoci debootstrap zstd apache2-utils openssl ca-certificates rpm sqlite3
-  unzip zip ruby ruby-rack ruby-rack-test libcommons-lang3-java libjackson2-core-java)
+  unzip zip ruby ruby-rack ruby-rack-test libcommons-lang3-java libjackson2-core-java golang-go)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f '${db:Status-Status}' "$package" 2>/dev/null | grep -qx installed || missing+=("$package")
@@ -18,7 +18,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-for tool in docker-registry skopeo umoci debootstrap zstd htpasswd openssl rpm sqlite3 unzip zip ruby; do
+for tool in docker-registry skopeo umoci debootstrap zstd htpasswd openssl rpm sqlite3 unzip zip ruby go; do
   command -v "$tool" >/dev/null || { echo "setup: $tool is still missing" >&2; exit 1; }
 done
 echo "setup: system tools ready"

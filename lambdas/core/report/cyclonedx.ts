@@ -155,6 +155,7 @@ function packageComponent(pkg: Package, ref: string): Component {
     purl: pkg.purl || undefined,
     properties: propertiesOf([
       ['customs:package:type', pkg.type],
+      ['customs:package:dev', pkg.dev ? 'true' : undefined],
       ['customs:package:architecture', pkg.architecture],
       ['customs:package:source-name', pkg.source?.name],
       ['customs:package:source-version', pkg.source?.version],

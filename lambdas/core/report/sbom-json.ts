@@ -86,5 +86,6 @@ function packageJson(pkg: Package): object {
       layerDiffId: pkg.location.layerDiffId,
     },
     cataloger: pkg.cataloger,
+    dev: pkg.dev || undefined,
   };
 }

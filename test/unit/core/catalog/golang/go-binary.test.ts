@@ -5,6 +5,7 @@ import { goBinaryCataloger } from '../../../../../lambdas/core/catalog/golang/go
 import { GoBinaryScan } from '../../../../../lambdas/core/catalog/golang/go-binary-scan.ts';
 import { toolchainVersion } from '../../../../../lambdas/core/catalog/golang/go-modinfo.ts';
 import { layoutOf } from '../../../../support/layout.ts';
+import { buildGoProgram, goVersionM } from '../../../../support/go-build.ts';
 import { repoRoot, sharedFixtures } from '../../../../support/paths.ts';
 import { scan } from '../../../../support/scan.ts';
 
@@ -40,6 +41,14 @@ describe('Go binaries', () => {
       expect(result!.packages.map((pkg) => `${pkg.displayName ?? pkg.name}@${pkg.version}`).sort()).toEqual(expected);
     }
   });
+
+  it('lists what the toolchain itself reports for a program built here with Debian\'s Go', () => {
+    const binary = buildGoProgram();
+    const expected = expectedFromVersionM(goVersionM(binary));
+    expect(expected).toContain('example.com/greeting@v1.4.0');
+    const { result } = scanBytes(readFileSync(binary), 32 * 1024);
+    expect(result!.packages.map((pkg) => `${pkg.displayName ?? pkg.name}@${pkg.version}`).sort()).toEqual(expected);
+  }, 120_000);
 
   it('reads a binary from a newer Go whose build info has moved (esbuild from npm)', () => {
     // esbuild 0.28.2 is built by Go 1.26; its go.mod has one requirement, golang.org/x/sys.
