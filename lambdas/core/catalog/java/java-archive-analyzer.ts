@@ -5,8 +5,8 @@ import { packageFromManifestOrName, packageFromPomProperties, pomPropertiesCoord
 import { isJavaArchiveName, isUnsafeEntryName } from './entry-name.ts';
 import { parseJavaProperties } from './java-properties.ts';
 import { parseManifest } from './manifest.ts';
-import { DEFAULT_ZIP_LIMITS, ZipBudget, type ZipLimits } from './zip-budget.ts';
-import { listZipEntries, readZipEntry, type ZipEntry } from './zip-reader.ts';
+import { DEFAULT_ZIP_LIMITS, ZipBudget, type ZipLimits } from '../zip/zip-budget.ts';
+import { listZipEntries, readZipEntry, type ZipEntry } from '../zip/zip-reader.ts';
 
 export type JavaArchiveFile = LanguageFile;
 

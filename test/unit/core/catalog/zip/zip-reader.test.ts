@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ZipBudget } from '../../../../../lambdas/core/catalog/java/zip-budget.ts';
-import { listZipEntries, readZipEntry } from '../../../../../lambdas/core/catalog/java/zip-reader.ts';
+import { ZipBudget } from '../../../../../lambdas/core/catalog/zip/zip-budget.ts';
+import { listZipEntries, readZipEntry } from '../../../../../lambdas/core/catalog/zip/zip-reader.ts';
 import { zipWithCli } from '../../../../support/java-archive-oracle.ts';
-import { forgeZip } from '../../../../support/java-zip-writer.ts';
+import { forgeZip } from '../../../../support/zip-writer.ts';
 
 const FILES = { 'a.txt': 'hello '.repeat(100), 'dir/b.bin': new Uint8Array([0, 1, 2, 3]), 'empty.txt': '' };
 
