@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { CapturedFile, IssueSink } from '../file-analyzer.ts';
 import { installedIdentity, isUnderNodeModules } from './npm-path.ts';
 import type { NpmFile } from './npm-record.ts';
-import { readJson } from './read-json.ts';
+import { readJson } from '../read-json.ts';
 
 // Only the fields used; anything else in a manifest may hold any value.
 const dependencyMap = z.record(z.string(), z.unknown()).optional();

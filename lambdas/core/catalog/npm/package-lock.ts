@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { CapturedFile, IssueSink } from '../file-analyzer.ts';
 import { directoryOf, joinPath, splitName } from './npm-path.ts';
 import type { NpmFile, NpmRecord } from './npm-record.ts';
-import { readJson } from './read-json.ts';
+import { readJson } from '../read-json.ts';
 
 const lockSchema = z.looseObject({
   lockfileVersion: z.number().optional().catch(undefined),

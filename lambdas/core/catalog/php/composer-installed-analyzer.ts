@@ -1,16 +1,13 @@
+import { z } from 'zod';
 import type { CapturedFile, FileAnalyzer, IssueSink } from '../file-analyzer.ts';
 import type { LanguageFile } from '../language-package.ts';
+import { readJson } from '../read-json.ts';
 import { composerRecords } from './composer-installed.ts';
 
 /** Composer's record of what it installed into a project's vendor directory. */
 export function parseComposerInstalled(file: CapturedFile, issues: IssueSink): LanguageFile | undefined {
-  let document: unknown;
-  try {
-    document = JSON.parse(new TextDecoder('utf-8').decode(file.bytes));
-  } catch (error) {
-    issues.warn(`is not valid JSON (${error instanceof Error ? error.message : String(error)}); nothing was read`);
-    return undefined;
-  }
+  const document = readJson(file.bytes, z.unknown(), issues);
+  if (document === undefined) return undefined;
   const packages = composerRecords(document, issues);
   return packages.length > 0 ? { packages } : undefined;
 }

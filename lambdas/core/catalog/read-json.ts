@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { IssueSink } from '../file-analyzer.ts';
+import type { IssueSink } from './file-analyzer.ts';
 
 /** Decodes untrusted JSON against a schema; a problem becomes a warning and undefined, never a throw. */
 export function readJson<S extends z.ZodType>(bytes: Uint8Array, schema: S, issues: IssueSink): z.infer<S> | undefined {
