@@ -8,6 +8,7 @@ import { npmCataloger } from './npm/npm-cataloger.ts';
 import { phpCataloger } from './php/php-cataloger.ts';
 import { pythonCataloger } from './python/python-cataloger.ts';
 import { rubyCataloger } from './ruby/ruby-cataloger.ts';
+import { rustAuditableCataloger } from './rust/rust-auditable-cataloger.ts';
 import { rpmCataloger } from './rpm/rpm-cataloger.ts';
 import type { FileAnalyzer } from './file-analyzer.ts';
 import type { PackageCataloger } from './package-cataloger.ts';
@@ -18,6 +19,7 @@ export const defaultCatalogers: readonly PackageCataloger[] = [
   rpmCataloger as PackageCataloger,
   apkCataloger as PackageCataloger,
   goBinaryCataloger as PackageCataloger,
+  rustAuditableCataloger as PackageCataloger,
   npmCataloger as PackageCataloger,
   pythonCataloger as PackageCataloger,
   javaCataloger as PackageCataloger,

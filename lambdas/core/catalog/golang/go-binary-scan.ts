@@ -1,3 +1,4 @@
+import { isExecutableFormat } from '../executable-format.ts';
 import type { IssueSink, StreamScan } from '../file-analyzer.ts';
 import type { LanguageFile } from '../language-package.ts';
 import { goModules, MODINFO_END, MODINFO_START } from './go-modinfo.ts';
@@ -146,11 +147,4 @@ function readVarBytes(bytes: Buffer, offset: number): { bytes: Buffer; next: num
   if (length > MAX_CAPTURE) return 'invalid';
   if (position + length > bytes.length) return 'incomplete';
   return { bytes: bytes.subarray(position, position + length), next: position + length };
-}
-
-/** ELF, Mach-O (either byte order, fat) or PE: the executable formats Go writes. */
-function isExecutableFormat(head: Buffer): boolean {
-  if (head.length < 4) return false;
-  const magic = head.readUInt32BE(0);
-  return magic === 0x7f454c46 || [0xfeedface, 0xfeedfacf, 0xcefaedfe, 0xcffaedfe, 0xcafebabe].includes(magic) || (head[0] === 0x4d && head[1] === 0x5a);
 }

@@ -4,7 +4,7 @@ import { defaultCatalogers, supportAnalyzers } from '../../../../lambdas/core/ca
 describe('default catalogers', () => {
   it('cover every ecosystem Customs reads, each under its own name', () => {
     const names = defaultCatalogers.map((cataloger) => cataloger.name);
-    expect(names).toEqual(expect.arrayContaining(['dpkg', 'rpm', 'apk', 'go-binary', 'npm', 'python', 'java', 'ruby', 'composer', 'dotnet']));
+    expect(names).toEqual(expect.arrayContaining(['dpkg', 'rpm', 'apk', 'go-binary', 'rust-binary', 'npm', 'python', 'java', 'ruby', 'composer', 'dotnet']));
     const all = [...names, ...supportAnalyzers.map((analyzer) => analyzer.name)];
     expect(new Set(all).size).toBe(all.length);
   });
