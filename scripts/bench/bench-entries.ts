@@ -1,28 +1,31 @@
 import type { TarInput } from '../../tools/image-builder/tar-writer.ts';
 import { DEBIAN_12_OS_RELEASE } from '../../tools/image-builder/debian-os-release.ts';
 import { dpkgDatabase } from './dpkg-status.ts';
+import { directories, npmAppEntries, npmTreeEntries, planNpmTree, type NpmTreePlan, type NpmTreeShape } from './npm-tree.ts';
 import { Prng, randomBytes } from './prng.ts';
 import { textPool } from './text-pool.ts';
 
 /** What the verification scan must report for an image; anything else fails the bench. */
 export interface ScanExpectation {
-  /** Exactly this many packages, every one of this type. */
-  readonly packages: number;
-  readonly packageType: 'deb' | 'rpm';
+  /** Exactly this many packages of each type (purl type), and none of any other type. */
+  readonly packages: Readonly<Record<string, number>>;
   readonly distro: { readonly id: string; readonly versionId: string };
 }
 
 interface CommonSpec {
   readonly name: string;
   readonly seed: number;
-  /** Bytes of filler file content over the whole image (the tar adds headers and padding on top). */
-  readonly contentBytes: number;
   readonly layers: number;
   readonly expect: ScanExpectation;
 }
 
+interface FilledSpec extends CommonSpec {
+  /** Bytes of filler file content over the whole image (the tar adds headers and padding on top). */
+  readonly contentBytes: number;
+}
+
 /** Debian 12 with a generated dpkg status: os-release in the first layer, the status in the last. */
-export interface DpkgImageSpec extends CommonSpec {
+export interface DpkgImageSpec extends FilledSpec {
   readonly kind: 'dpkg';
 }
 
@@ -30,13 +33,22 @@ export interface DpkgImageSpec extends CommonSpec {
  * Amazon Linux 2023 with its real rpm database: every layer holds os-release, the whole
  * rpmdb.sqlite, a file of its own and its share of the filler, so every layer's database is read.
  */
-export interface RpmImageSpec extends CommonSpec {
+export interface RpmImageSpec extends FilledSpec {
   readonly kind: 'rpm';
   /** Files read from the shared fixtures at bench time (never copied into the repository). */
   readonly fixtures: { readonly osRelease: string; readonly rpmdb: string };
 }
 
-export type ImageSpec = DpkgImageSpec | RpmImageSpec;
+/**
+ * Debian 12 (os-release and the generated dpkg status) in layer 0, then an application's
+ * node_modules tree split over the other layers by top-level package (each with its nested copies).
+ */
+export interface NpmImageSpec extends CommonSpec {
+  readonly kind: 'npm';
+  readonly tree: NpmTreeShape;
+}
+
+export type ImageSpec = DpkgImageSpec | RpmImageSpec | NpmImageSpec;
 
 /** The contents of an RpmImageSpec's fixtures. */
 export interface RpmFixtureFiles {
@@ -85,7 +97,31 @@ export function* rpmLayerEntries(spec: RpmImageSpec, layer: number, files: RpmFi
   yield* groupsOfLayer(spec, layer, fillerGroups(spec, new Prng(spec.seed), names, new Set(RPM_LAYER_DIRS)));
 }
 
-function* groupsOfLayer(spec: ImageSpec, layer: number, groups: Iterable<EntryGroup>): Generator<TarInput> {
+/** The tar entries of one npm image layer; plan is planNpmTree(spec.seed, spec.tree). */
+export function* npmLayerEntries(spec: NpmImageSpec, plan: NpmTreePlan, layer: number): Generator<TarInput> {
+  const made = new Set<string>();
+  const dirs = (path: string): Generator<TarInput> => directories(path, made);
+  if (layer === 0) {
+    yield* dirs('usr/lib');
+    yield { type: 'file', path: 'usr/lib/os-release', content: DEBIAN_12_OS_RELEASE };
+    yield* dirs('etc');
+    yield { type: 'symlink', path: 'etc/os-release', target: '../usr/lib/os-release' };
+    yield* dirs('var/lib/dpkg');
+    yield { type: 'file', path: 'var/lib/dpkg/status', content: dpkgDatabase(spec.seed).status };
+    return;
+  }
+  const parts = spec.layers - 1;
+  const count = plan.topLevel.length;
+  if (layer === 1) yield* npmAppEntries(spec.seed, spec.tree, plan, made);
+  yield* npmTreeEntries(spec.seed, plan, Math.floor(((layer - 1) * count) / parts), Math.floor((layer * count) / parts), made);
+}
+
+/** planNpmTree for a spec. */
+export function npmPlanOf(spec: NpmImageSpec): NpmTreePlan {
+  return planNpmTree(spec.seed, spec.tree);
+}
+
+function* groupsOfLayer(spec: FilledSpec, layer: number, groups: Iterable<EntryGroup>): Generator<TarInput> {
   const pool = textPool();
   for (const group of groups) {
     const owner = Math.min(spec.layers - 1, Math.floor((group.contentBefore * spec.layers) / spec.contentBytes));
@@ -94,7 +130,7 @@ function* groupsOfLayer(spec: ImageSpec, layer: number, groups: Iterable<EntryGr
   }
 }
 
-function materialize(spec: ImageSpec, entry: PlannedEntry, pool: Buffer): TarInput {
+function materialize(spec: FilledSpec, entry: PlannedEntry, pool: Buffer): TarInput {
   switch (entry.type) {
     case 'dir':
     case 'symlink':
@@ -130,7 +166,7 @@ function* dpkgGroups(spec: DpkgImageSpec): Generator<EntryGroup> {
 }
 
 /** spec.contentBytes of files (text-like and incompressible, log-uniform sizes), a directory per group. */
-function* fillerGroups(spec: ImageSpec, random: Prng, names: readonly string[], made: Set<string>): Generator<EntryGroup> {
+function* fillerGroups(spec: FilledSpec, random: Prng, names: readonly string[], made: Set<string>): Generator<EntryGroup> {
   const dirs = directoryMaker(made);
   let content = 0;
   let id = 0;

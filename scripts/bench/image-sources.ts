@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { sharedFixtures } from '../../test/support/paths.ts';
 import type { TarInput } from '../../tools/image-builder/tar-writer.ts';
-import { dpkgLayerEntries, rpmLayerEntries, type ImageSpec, type RpmImageSpec } from './bench-entries.ts';
+import { dpkgLayerEntries, npmLayerEntries, npmPlanOf, rpmLayerEntries, type ImageSpec, type RpmImageSpec } from './bench-entries.ts';
 
 /** A spec ready to build: its layers' entries, and the digests of the fixture files they embed. */
 export interface ImageSource {
@@ -21,6 +21,10 @@ export async function resolveImage(spec: ImageSpec): Promise<ResolvedImage> {
       return { source: { spec, inputs: {}, layerEntries: (layer) => dpkgLayerEntries(spec, layer) } };
     case 'rpm':
       return resolveRpmImage(spec);
+    case 'npm': {
+      const plan = npmPlanOf(spec);
+      return { source: { spec, inputs: {}, layerEntries: (layer) => npmLayerEntries(spec, plan, layer) } };
+    }
   }
 }
 

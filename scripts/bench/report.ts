@@ -16,7 +16,7 @@ const TARGETS = { ratio: 1.2, rssMiB: 256, flatness: 1.25 };
 const MiB = 1024 * 1024;
 
 export function printReport(results: readonly ImageResult[], write: (line: string) => void): void {
-  const header = ['image', 'uncompr MiB', 'compr MiB', 'files', 'entries', 'baseline s', 'scan s', 'scan/base', 'zlib floor s', 'scan/floor', 'peak RSS MiB'];
+  const header = ['image', 'uncompr MiB', 'compr MiB', 'files', 'entries', 'baseline s', 'scan s', 'scan/base', 'zlib floor s', 'scan/floor', 'peak RSS MiB', 'packages', 'pkgs/s'];
   const rows = results.map((result) => [
     result.image.spec.name,
     (result.image.uncompressedBytes / MiB).toFixed(0),
@@ -29,6 +29,8 @@ export function printReport(results: readonly ImageResult[], write: (line: strin
     median(result.floor).toFixed(2),
     (median(result.scan) / median(result.floor)).toFixed(2),
     (median(result.rssKiB) / 1024).toFixed(0),
+    String(packagesOf(result)),
+    (packagesOf(result) / median(result.scan)).toFixed(0),
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
   const line = (cells: readonly string[]) => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ');
@@ -37,7 +39,7 @@ export function printReport(results: readonly ImageResult[], write: (line: strin
   write('');
   write(`medians of ${results[0]?.scan.length ?? 0} runs; spread (min–max):`);
   for (const result of results) {
-    write(`  ${result.image.spec.name}: baseline ${spread(result.baseline, 2)} s, zlib floor ${spread(result.floor, 2)} s, scan ${spread(result.scan, 2)} s, RSS ${spread(result.rssKiB.map((kib) => kib / 1024), 0)} MiB`);
+    write(`  ${result.image.spec.name}: baseline ${spread(result.baseline, 2)} s, zlib floor ${spread(result.floor, 2)} s, scan ${spread(result.scan, 2)} s (${spread(result.scan.map((seconds) => packagesOf(result) / seconds), 0)} packages/s), RSS ${spread(result.rssKiB.map((kib) => kib / 1024), 0)} MiB`);
   }
   write('');
   for (const result of results) {
@@ -53,6 +55,11 @@ export function printReport(results: readonly ImageResult[], write: (line: strin
     const flatness = median(large.rssKiB) / median(small.rssKiB);
     write(`${verdict(flatness <= TARGETS.flatness)} RSS flat: ${FLATNESS_PAIR.large} ÷ ${FLATNESS_PAIR.small} = ${flatness.toFixed(2)} (≤ ${TARGETS.flatness})`);
   }
+}
+
+/** Every package the scan must report (all types): packages per second is this ÷ the median scan. */
+function packagesOf(result: ImageResult): number {
+  return Object.values(result.image.spec.expect.packages).reduce((total, count) => total + count, 0);
 }
 
 function ratioOf(result: ImageResult): number {

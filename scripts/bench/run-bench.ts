@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: times `customs sbom` (bundled like the Lambda) against the unavoidable work of
  * the same layers (hash, gunzip, hash, tar walk in coreutils) on generated 100 MiB and 1 GiB dpkg
- * images and a 24-layer image holding a real rpm database, and prints the ratios and peak RSS against
- * the issue's targets, plus Node's own gunzip+hash floor. A measurement, not a test: misses exit 0;
+ * images, a 24-layer image holding a real rpm database and a Debian image with a 20,500-package
+ * node_modules, and prints the ratios, peak RSS and packages per second against the issue's targets,
+ * plus Node's own gunzip+hash floor. A measurement, not a test: misses exit 0;
  * only a failure to run or a scan that misses the expected packages exits non-zero. The rpm image is
  * skipped, with a message, when the shared fixtures are missing.
  */

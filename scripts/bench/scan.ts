@@ -34,12 +34,15 @@ export async function verifyScan(bundle: string, image: BenchImage, scratch: str
   await rm(output, { force: true });
   const report = document.images?.[0];
   const { expect } = image.spec;
-  const packages = report?.packages ?? [];
-  const ofType = packages.filter((pkg) => pkg.type === expect.packageType).length;
-  const others = [...new Set(packages.filter((pkg) => pkg.type !== expect.packageType).map((pkg) => pkg.type))];
+  const found = new Map<string, number>();
+  for (const pkg of report?.packages ?? []) found.set(String(pkg.type), (found.get(String(pkg.type)) ?? 0) + 1);
+  const types = new Set([...Object.keys(expect.packages), ...found.keys()]);
   const problems = [
-    ofType === expect.packages ? '' : `${ofType} ${expect.packageType} packages, expected ${expect.packages}`,
-    others.length === 0 ? '' : `${packages.length - ofType} other packages (${others.join(', ')}), expected none`,
+    ...[...types].map((type) => {
+      const want = expect.packages[type] ?? 0;
+      const got = found.get(type) ?? 0;
+      return got === want ? '' : `${got} ${type} packages, expected ${want}`;
+    }),
     report?.distro?.id === expect.distro.id && report.distro.versionId === expect.distro.versionId
       ? ''
       : `distro ${JSON.stringify(report?.distro)}, expected ${expect.distro.id} ${expect.distro.versionId}`,
