@@ -25,11 +25,20 @@ export interface FileAnalyzer<R = unknown> {
   /** Parses one file. Returns undefined when the file holds nothing for this analyzer. */
   parse(file: CapturedFile, issues: IssueSink): R | undefined;
   /**
+   * Optional: given a wanted file's first bytes (up to SNIFF_BYTES), whether it is worth reading
+   * whole. Lets an analyzer whose paths also match unrelated files (`*.jar` full of random bytes)
+   * skip them without the file being held in memory.
+   */
+  sniff?(head: Uint8Array): boolean;
+  /**
    * Optional second way in, for files chosen by what their tar header says rather than by path
    * (executables) and read as a stream, never held whole, whatever their size.
    */
   readonly streaming?: StreamingAnalysis<R>;
 }
+
+/** How many leading bytes sniff() is shown (fewer when the file is shorter). */
+export const SNIFF_BYTES = 8;
 
 /** What the tar header says about a regular file. */
 export interface EntryFacts {

@@ -3,9 +3,13 @@ import type { FileAnalyzer } from './file-analyzer.ts';
 
 interface GlobRule {
   readonly prefix: string;
+  /** A cheap test of the file name that every match passes (`*.jar` → ends with `.jar`). */
+  readonly name: NameTest;
   readonly regex: RegExp;
   readonly analyzers: readonly FileAnalyzer[];
 }
+
+type NameTest = { kind: 'exact'; value: string } | { kind: 'suffix'; value: string } | { kind: 'any' };
 
 /**
  * Decides from a tar header's path alone which analyzers want a file. Literal patterns are a map
@@ -29,8 +33,9 @@ export class PathMatcher {
     const literal = this.literal.get(path);
     if (this.globs.length === 0) return literal ?? NONE;
     let matched: FileAnalyzer[] | undefined = literal ? [...literal] : undefined;
+    const name = path.slice(path.lastIndexOf('/') + 1);
     for (const rule of this.globs) {
-      if (!path.startsWith(rule.prefix) || !rule.regex.test(path)) continue;
+      if (!path.startsWith(rule.prefix) || !nameMayMatch(rule.name, name) || !rule.regex.test(path)) continue;
       matched ??= [];
       for (const analyzer of rule.analyzers) if (!matched.includes(analyzer)) matched.push(analyzer);
     }
@@ -51,7 +56,26 @@ export class PathMatcher {
     for (const ancestor of ancestorsOf(directory)) this.ancestorsOfInterest.add(ancestor);
     const existing = this.globs.find((rule) => rule.regex.source === globToRegex(pattern).source);
     if (existing) (existing.analyzers as FileAnalyzer[]).push(analyzer);
-    else this.globs.push({ prefix, regex: globToRegex(pattern), analyzers: [analyzer] });
+    else this.globs.push({ prefix, name: nameTestOf(pattern), regex: globToRegex(pattern), analyzers: [analyzer] });
+  }
+}
+
+/** Most globs end in a literal name or `*.ext`: testing that first spares the regex on most entries. */
+function nameTestOf(pattern: string): NameTest {
+  const last = pattern.slice(pattern.lastIndexOf('/') + 1);
+  if (!/[*?[]/.test(last)) return { kind: 'exact', value: last };
+  if (/^\*[^*?[/]+$/.test(last)) return { kind: 'suffix', value: last.slice(1) };
+  return { kind: 'any' };
+}
+
+function nameMayMatch(test: NameTest, name: string): boolean {
+  switch (test.kind) {
+    case 'exact':
+      return name === test.value;
+    case 'suffix':
+      return name.endsWith(test.value);
+    case 'any':
+      return true;
   }
 }
 

@@ -7,6 +7,7 @@ import { ancestorsOf, joinPath, normalizeEntryPath, resolveSymlinkTarget } from 
 import type { LayerRecord } from './layer-analysis.ts';
 import type { TarEntry } from './tar/tar-entry.ts';
 import type { TarDataSink, TarVisitor } from './tar/tar-stream-parser.ts';
+import { FileCapture } from './file-capture.ts';
 import { whiteoutMeaning } from './whiteout.ts';
 
 /**
@@ -63,26 +64,25 @@ export class LayerWalker implements TarVisitor {
     const facts = { path, mode: entry.mode, size: entry.size };
     const streaming = entry.sparse ? [] : this.streamingAnalyzers.filter((analyzer) => analyzer.streaming!.wants(facts));
     if (analyzers.length === 0 && streaming.length === 0) return this.hidingNode(path);
-    let bytes: Uint8Array | undefined;
+    let capture: FileCapture | undefined;
     if (analyzers.length > 0) {
       if (entry.sparse) return this.unread(path, entry.size, 'it is stored as a sparse file');
       if (entry.size > this.limits.maxCapturedFileBytes) {
         this.unread(path, entry.size, `it is ${formatBytes(entry.size)}, over the ${formatBytes(this.limits.maxCapturedFileBytes)} cap on files read into memory`);
         if (streaming.length === 0) return undefined;
       } else {
-        bytes = new Uint8Array(entry.size);
+        capture = new FileCapture(entry.size, analyzers);
       }
     }
     const scans = streaming.map((analyzer) => ({ analyzer, scan: analyzer.streaming!.open(path), active: true }));
-    let filled = 0;
     return {
       data: (chunk) => {
-        if (bytes) bytes.set(chunk, filled);
-        filled += chunk.length;
+        capture?.write(chunk);
         for (const item of scans) if (item.active) item.active = item.scan.write(chunk);
       },
       end: () => {
-        const results: Record<string, unknown> = bytes ? this.parseAll(path, bytes, analyzers) : {};
+        const bytes = capture?.finish();
+        const results: Record<string, unknown> = bytes ? this.parseAll(path, bytes, capture!.analyzers) : {};
         for (const { analyzer, scan } of scans) {
           const result = this.guarded(analyzer, path, (issues) => scan.end(issues));
           if (result !== undefined) results[analyzer.name] = result;

@@ -1,4 +1,5 @@
 import { isCustomsError, messageOf } from '../../errors.ts';
+import { isExecutableFormat } from '../executable-format.ts';
 import type { CapturedFile, FileAnalyzer, IssueSink } from '../file-analyzer.ts';
 import type { LanguageFile, LanguageRecord } from '../language-package.ts';
 import { packageFromManifestOrName, packageFromPomProperties, pomPropertiesCoordinates, type ArchiveIdentity } from './archive-packages.ts';
@@ -125,9 +126,20 @@ class ArchiveWalk {
   }
 }
 
-export const javaArchiveAnalyzer: Pick<FileAnalyzer<JavaArchiveFile>, 'name' | 'version' | 'patterns' | 'parse'> = {
+export const javaArchiveAnalyzer: Pick<FileAnalyzer<JavaArchiveFile>, 'name' | 'version' | 'patterns' | 'parse' | 'sniff'> = {
   name: 'java',
   version: 1,
   patterns: JAVA_ARCHIVE_PATTERNS,
   parse: (file, issues) => parseJavaArchive(file, issues),
+  sniff: looksLikeJavaArchive,
 };
+
+/**
+ * A zip starts with a local header (`PK\x03\x04`), or is empty (`PK\x05\x06`); self-running jars
+ * put a shell script or a native launcher in front. Anything else named `.jar` is not worth reading.
+ */
+export function looksLikeJavaArchive(head: Uint8Array): boolean {
+  if (head[0] === 0x50 && head[1] === 0x4b) return true;
+  if (head[0] === 0x23 && head[1] === 0x21) return true;
+  return head.length >= 4 && isExecutableFormat(head);
+}

@@ -46,3 +46,35 @@ describe('globToRegex', () => {
     expect(globToRegex('a.b').test('axb')).toBe(false);
   });
 });
+
+describe('PathMatcher name pre-filter', () => {
+  it('decides exactly as the patterns alone would, for every default cataloger', async () => {
+    const { defaultCatalogers, supportAnalyzers } = await import('../../../../lambdas/core/catalog/catalogers.ts');
+    const analyzers = [...supportAnalyzers, ...defaultCatalogers];
+    const matcher = new PathMatcher(analyzers);
+    const paths = [
+      'app/node_modules/@babel/core/package.json',
+      'app/node_modules/a/node_modules/b/package.json',
+      'usr/lib/python3/dist-packages/six-1.16.0.egg-info',
+      'usr/lib/python3/dist-packages/x.egg/EGG-INFO/PKG-INFO',
+      'srv/site-packages/y-1.dist-info/METADATA',
+      'opt/app/lib/outer.war',
+      'opt/app/lib/x.jar.sha1',
+      'var/lib/gems/3.1.0/specifications/rack-2.2.6.gemspec',
+      'srv/vendor/composer/installed.json',
+      'srv/app.deps.json',
+      'var/lib/dpkg/status.d/libc6',
+      'usr/lib/sysimage/rpm/Packages.db',
+      'etc/os-release',
+      '.jar',
+      'usr/bin/bash',
+    ];
+    let wanted = 0;
+    for (const path of paths) {
+      const naive = analyzers.filter((analyzer) => analyzer.patterns.some((pattern) => globToRegex(pattern).test(path)));
+      expect(new Set(matcher.match(path)), path).toEqual(new Set(naive));
+      if (naive.length > 0) wanted++;
+    }
+    expect(wanted).toBe(paths.length - 2); // every path but x.jar.sha1 and usr/bin/bash is wanted
+  });
+});

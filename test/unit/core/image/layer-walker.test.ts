@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { tarBytes } from '../../../../tools/image-builder/tar-writer.ts';
 import { analyzeTar } from '../../../support/analyze-tar.ts';
@@ -126,5 +127,37 @@ describe('LayerWalker', () => {
     const analysis = analyzeTar(tarBytes([{ type: 'file', path: 'etc/boom', content: 'x' }]), { analyzers: [exploding] });
     expect(analysis.warnings).toEqual(['boom: etc/boom: could not be parsed: kaboom']);
     expect(analysis.records).toEqual([{ type: 'file', path: 'etc/boom', size: 1, results: {} }]);
+  });
+});
+
+describe('LayerWalker with analyzers that sniff', () => {
+  const seen: string[] = [];
+  const zipOnly = {
+    name: 'zips',
+    version: 1,
+    patterns: ['**/*.jar'],
+    sniff: (head: Uint8Array) => head[0] === 0x50 && head[1] === 0x4b,
+    parse: (file: { path: string; bytes: Uint8Array }) => {
+      seen.push(`${file.path}:${file.bytes.length}`);
+      return { size: file.bytes.length, sha256: createHash('sha256').update(file.bytes).digest('hex') };
+    },
+  };
+
+  it('reads whole only the files whose first bytes the analyzer accepts, across chunk boundaries', () => {
+    const zip = Buffer.concat([Buffer.from('PK\u0003\u0004'), Buffer.alloc(3000, 1)]);
+    const analysis = analyzeTar(
+      tarBytes([
+        { type: 'file', path: 'app/real.jar', content: zip },
+        { type: 'file', path: 'app/fake.jar', content: Buffer.alloc(5000, 7) },
+        { type: 'file', path: 'app/tiny.jar', content: 'PK' },
+        { type: 'file', path: 'app/empty.jar', content: '' },
+      ]),
+      { analyzers: [zipOnly], chunkSize: 3 },
+    );
+    expect(seen).toEqual([`app/real.jar:${zip.length}`, 'app/tiny.jar:2']);
+    expect(analysis.records).toEqual([
+      { type: 'file', path: 'app/real.jar', size: zip.length, results: { zips: { size: zip.length, sha256: createHash('sha256').update(zip).digest('hex') } } },
+      { type: 'file', path: 'app/tiny.jar', size: 2, results: { zips: { size: 2, sha256: createHash('sha256').update('PK').digest('hex') } } },
+    ]);
   });
 });
