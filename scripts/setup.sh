@@ -4,7 +4,8 @@
 set -euo pipefail
 
 packages=(docker-registry skopeo umoci debootstrap zstd apache2-utils openssl ca-certificates rpm sqlite3
-  unzip zip ruby ruby-rack ruby-rack-test libcommons-lang3-java libjackson2-core-java golang-go)
+  unzip zip ruby ruby-rack ruby-rack-test libcommons-lang3-java libjackson2-core-java golang-go
+  maven python3-packaging)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f '${db:Status-Status}' "$package" 2>/dev/null | grep -qx installed || missing+=("$package")
