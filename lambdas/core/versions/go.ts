@@ -7,7 +7,8 @@
  * `v` is added (`1.2.3` → `v1.2.3`), and a toolchain name reads as a version (`go1.21.3` →
  * `v1.21.3`, `go1.21` → `v1.21.0`, `go1.22rc1` → `v1.22.0-rc1`).
  */
-import { comparePrerelease, compareDigits } from './semver-identifiers.ts';
+import { compareDigits } from './digit-strings.ts';
+import { comparePrerelease } from './semver-identifiers.ts';
 import type { Ordering, VersionScheme } from './version-scheme.ts';
 
 const NUMBER = '0|[1-9]\\d*';

@@ -6,7 +6,8 @@
  * them; package metadata (deps.json, .nuspec) never carries either.
  */
 import { CustomsError } from '../errors.ts';
-import { comparePrerelease, compareDigits } from './semver-identifiers.ts';
+import { compareDigits } from './digit-strings.ts';
+import { comparePrerelease } from './semver-identifiers.ts';
 import type { Ordering, VersionScheme } from './version-scheme.ts';
 
 const ID = '[0-9A-Za-z-]+';

@@ -2,17 +2,10 @@
  * Prerelease identifier ordering shared by the SemVer-shaped schemes (semver, nuget, go): numeric
  * identifiers compare as numbers, numeric sorts below alphanumeric, and a longer chain wins a tie.
  */
+import { compareDigits } from './digit-strings.ts';
 import { sign, type Ordering } from './version-scheme.ts';
 
 const DIGITS = /^\d+$/;
-
-/** Compares digit strings of any length exactly: no float rounding past 2^53. */
-export function compareDigits(a: string, b: string): Ordering {
-  const x = a.replace(/^0+(?=\d)/, '');
-  const y = b.replace(/^0+(?=\d)/, '');
-  if (x.length !== y.length) return sign(x.length - y.length);
-  return x < y ? -1 : x > y ? 1 : 0;
-}
 
 function compareIdentifier(a: string, b: string, foldCase: boolean): Ordering {
   const aNumeric = DIGITS.test(a);

@@ -6,7 +6,8 @@
  * exactly, where node-semver rounds them through floats.
  */
 import { CustomsError } from '../errors.ts';
-import { comparePrerelease, compareDigits } from './semver-identifiers.ts';
+import { compareDigits } from './digit-strings.ts';
+import { comparePrerelease } from './semver-identifiers.ts';
 import type { Ordering, VersionScheme } from './version-scheme.ts';
 
 const MAX_LENGTH = 256;
