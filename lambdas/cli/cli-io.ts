@@ -3,6 +3,8 @@ export interface CliIo {
   readonly stdout: { write(text: string): unknown; isTTY?: boolean };
   readonly stderr: { write(text: string): unknown; isTTY?: boolean };
   readonly env: NodeJS.ProcessEnv;
+  /** Input for commands that read lines (version compare). */
+  readonly stdin?: NodeJS.ReadableStream;
 }
 
-export const processIo: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env };
+export const processIo: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env, stdin: process.stdin };

@@ -2,6 +2,7 @@ import { CustomsError, isCustomsError, messageOf } from '../core/errors.ts';
 import { CUSTOMS_VERSION } from '../core/version.ts';
 import type { CliIo } from './cli-io.ts';
 import { sbomCommand } from './sbom-command.ts';
+import { versionCommand } from './version-command.ts';
 
 export const USAGE = `Usage: customs <command> [options]
 
@@ -9,6 +10,8 @@ Container customs: inspect an image's contents before anyone runs it.
 
 Commands:
   sbom IMAGE     list the packages in an image (customs sbom --help for details)
+  version compare --scheme S
+                 order versions as an ecosystem does (customs version --help)
 
 Options:
   --help, -h     show this help
@@ -32,6 +35,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return 0;
       case 'sbom':
         return await sbomCommand(rest, io);
+      case 'version':
+        return await versionCommand(rest, io);
       default:
         throw new CustomsError('usage', `unknown command ${JSON.stringify(command)} (see customs --help)`);
     }
