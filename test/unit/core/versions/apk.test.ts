@@ -1,30 +1,17 @@
-import { readFileSync } from 'node:fs';
+import { seededRandom } from '../../../support/seeded-random.ts';
+import { readVersionVectors } from '../../../support/version-vectors.ts';
 import { describe, expect, it } from 'vitest';
 import { CustomsError } from '../../../../lambdas/core/errors.ts';
 import { apkScheme } from '../../../../lambdas/core/versions/apk.ts';
 import { sign } from '../../../../lambdas/core/versions/version-scheme.ts';
-import { sharedFixtures } from '../../../support/paths.ts';
 
-const vectors = readFileSync(sharedFixtures('version', 'apk.tsv'), 'utf8')
-  .split('\n')
-  .filter(Boolean)
-  .map((line) => line.split('\t') as [string, string, string]);
+const vectors = readVersionVectors('apk.tsv');
 
 // apk-tools orders these anyway (an earlier token decides); Customs refuses versions apk's validator rejects.
 const INVALID_IN_VECTORS = new Set(['23_foo', '1.0bc']);
 
-/** mulberry32: a small seeded generator, so a failing case reproduces. */
-function seeded(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
-const random = seeded(0xa1b);
+const random = seededRandom(0xa1b);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
 const NUMBERS = ['0', '00', '01', '007', '1', '2', '9', '10', '20230101'];
 const SUFFIXES = ['alpha', 'beta', 'pre', 'rc', 'cvs', 'svn', 'git', 'hg', 'p'];

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import semver from 'semver';
+import { seededRandom } from '../../../support/seeded-random.ts';
 import { describe, expect, it } from 'vitest';
 import { canonicalGo, goScheme } from '../../../../lambdas/core/versions/go.ts';
 import { sharedFixtures } from '../../../support/paths.ts';
@@ -11,16 +12,6 @@ function rows(name: string): string[][] {
     .map((line) => line.split('\t'));
 }
 
-/** mulberry32, seeded so a failing pair reproduces. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pick<T>(next: () => number, items: readonly T[]): T {
   return items[Math.floor(next() * items.length)]!;
@@ -82,7 +73,7 @@ describe('goScheme', () => {
   });
 
   it('agrees with node-semver on 5,000+ seeded full v-prefixed pairs', () => {
-    const next = random(1021);
+    const next = seededRandom(1021);
     const number = (): string => (next() < 0.04 ? '01' : String(Math.floor(next() * 12)));
     const identifier = (): string =>
       next() < 0.03 ? pick(next, ['01', '']) : pick(next, ['0', '1', '11', 'alpha', 'Beta', 'rc', '0a', '-', 'x-1', String(Math.floor(next() * 20))]);

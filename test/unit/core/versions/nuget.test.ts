@@ -1,4 +1,5 @@
 import semver from 'semver';
+import { seededRandom } from '../../../support/seeded-random.ts';
 import { describe, expect, it } from 'vitest';
 import { CustomsError } from '../../../../lambdas/core/errors.ts';
 import { nugetScheme } from '../../../../lambdas/core/versions/nuget.ts';
@@ -33,16 +34,6 @@ const ORDERINGS: ReadonlyArray<readonly [string, string, -1 | 0 | 1]> = [
   ['8.0.0-rc.2.23479.6', '8.0.0-rc.1.23419.4', 1],
 ];
 
-/** mulberry32, seeded so a failing case reproduces. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pick<T>(next: () => number, items: readonly T[]): T {
   return items[Math.floor(next() * items.length)]!;
@@ -76,7 +67,7 @@ describe('nugetScheme', () => {
   });
 
   it('is antisymmetric, case-blind and zero-padding-blind, and agrees with SemVer on lower-case 3-part versions over 8,000 seeded pairs', () => {
-    const next = random(4242);
+    const next = seededRandom(4242);
     let semverPairs = 0;
     for (let i = 0; i < 8000; i++) {
       const a = generate(next);
@@ -96,7 +87,7 @@ describe('nugetScheme', () => {
   });
 
   it('orders a shuffled list the same as a sorted one (a total order)', () => {
-    const next = random(7);
+    const next = seededRandom(7);
     const list = Array.from({ length: 400 }, () => generate(next));
     const sorted = [...list].sort(nugetScheme.compare);
     for (let i = 1; i < sorted.length; i++) expect(nugetScheme.compare(sorted[i - 1]!, sorted[i]!)).toBeLessThanOrEqual(0);

@@ -1,28 +1,15 @@
-import { readFileSync } from 'node:fs';
+import { seededRandom } from '../../../support/seeded-random.ts';
+import { readVersionVectors } from '../../../support/version-vectors.ts';
 import { describe, expect, it } from 'vitest';
 import { CustomsError } from '../../../../lambdas/core/errors.ts';
 import { rpmScheme } from '../../../../lambdas/core/versions/rpm.ts';
 import { sign } from '../../../../lambdas/core/versions/version-scheme.ts';
-import { sharedFixtures } from '../../../support/paths.ts';
 import { rpmOracle } from '../../../support/version-oracle-rpm.ts';
 
-const vectors = readFileSync(sharedFixtures('version', 'rpm.tsv'), 'utf8')
-  .split('\n')
-  .filter(Boolean)
-  .map((line) => line.split('\t') as [string, string, string]);
+const vectors = readVersionVectors('rpm.tsv');
 
-/** mulberry32: a small seeded generator, so a failing pair reproduces. */
-function seeded(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
-const random = seeded(0x0e7a);
+const random = seededRandom(0x0e7a);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
 
 const DIGITS = ['0', '00', '1', '01', '007', '9', '10', '123', '99999999999999999999'];

@@ -1,20 +1,11 @@
 import { readFileSync } from 'node:fs';
 import semver from 'semver';
+import { seededRandom } from '../../../support/seeded-random.ts';
 import { describe, expect, it } from 'vitest';
 import { CustomsError } from '../../../../lambdas/core/errors.ts';
 import { semverScheme } from '../../../../lambdas/core/versions/semver.ts';
 import { sharedFixtures } from '../../../support/paths.ts';
 
-/** mulberry32: a tiny seeded PRNG so a failing generated pair reproduces. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pick<T>(next: () => number, items: readonly T[]): T {
   return items[Math.floor(next() * items.length)]!;
@@ -73,7 +64,7 @@ describe('semverScheme', () => {
   });
 
   it('agrees with node-semver on 5,000+ seeded generated pairs', () => {
-    const next = random(20260528);
+    const next = seededRandom(20260528);
     const pool = Array.from({ length: 3000 }, () => generateVersion(next));
     for (const version of pool) {
       expect(semverScheme.isValid(version), JSON.stringify(version)).toBe(semver.valid(version) !== null);

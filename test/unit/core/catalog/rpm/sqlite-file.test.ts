@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seededRandom } from '../../../../support/seeded-random.ts';
 import { CustomsError, isCustomsError } from '../../../../../lambdas/core/errors.ts';
 import { readRpmSqliteBlobs } from '../../../../../lambdas/core/catalog/rpm/rpm-sqlite.ts';
 import { readTableRows, type SqliteRow, type SqliteValue } from '../../../../../lambdas/core/catalog/rpm/sqlite-file.ts';
@@ -278,7 +279,7 @@ describe('damaged databases', () => {
   });
 
   it('only ever throws CustomsError, and finishes, on random damage', () => {
-    const random = mulberry32(0x5eed);
+    const random = seededRandom(0x5eed);
     const started = Date.now();
     for (let round = 0; round < 300; round++) {
       const bytes = db.bytes.slice();
@@ -297,12 +298,3 @@ describe('damaged databases', () => {
   }, 120_000);
 });
 
-function mulberry32(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
