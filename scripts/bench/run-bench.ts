@@ -5,11 +5,14 @@
  * node_modules, and prints the ratios, peak RSS and packages per second against the issue's targets,
  * plus Node's own gunzip+hash floor. A measurement, not a test: misses exit 0;
  * only a failure to run or a scan that misses the expected packages exits non-zero. The rpm image is
- * skipped, with a message, when the shared fixtures are missing.
+ * skipped, with a message, when the shared fixtures are missing. Then the advisory bench
+ * (advisory-bench.ts): OSV corpus load, and lookups in a synthetic 100,000-record store.
+ * `--only images` or `--only advisories` runs one part.
  */
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { runAdvisoryBench } from './advisory-bench.ts';
 import { BenchDir } from './bench-dir.ts';
 import { BENCH_IMAGES, FIXTURE_VERSION } from './bench-images.ts';
 import { timeBaseline } from './baseline.ts';
@@ -20,9 +23,11 @@ import { printReport, type ImageResult } from './report.ts';
 import { timeScan, verifyScan } from './scan.ts';
 import { timeZlibFloor } from './zlib-floor.ts';
 
-const { values } = parseArgs({ options: { keep: { type: 'boolean' }, runs: { type: 'string' } } });
+const { values } = parseArgs({ options: { keep: { type: 'boolean' }, runs: { type: 'string' }, only: { type: 'string' } } });
 const runs = Number(values.runs ?? 3);
 if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, not ${values.runs}`);
+const only = values.only;
+if (only !== undefined && only !== 'images' && only !== 'advisories') throw new Error(`--only must be images or advisories, not ${only}`);
 const keep = values.keep === true;
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
 
@@ -39,6 +44,21 @@ try {
   log(`machine: ${availableParallelism()} cpus, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${cpus()[0]?.model ?? 'unknown cpu'}, node ${process.version}`);
   log(`bench dir: ${dir.root} (images v${FIXTURE_VERSION}${keep ? ', kept for the next run' : ', deleted at the end; --keep reuses them'})`);
   const started = performance.now();
+  if (only !== 'advisories') await runImageBench();
+  if (only !== 'images') {
+    if (only !== 'advisories') log('');
+    await runAdvisoryBench({ runs, scratch: dir.scratch, log });
+  }
+  log('');
+  log(`total ${((performance.now() - started) / 1000).toFixed(0)} s`);
+} catch (error) {
+  process.exitCode = 1;
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.message : String(error)}\n`);
+} finally {
+  dir.clean(keep);
+}
+
+async function runImageBench(): Promise<void> {
   log('images:');
   // Built side by side: gzip runs on the libuv pool, so the two cores both work.
   const sources: ImageSource[] = [];
@@ -71,11 +91,4 @@ try {
   }
   log('');
   printReport(results, log);
-  log('');
-  log(`total ${((performance.now() - started) / 1000).toFixed(0)} s`);
-} catch (error) {
-  process.exitCode = 1;
-  process.stderr.write(`bench failed: ${error instanceof Error ? error.message : String(error)}\n`);
-} finally {
-  dir.clean(keep);
 }
