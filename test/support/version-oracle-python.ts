@@ -1,11 +1,6 @@
 import { execFileSync } from 'node:child_process';
 
-/** What `packaging.version` says about one pair: validity of each side, and their order when both parse. */
-export interface OracleVerdict {
-  validA: boolean;
-  validB: boolean;
-  order: -1 | 0 | 1 | null;
-}
+import type { OracleVerdict } from './version-vectors.ts';
 
 const PYTHON = '/usr/bin/python3';
 

@@ -1,7 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import type { OracleVerdict } from './version-oracle-python.ts';
-
-export type { OracleVerdict };
+import type { OracleVerdict } from './version-vectors.ts';
 
 // One process for all pairs: a JSON array [a, b] per input line, a JSON verdict per output line.
 // Gem::Version.new raises ArgumentError on a malformed string; that is what "invalid" means here.

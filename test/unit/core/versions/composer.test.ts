@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CustomsError } from '../../../../lambdas/core/errors.ts';
 import { normalizeComposer } from '../../../../lambdas/core/versions/composer-normalize.ts';
 import { composerScheme } from '../../../../lambdas/core/versions/composer.ts';
+import { seededRandom } from '../../../support/seeded-random.ts';
 
 // Expected normal forms, from composer/semver's VersionParserTest and its documented rules.
 const NORMAL_FORMS: [string, string][] = [
@@ -80,20 +81,9 @@ describe('composerScheme ordering', () => {
   });
 });
 
-/** mulberry32: a small seeded generator so failures reproduce. */
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('composerScheme consistency over generated numbered versions', () => {
-  const random = seeded(1952);
+  const random = seededRandom(1952);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const num = (): string => pick(['0', '1', '2', '10', '01']);
   const version = (): string =>

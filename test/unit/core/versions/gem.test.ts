@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { CustomsError } from '../../../../lambdas/core/errors.ts';
 import { gemScheme } from '../../../../lambdas/core/versions/gem.ts';
 import { gemVerdicts } from '../../../support/version-oracle-ruby.ts';
+import { seededRandom } from '../../../support/seeded-random.ts';
+import { disagreementsWithOracle } from '../../../support/version-vectors.ts';
 
 describe('gemScheme', () => {
   it('orders the cases RubyGems documents', () => {
@@ -24,20 +26,9 @@ describe('gemScheme', () => {
   });
 });
 
-/** mulberry32: a small seeded generator so failures reproduce. */
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('gemScheme against Gem::Version (Debian ruby)', () => {
-  const random = seeded(7);
+  const random = seededRandom(7);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const segment = (): string => pick(['0', '0', '1', '2', '10', '01', '00', 'a', 'b', 'pre', 'rc1', 'beta2', 'A', 'Z9', '3x', '99999999999999999999']);
   const version = (): string => {
@@ -63,14 +54,7 @@ describe('gemScheme against Gem::Version (Debian ruby)', () => {
   it('agrees on validity and order for 3,000 seeded pairs', () => {
     const verdicts = gemVerdicts(pairs);
     expect(verdicts).toHaveLength(pairs.length);
-    const disagreements = pairs.flatMap(([a, b], i) => {
-      const want = verdicts[i]!;
-      const validA = gemScheme.isValid(a);
-      const validB = gemScheme.isValid(b);
-      const order = validA && validB ? gemScheme.compare(a, b) : null;
-      const same = validA === want.validA && validB === want.validB && order === want.order;
-      return same ? [] : [{ a, b, want, got: { validA, validB, order } }];
-    });
+    const disagreements = disagreementsWithOracle(gemScheme, pairs, verdicts);
     expect(disagreements).toEqual([]);
     expect(verdicts.filter((v) => v.order !== null).length).toBeGreaterThan(2000);
     expect(verdicts.filter((v) => !v.validA || !v.validB).length).toBeGreaterThan(50);

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { mavenScheme } from '../../../../lambdas/core/versions/maven.ts';
 import { sharedFixtures } from '../../../support/paths.ts';
 import { mavenOracleAvailable, mavenOracleCompare } from '../../../support/version-oracle-maven.ts';
+import { seededRandom } from '../../../support/seeded-random.ts';
 
 function readVectors(): [string, string, number][] {
   return readFileSync(sharedFixtures('version', 'maven-compare.tsv'), 'utf8')
@@ -14,17 +15,6 @@ function readVectors(): [string, string, number][] {
     });
 }
 
-/** mulberry32: a small seeded generator, so a failing pair reproduces. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = ['alpha', 'a', 'beta', 'b', 'milestone', 'm', 'rc', 'cr', 'snapshot', 'SNAPSHOT', 'ga', 'final', 'release', 'sp', 'Alpha', 'RC', 'GA', 'Final', 'foo', 'xyz', 'redhat', 'jre', 'z', ''];
 const NUMBERS = ['0', '00', '1', '01', '2', '9', '10', '007', '123', '999999999', '1000000000', '0000000000', '000000000012', '123456789012345678', '1234567890123456789', '99999999999999999999999', '00000000000000000000001'];
@@ -69,7 +59,7 @@ describe('mavenScheme', () => {
   });
 
   it.skipIf(!mavenOracleAvailable())('agrees with Maven 3.8.7 ComparableVersion on 6,000 generated pairs', () => {
-    const random = seeded(0x6d617665);
+    const random = seededRandom(0x6d617665);
     const pairs: [string, string][] = [];
     for (let i = 0; i < 6000; i++) {
       const a = generateVersion(random);

@@ -4,6 +4,8 @@ import { CustomsError } from '../../../../lambdas/core/errors.ts';
 import { pep440Scheme } from '../../../../lambdas/core/versions/pep440.ts';
 import { sharedFixtures } from '../../../support/paths.ts';
 import { packagingVerdicts, waitForPackaging } from '../../../support/version-oracle-python.ts';
+import { seededRandom } from '../../../support/seeded-random.ts';
+import { disagreementsWithOracle } from '../../../support/version-vectors.ts';
 
 function rows(name: string): string[][] {
   return readFileSync(sharedFixtures('version', name), 'utf8')
@@ -43,17 +45,6 @@ describe('pep440Scheme on pypa/packaging vectors', () => {
   });
 });
 
-/** mulberry32: a small seeded generator so failures reproduce. */
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pickOne(random: () => number, items: string[]): string {
   return items[Math.floor(random() * items.length)]!;
@@ -84,7 +75,7 @@ function generator(random: () => number) {
 }
 
 describe('pep440Scheme against packaging.version (Debian python3-packaging)', () => {
-  const random = seeded(440);
+  const random = seededRandom(440);
   const next = generator(random);
   const pool = Array.from({ length: 600 }, next);
   const pairs: [string, string][] = Array.from({ length: 3000 }, () => {
@@ -105,14 +96,7 @@ describe('pep440Scheme against packaging.version (Debian python3-packaging)', ()
   it('agrees on validity and order for 3,000 seeded pairs', () => {
     const verdicts = packagingVerdicts(pairs);
     expect(verdicts).toHaveLength(pairs.length);
-    const disagreements = pairs.flatMap(([a, b], i) => {
-      const want = verdicts[i]!;
-      const validA = pep440Scheme.isValid(a);
-      const validB = pep440Scheme.isValid(b);
-      const order = validA && validB ? pep440Scheme.compare(a, b) : null;
-      const same = validA === want.validA && validB === want.validB && order === want.order;
-      return same ? [] : [{ a, b, want, got: { validA, validB, order } }];
-    });
+    const disagreements = disagreementsWithOracle(pep440Scheme, pairs, verdicts);
     expect(disagreements).toEqual([]);
     const bothValid = verdicts.filter((v) => v.order !== null).length;
     expect(bothValid).toBeGreaterThan(2000);

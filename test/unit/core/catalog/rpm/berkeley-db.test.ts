@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { CustomsError } from '../../../../../lambdas/core/errors.ts';
 import { readBerkeleyDbValues } from '../../../../../lambdas/core/catalog/rpm/berkeley-db.ts';
 import { sharedFixtures } from '../../../../support/paths.ts';
+import { seededRandom } from '../../../../support/seeded-random.ts';
 
 const FIXTURES = { 'db/bdb/Packages': 5, 'real/libuuid-bdb/Packages': 1, 'real/syft-redhat-bdb/Packages': 1 } as const;
 /** Compares blobs by digest: deep equality of megabytes of typed arrays is slow in expect. */
@@ -217,10 +218,3 @@ function hashDatabase(layout: Layout, pairs: readonly Pair[]): Uint8Array {
   return bytes;
 }
 
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state ^ (state >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
-    return state / 0x1_0000_0000;
-  };
-}

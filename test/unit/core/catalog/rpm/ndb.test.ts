@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { CustomsError } from '../../../../../lambdas/core/errors.ts';
 import { readNdbBlobs } from '../../../../../lambdas/core/catalog/rpm/ndb.ts';
 import { sharedFixtures } from '../../../../support/paths.ts';
+import { seededRandom } from '../../../../support/seeded-random.ts';
 
 const FIXTURES = { 'real/sle15-bci-ndb/Packages.db': 35, 'real/sle15-bci-ndb-cee58d9/Packages.db': 36 } as const;
 const SLE = 'real/sle15-bci-ndb/Packages.db';
@@ -138,10 +139,3 @@ describe('readNdbBlobs', () => {
   });
 });
 
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state ^ (state >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
-    return state / 0x1_0000_0000;
-  };
-}

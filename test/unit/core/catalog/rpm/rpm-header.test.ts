@@ -7,6 +7,7 @@ import { readNdbBlobs } from '../../../../../lambdas/core/catalog/rpm/ndb.ts';
 import { parseRpmHeader } from '../../../../../lambdas/core/catalog/rpm/rpm-header.ts';
 import type { RpmHeaderInfo } from '../../../../../lambdas/core/catalog/rpm/rpm-types.ts';
 import { sharedFixtures } from '../../../../support/paths.ts';
+import { seededRandom } from '../../../../support/seeded-random.ts';
 
 const rpmFixture = (...parts: string[]) => sharedFixtures('os', 'rpm', ...parts);
 
@@ -233,10 +234,3 @@ describe('parseRpmHeader', () => {
   });
 });
 
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state ^ (state >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
-    return state / 0x1_0000_0000;
-  };
-}
