@@ -1,6 +1,7 @@
 import type { Digest } from './digest.ts';
 import type { Descriptor } from './image/manifest-schema.ts';
 import type { LayerAnalysis } from './image/layer-analysis.ts';
+import type { AdvisoryMatch } from './advisories/advisory-store.ts';
 
 /**
  * Ports: what the scanning core needs from the outside world. Adapters (OCI registries, ECR, OCI
@@ -53,4 +54,20 @@ export interface LayerCacheKey {
 export interface LayerAnalysisCache {
   get(key: LayerCacheKey): Promise<LayerAnalysis | undefined>;
   put(key: LayerCacheKey, analysis: LayerAnalysis): Promise<void>;
+}
+
+/** One package name in one OSV ecosystem, as advisories are looked up (`Debian:12` + `glibc`). */
+export interface AdvisoryQuery {
+  /** OSV ecosystem at base plus release granularity: `Debian:12`, `Alpine:v3.20`, `Red Hat:9`, `npm`. */
+  readonly ecosystem: string;
+  readonly name: string;
+}
+
+/**
+ * Where advisories come from when matching: an in-memory store from an OSV directory, zip or bucket
+ * for the CLI; a table for the pipeline. Batched so a remote store can answer in few round trips.
+ * Answers are in query order; each lists the records with an `affected` entry for that package.
+ */
+export interface AdvisoryLookup {
+  lookup(queries: readonly AdvisoryQuery[]): Promise<readonly (readonly AdvisoryMatch[])[]>;
 }
