@@ -31,6 +31,14 @@ export function renderSbomJson(result: ScanResult, meta: SbomJsonMeta): string {
 }
 
 function imageJson(image: ImageSbom): object {
+  return { ...imageInventoryJson(image), warnings: [...image.warnings] };
+}
+
+/**
+ * An image's identity, OS, layers and packages as this format writes them; the scan format embeds
+ * the same fields so both documents describe an image identically.
+ */
+export function imageInventoryJson(image: ImageSbom): object {
   return {
     reference: image.reference,
     repository: image.repository,
@@ -43,7 +51,6 @@ function imageJson(image: ImageSbom): object {
     distro: image.distro && distroJson(image.distro),
     layers: [...image.layers].sort((a, b) => a.index - b.index).map(layerJson),
     packages: sortPackages(image.packages).map(packageJson),
-    warnings: [...image.warnings],
   };
 }
 
