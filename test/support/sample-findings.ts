@@ -1,5 +1,5 @@
 import { parseDigest } from '../../lambdas/core/digest.ts';
-import type { Finding, ImageFindings, VulnerabilityReport } from '../../lambdas/core/findings/model.ts';
+import type { Finding, ImageFindings, Suppression, VulnerabilityReport } from '../../lambdas/core/findings/model.ts';
 import type { ImageSbom, Package } from '../../lambdas/core/sbom/model.ts';
 
 /** Hand-made packages, findings and reports for renderer and policy tests (no image needed). */
@@ -70,5 +70,126 @@ export function sampleReport(images: readonly ImageFindings[] = [sampleImageFind
     advisories: { sources: ['osv'], loaded: 1, withdrawn: 0, malformed: 0 },
     warnings: [],
     ...overrides,
+  };
+}
+
+/** A VEX `not_affected` suppression unless overridden. */
+export function sampleSuppression(finding: Finding = sampleFinding(), overrides: Partial<Suppression> = {}): Suppression {
+  return {
+    finding,
+    by: 'vex',
+    reason: 'vulnerable_code_not_in_execute_path: the image never parses untrusted XML',
+    vex: { status: 'not_affected', justification: 'vulnerable_code_not_in_execute_path', document: 'vex/app.openvex.json' },
+    ...overrides,
+  };
+}
+
+/** An OpenSSL library package built from another source package, for the "(from source …)" cases. */
+function sampleLibssl(arch: string): Package {
+  return samplePackage({
+    name: 'libssl3',
+    version: '3.0.11-1~deb12u2',
+    architecture: arch,
+    source: { name: 'openssl', version: '3.0.11-1~deb12u1' },
+    purl: `pkg:deb/debian/libssl3@3.0.11-1~deb12u2?arch=${arch}&distro=debian-12`,
+  });
+}
+
+/** Findings on one platform: the same CVE in two packages, a CRITICAL CVSS 4.0 one, an unrated unfixed one, a language package. */
+function sampleFindingsFor(arch: string): { findings: Finding[]; packages: Package[] } {
+  const libxml2 = samplePackage({ architecture: arch, purl: `pkg:deb/debian/libxml2@2.9.14%2Bdfsg-1.3?arch=${arch}&distro=debian-12` });
+  const libssl = sampleLibssl(arch);
+  const openssl = samplePackage({ name: 'openssl', version: '3.0.11-1~deb12u1', architecture: arch, purl: `pkg:deb/debian/openssl@3.0.11-1~deb12u1?arch=${arch}&distro=debian-12` });
+  // Same purl on every platform: the shared-id case for nested bom-refs and SPDXIDs.
+  const lodash = samplePackage({
+    type: 'npm',
+    name: 'lodash',
+    version: '4.17.20',
+    architecture: undefined,
+    source: undefined,
+    purl: 'pkg:npm/lodash@4.17.20',
+    location: { path: '/srv/my app/node_modules/lodash/package.json', layerIndex: 0, layerDigest: SAMPLE_LAYER, layerDiffId: SAMPLE_DIFF_ID },
+    cataloger: 'npm-package',
+  });
+  const opensslCve = (pkg: Package): Finding =>
+    sampleFinding({
+      id: 'CVE-2024-0727',
+      aliases: ['DEBIAN-CVE-2024-0727', 'GHSA-9v9h-cgj8-h64p'],
+      package: pkg,
+      installedVersion: '3.0.11-1~deb12u1',
+      fixedVersions: ['3.0.13-1~deb12u1'],
+      severity: { severity: 'MEDIUM', kind: 'distribution', source: 'Debian urgency', record: 'DEBIAN-CVE-2024-0727' },
+      title: 'PKCS12 NULL dereference',
+      description: 'Processing a maliciously formatted PKCS12 file may lead OpenSSL to crash.',
+      references: [
+        { type: 'WEB', url: 'https://www.openssl.org/news/secadv/20240125.txt' },
+        { type: 'ADVISORY', url: 'https://security-tracker.debian.org/tracker/CVE-2024-0727' },
+      ],
+      advisories: [{ id: 'DEBIAN-CVE-2024-0727', ecosystem: 'Debian:12', name: 'openssl', fixedVersions: ['3.0.13-1~deb12u1'], modified: '2025-01-01T00:00:00Z' }],
+      published: '2024-01-26T09:15:00Z',
+    });
+  const findings = [
+    sampleFinding({
+      id: 'GHSA-29mw-wpgm-hmr9',
+      aliases: ['CVE-2020-28500'],
+      package: lodash,
+      installedVersion: '4.17.20',
+      fixedVersions: ['4.17.21'],
+      severity: { severity: 'CRITICAL', kind: 'cvss', source: 'CVSS_V4 (GHSA-29mw-wpgm-hmr9)', record: 'GHSA-29mw-wpgm-hmr9', score: 9.3, vector: 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N' },
+      title: 'Regular expression denial of service in lodash',
+      references: [{ type: 'ADVISORY', url: 'https://github.com/advisories/GHSA-29mw-wpgm-hmr9' }],
+      advisories: [{ id: 'GHSA-29mw-wpgm-hmr9', ecosystem: 'npm', name: 'lodash', fixedVersions: ['4.17.21'], modified: '2025-01-01T00:00:00Z' }],
+      published: '2021-02-15T11:15:12.000Z',
+    }),
+    sampleFinding({ package: libxml2 }),
+    opensslCve(libssl),
+    opensslCve(openssl),
+    sampleFinding({
+      id: 'CVE-2023-5678',
+      aliases: [],
+      package: libssl,
+      installedVersion: '3.0.11-1~deb12u1',
+      fixedVersions: [],
+      severity: { severity: 'UNKNOWN', kind: 'none' },
+      title: undefined,
+      references: [],
+      advisories: [{ id: 'CVE-2023-5678', ecosystem: 'Debian:12', name: 'openssl', fixedVersions: [], modified: '2025-01-01T00:00:00Z' }],
+      published: undefined,
+    }),
+  ];
+  return { findings, packages: [libxml2, libssl, openssl, lodash] };
+}
+
+/** The reports the SARIF, SPDX and CycloneDX renderers are checked against. */
+export function sampleReportCases(): Record<'single' | 'multiPlatform' | 'withoutFindings' | 'suppressed' | 'noImages', VulnerabilityReport> {
+  const image = (arch: string, digit: string): ImageFindings => {
+    const { findings, packages } = sampleFindingsFor(arch);
+    const sbom = sampleImageSbom(packages, {
+      platform: { os: 'linux', architecture: arch },
+      manifestDigest: parseDigest(`sha256:${digit.repeat(64)}`),
+      indexDigest: parseDigest(`sha256:${'e'.repeat(64)}`),
+    });
+    return { sbom, findings, suppressed: [], warnings: [] };
+  };
+  const single = image('amd64', 'c');
+  const [lodash, libxml2, libsslCve, opensslCve, unrated] = single.findings;
+  const suppressed: ImageFindings = {
+    ...single,
+    findings: [lodash!, libxml2!],
+    suppressed: [
+      sampleSuppression(libsslCve!),
+      sampleSuppression(unrated!, {
+        reason: 'the attacker cannot reach the DH code',
+        vex: { status: 'not_affected', justification: 'vulnerable_code_cannot_be_controlled_by_adversary', document: 'vex/app.openvex.json' },
+      }),
+      sampleSuppression(opensslCve!, { by: 'ignore', reason: 'accepted until the base image moves', vex: undefined, expires: '2030-01-01' }),
+    ],
+  };
+  return {
+    single: sampleReport([single]),
+    multiPlatform: sampleReport([image('amd64', 'c'), image('arm64', 'f')]),
+    withoutFindings: sampleReport([{ ...single, findings: [], suppressed: [] }]),
+    suppressed: sampleReport([suppressed]),
+    noImages: sampleReport([], { reference: 'registry.example/team/empty:1.0' }),
   };
 }

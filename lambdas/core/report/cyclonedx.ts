@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { CustomsError } from '../errors.ts';
 import { formatPlatform } from '../image/platform.ts';
+import type { VulnerabilityReport } from '../findings/model.ts';
 import type { Distro, ImageSbom, Package, ScanResult } from '../sbom/model.ts';
 import { formatPurl } from '../sbom/purl.ts';
 import { BomRefs } from './bom-refs.ts';
+import { cycloneDxVulnerabilities, type PackageRefs } from './cyclonedx-vulnerabilities.ts';
 import { sortPackages } from './package-order.ts';
 
 export interface CycloneDxMeta {
@@ -39,6 +41,7 @@ interface ImageBom {
   readonly component: Component;
   readonly contents: Component[];
   readonly dependencies: Dependency[];
+  readonly packageRefs: PackageRefs;
 }
 
 /**
@@ -48,16 +51,37 @@ interface ImageBom {
  * distinct components.
  */
 export function renderCycloneDx(result: ScanResult, meta: CycloneDxMeta): string {
+  return serialize(buildBom(result, meta, new BomRefs()).bom);
+}
+
+/**
+ * The same BOM with a CycloneDX `vulnerabilities` array: the findings, and the VEX-suppressed ones
+ * with their `analysis`. Without either it is byte-for-byte the plain SBOM.
+ */
+export function renderCycloneDxWithVulnerabilities(report: VulnerabilityReport, meta: CycloneDxMeta): string {
   const refs = new BomRefs();
+  const result: ScanResult = {
+    reference: report.reference,
+    images: report.images.map((image) => image.sbom),
+    ...(report.failures ? { failures: report.failures } : {}),
+  };
+  const { bom, packageRefs } = buildBom(result, meta, refs);
+  const vulnerabilities = cycloneDxVulnerabilities(report, packageRefs, refs);
+  return serialize(vulnerabilities.length > 0 ? { ...bom, vulnerabilities } : bom);
+}
+
+function buildBom(result: ScanResult, meta: CycloneDxMeta, refs: BomRefs): { bom: object; packageRefs: PackageRefs[] } {
   const single = result.images.length === 1 ? result.images[0] : undefined;
   let subject: Component;
   let components: Component[];
   let dependencies: Dependency[];
+  let packageRefs: PackageRefs[];
   if (single) {
     const image = imageBom(single, refs, false);
     subject = image.component;
     components = image.contents;
     dependencies = image.dependencies;
+    packageRefs = [image.packageRefs];
   } else {
     subject = indexComponent(result, refs);
     const images = result.images.map((image) => imageBom(image, refs, true));
@@ -66,6 +90,7 @@ export function renderCycloneDx(result: ScanResult, meta: CycloneDxMeta): string
       { ref: subject['bom-ref']!, dependsOn: images.map((image) => image.component['bom-ref']!) },
       ...images.flatMap((image) => image.dependencies),
     ];
+    packageRefs = images.map((image) => image.packageRefs);
   }
   const bom = {
     $schema: 'http://cyclonedx.org/schema/bom-1.6.schema.json',
@@ -81,6 +106,10 @@ export function renderCycloneDx(result: ScanResult, meta: CycloneDxMeta): string
     components: nonEmpty(components),
     dependencies,
   };
+  return { bom, packageRefs };
+}
+
+function serialize(bom: object): string {
   return `${JSON.stringify(bom, null, 2)}\n`;
 }
 
@@ -91,8 +120,14 @@ function imageBom(image: ImageSbom, refs: BomRefs, nested: boolean): ImageBom {
   const localRef = (id: string): string => refs.claim(nested ? `${imageRef}/${id}` : id);
 
   const contents: Component[] = [];
+  const packageRefs: PackageRefs = new Map();
   if (image.distro) contents.push(osComponent(image.distro, localRef(osId(image.distro))));
-  for (const pkg of sortPackages(image.packages)) contents.push(packageComponent(pkg, localRef(pkg.id)));
+  for (const pkg of sortPackages(image.packages)) {
+    const component = packageComponent(pkg, localRef(pkg.id));
+    // A repeated package id keeps its first component: findings name packages by id.
+    if (!packageRefs.has(pkg.id)) packageRefs.set(pkg.id, component['bom-ref']!);
+    contents.push(component);
+  }
 
   const component: Component = {
     type: 'container',
@@ -112,7 +147,7 @@ function imageBom(image: ImageSbom, refs: BomRefs, nested: boolean): ImageBom {
   const contentRefs = contents.map((child) => child['bom-ref']!);
   // Packages carry an empty dependsOn: the graph stays connected through the image.
   const dependencies = [{ ref: imageRef, dependsOn: contentRefs }, ...contentRefs.map((ref) => ({ ref, dependsOn: [] }))];
-  return { component, contents, dependencies };
+  return { component, contents, dependencies, packageRefs };
 }
 
 function indexComponent(result: ScanResult, refs: BomRefs): Component {
@@ -169,7 +204,7 @@ function packageComponent(pkg: Package, ref: string): Component {
 }
 
 /** purl-spec `oci` type: name is the last repository segment, the full repository goes in a qualifier. */
-function ociPurl(repository: string, digest: string, tag: string | undefined, arch?: string): string {
+export function ociPurl(repository: string, digest: string, tag: string | undefined, arch?: string): string {
   const name = repository.slice(repository.lastIndexOf('/') + 1);
   return formatPurl({ type: 'oci', name, version: digest, qualifiers: { arch, repository_url: repository, tag } });
 }
