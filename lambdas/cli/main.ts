@@ -2,6 +2,7 @@ import { CustomsError, isCustomsError, messageOf } from '../core/errors.ts';
 import { CUSTOMS_VERSION } from '../core/version.ts';
 import type { CliIo } from './cli-io.ts';
 import { sbomCommand } from './sbom-command.ts';
+import { scanCommand } from './scan-command.ts';
 import { versionCommand } from './version-command.ts';
 
 export const USAGE = `Usage: customs <command> [options]
@@ -10,6 +11,8 @@ Container customs: inspect an image's contents before anyone runs it.
 
 Commands:
   sbom IMAGE     list the packages in an image (customs sbom --help for details)
+  scan IMAGE|sbom:FILE --advisories SOURCE
+                 match packages against OSV advisories, apply a policy, gate (customs scan --help)
   version compare --scheme S
                  order versions as an ecosystem does (customs version --help)
 
@@ -18,7 +21,7 @@ Options:
   --version      print the version
 `;
 
-/** Runs the CLI; returns the exit code (0 success, 2 usage or input error). */
+/** Runs the CLI; returns the exit code (0 success, 1 a failed --fail-on gate, 2 usage or input error). */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
   const debug = argv.includes('--debug');
@@ -35,6 +38,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return 0;
       case 'sbom':
         return await sbomCommand(rest, io);
+      case 'scan':
+        return await scanCommand(rest, io);
       case 'version':
         return await versionCommand(rest, io);
       default:
