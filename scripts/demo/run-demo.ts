@@ -4,15 +4,18 @@ import { processIo } from '../../lambdas/cli/cli-io.ts';
 import { main } from '../../lambdas/cli/main.ts';
 import { OciLayoutWriter } from '../../tools/image-builder/oci-layout-writer.ts';
 import { tarBytes } from '../../tools/image-builder/tar-writer.ts';
+import { writeDemoAdvisories } from './demo-advisories.ts';
 import { appLayer, baseLayer } from './sample-image.ts';
 
 /**
  * `npm run demo`: builds a two-platform sample image (linux/amd64 and linux/arm64, two layers each)
- * as an OCI layout, then inventories it with `customs sbom`. Extra arguments go to customs, e.g.
- * `npm run demo -- --format cyclonedx-json`.
+ * as an OCI layout and a few demo advisories, then runs `customs scan` on it. Extra arguments go to
+ * customs, e.g. `npm run demo -- --format sarif` or `npm run demo -- --fail-on HIGH`.
  */
-const dir = join(process.cwd(), '.demo', 'sample-image');
-rmSync(dir, { recursive: true, force: true });
+const root = join(process.cwd(), '.demo');
+const dir = join(root, 'sample-image');
+rmSync(root, { recursive: true, force: true });
+const advisories = relative(process.cwd(), writeDemoAdvisories(join(root, 'advisories')));
 const writer = new OciLayoutWriter(dir);
 const platforms = [
   { os: 'linux', architecture: 'amd64', dpkgArch: 'amd64' },
@@ -31,5 +34,6 @@ writer.finish([{ descriptor: writer.index(manifests), tag: 'demo' }]);
 
 const reference = `oci:${relative(process.cwd(), dir)}:demo`;
 const extra = process.argv.slice(2);
-processIo.stderr.write(`Built a sample image at ${reference}; running: customs sbom ${reference} ${extra.join(' ')}\n\n`);
-process.exitCode = await main(['sbom', reference, ...(extra.some((arg) => arg.startsWith('--format')) ? [] : ['--format', 'table']), ...extra], processIo);
+const args = ['scan', reference, '--advisories', advisories, ...(extra.some((arg) => arg.startsWith('--format')) ? [] : ['--format', 'table']), ...extra];
+processIo.stderr.write(`Built a sample image at ${reference} and demo advisories in ${advisories}; running: customs ${args.join(' ')}\n\n`);
+process.exitCode = await main(args, processIo);

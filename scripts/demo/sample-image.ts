@@ -4,7 +4,7 @@ import type { TarInput } from '../../tools/image-builder/tar-writer.ts';
 /**
  * A small Debian 12 image, described here so the demo needs no network, registry or root: a base
  * layer with a dpkg database, and an application layer that installs two more packages and deletes
- * a file with a whiteout, as `apt-get install` followed by cleanup would.
+ * a file with a whiteout, as `apt-get install` followed by cleanup would, and adds an npm package.
  */
 interface SamplePackage {
   name: string;
@@ -62,5 +62,6 @@ export function appLayer(architecture: string): TarInput[] {
     statusFile([...BASE, ...APP], architecture),
     { type: 'file', path: 'usr/bin/curl', content: `#!demo curl for ${architecture}\n` },
     { type: 'file', path: 'var/cache/apt/.wh.pkgcache.bin', content: '' },
+    { type: 'file', path: 'srv/app/node_modules/demo-lib/package.json', content: JSON.stringify({ name: 'demo-lib', version: '1.2.3' }) },
   ];
 }
