@@ -40,6 +40,20 @@ export interface Package {
   readonly cataloger: string;
   /** Only a development dependency, as a lockfile marks it (never installed in production). */
   readonly dev?: boolean;
+  /**
+   * For a language package: the OS package whose database lists its file (`python3-jinja2` installs
+   * `Jinja2-3.1.2.egg-info`). The distribution builds and patches it, so its advisories apply, not
+   * the language ecosystem's.
+   */
+  readonly owner?: PackageOwner;
+}
+
+/** The OS package that installed a file, as its package manager's database records it. */
+export interface PackageOwner {
+  /** `Package.id` of the OS package in the same SBOM. */
+  readonly id: string;
+  readonly name: string;
+  readonly type: 'deb' | 'rpm' | 'apk';
 }
 
 export type LayerStatus = 'read' | 'cached' | 'skipped';
