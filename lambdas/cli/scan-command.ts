@@ -38,6 +38,9 @@ Policy:
   --ignore-file FILE            YAML ignore rules: id, reason, optional expires/package/path
   --vex FILE                    OpenVEX document; not_affected and fixed statements suppress (repeatable)
   --fail-on SEVERITY            exit 1 when a finding at or above SEVERITY remains
+  --match-os-owned              also match language packages an OS package installed (python3-jinja2's
+                                Jinja2) against language advisories; by default the distribution's
+                                advisories for the owner cover them, since it backports fixes
 
 Output:
   --format table|json|sarif|cyclonedx-json|spdx-json
@@ -65,6 +68,7 @@ export async function scanCommand(args: string[], io: CliIo, now: () => Date = (
       'ignore-file': { type: 'string' },
       vex: { type: 'string', multiple: true },
       'fail-on': { type: 'string' },
+      'match-os-owned': { type: 'boolean' },
       platform: { type: 'string' },
       format: { type: 'string' },
       output: { type: 'string', short: 'o' },
@@ -99,10 +103,12 @@ export async function scanCommand(args: string[], io: CliIo, now: () => Date = (
 
   const store = new AdvisoryStore();
   const notes: string[] = [];
-  const ecosystems = advisoryEcosystemsFor(result.images);
+  const matchOsOwned = values['match-os-owned'] === true;
+  const ecosystems = advisoryEcosystemsFor(result.images, { matchOsOwned });
   for (const spec of advisorySpecs) notes.push(...(await loadAdvisories(spec, store, { ecosystems })));
   const report = await assessVulnerabilities(result, new StoreLookup(store), {
     policy,
+    matchOsOwned,
     ...(failOn ? { failOn } : {}),
     advisories: { sources: advisorySpecs, ...store.counts },
     notes: [...notes, ...store.malformed.map((problem) => `advisories: ${problem.source}: ${problem.reason}`)],

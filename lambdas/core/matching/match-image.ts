@@ -7,7 +7,7 @@ import { distroEcosystem } from './distro-ecosystem.ts';
 import { memoizedRateSeverity } from './memo-severity.ts';
 import { rangeSchemesOf } from './ecosystem-schemes.ts';
 import { affectingRecords } from './package-advisories.ts';
-import { isOsPackage, packageQuery, type PackageQuery } from './package-query.ts';
+import { isOsPackage, packageQuery, type PackageQuery, type QueryOptions } from './package-query.ts';
 import { groupVulnerabilities } from './vulnerability-groups.ts';
 
 export interface ImageMatches {
@@ -20,7 +20,7 @@ export interface ImageMatches {
  * Matches an image's packages with advisories: one batched lookup for every distinct package, then
  * one finding per vulnerability per package.
  */
-export async function matchImage(sbom: ImageSbom, advisories: AdvisoryLookup): Promise<ImageMatches> {
+export async function matchImage(sbom: ImageSbom, advisories: AdvisoryLookup, options: QueryOptions = {}): Promise<ImageMatches> {
   const warnings = new Set<string>();
   const os = distroEcosystem(sbom.distro);
   const osEcosystem = 'ecosystem' in os ? os.ecosystem : undefined;
@@ -29,7 +29,7 @@ export async function matchImage(sbom: ImageSbom, advisories: AdvisoryLookup): P
   const queries: PackageQuery[] = [];
   const unmatchedOs = new Map<string, number>();
   for (const pkg of sbom.packages) {
-    const query = packageQuery(pkg, osEcosystem);
+    const query = packageQuery(pkg, osEcosystem, options);
     if (!query) {
       if (isOsPackage(pkg)) unmatchedOs.set(pkg.type, (unmatchedOs.get(pkg.type) ?? 0) + 1);
       continue;

@@ -25,18 +25,29 @@ export function isOsPackage(pkg: Package): pkg is Package & { type: OsPackageTyp
   return pkg.type === 'deb' || pkg.type === 'rpm' || pkg.type === 'apk';
 }
 
+export interface QueryOptions {
+  /**
+   * Also match language packages an OS package installed against their language's advisories. Off
+   * by default: the distribution backports fixes without changing the upstream version, so those
+   * advisories report fixed vulnerabilities as open, and the owner's own findings already cover them.
+   */
+  readonly matchOsOwned?: boolean;
+}
+
 /**
  * The query for a package: OS packages only in their distribution's ecosystem (undefined when the
  * image has none, or the package is of another manager's type), language packages only in their
  * language's ecosystem, so a deb named like an npm module never meets the module's advisories.
+ * Language packages owned by an OS package are left to its advisories unless asked otherwise.
  */
-export function packageQuery(pkg: Package, os: DistroEcosystem | undefined): PackageQuery | undefined {
+export function packageQuery(pkg: Package, os: DistroEcosystem | undefined, options: QueryOptions = {}): PackageQuery | undefined {
   if (isOsPackage(pkg)) {
     if (!os || os.packageType !== pkg.type) return undefined;
     if (os.naming === 'source') return { ecosystem: os.ecosystem, name: pkg.source?.name ?? pkg.name, version: pkg.source?.version ?? pkg.version };
     if (os.naming === 'origin') return { ecosystem: os.ecosystem, name: pkg.source?.name ?? pkg.name, version: pkg.version };
     return { ecosystem: os.ecosystem, name: pkg.name, version: pkg.version };
   }
+  if (pkg.owner && !options.matchOsOwned) return undefined;
   const ecosystem = LANGUAGE_ECOSYSTEMS[pkg.type as Exclude<PackageType, OsPackageType>];
   // The Go cataloger writes `v1.21.3`; Go advisories write versions without the `v`, and `versions`
   // lists are matched exactly.
@@ -48,13 +59,13 @@ export function packageQuery(pkg: Package, os: DistroEcosystem | undefined): Pac
  * The OSV ecosystems (base names, as osv.dev's bucket is laid out: `Debian`, `Red Hat`, `npm`) the
  * images' packages would be looked up in, sorted, so a loader fetches only those.
  */
-export function advisoryEcosystemsFor(images: readonly ImageSbom[]): string[] {
+export function advisoryEcosystemsFor(images: readonly ImageSbom[], options: QueryOptions = {}): string[] {
   const bases = new Set<string>();
   for (const image of images) {
     const os = distroEcosystem(image.distro);
     const ecosystem = 'ecosystem' in os ? os.ecosystem : undefined;
     for (const pkg of image.packages) {
-      const query = packageQuery(pkg, ecosystem);
+      const query = packageQuery(pkg, ecosystem, options);
       if (query) bases.add(parseEcosystem(query.ecosystem).base);
     }
   }

@@ -14,6 +14,8 @@ export interface AssessOptions {
   /** Severity at or above which a remaining finding fails the gate; no gate when absent. */
   readonly failOn?: Severity;
   readonly advisories: AdvisorySummary;
+  /** Match OS-owned language packages against their language's advisories too (see QueryOptions). */
+  readonly matchOsOwned?: boolean;
   /** Notes from loading the advisories, carried into the report. */
   readonly notes?: readonly string[];
 }
@@ -29,7 +31,7 @@ export async function assessVulnerabilities(result: ScanResult, advisories: Advi
   const tracker = new PolicyTracker();
   const images: ImageFindings[] = [];
   for (const sbom of result.images) {
-    const matched = await matchImage(sbom, advisories);
+    const matched = await matchImage(sbom, advisories, { matchOsOwned: options.matchOsOwned === true });
     const eol = sbom.distro ? endOfLife(sbom.distro, policy.now) : undefined;
     const { findings, suppressed } = applyPolicy(matched.findings, sbom, policy, tracker);
     images.push({ sbom, findings, suppressed, warnings: [...(eol ? [eol.message] : []), ...matched.warnings] });
