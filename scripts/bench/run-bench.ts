@@ -3,15 +3,18 @@
  * the same layers (hash, gunzip, hash, tar walk in coreutils) on generated 100 MiB and 1 GiB dpkg
  * images, a 24-layer image holding a real rpm database and a Debian image with a 20,500-package
  * node_modules, and prints the ratios, peak RSS and packages per second against the issue's targets,
- * plus Node's own gunzip+hash floor. A measurement, not a test: misses exit 0;
+ * plus Node's own gunzip+hash floor, and each image's `customs scan` time against the shared OSV
+ * corpus next to its SBOM-only time. A measurement, not a test: misses exit 0;
  * only a failure to run or a scan that misses the expected packages exits non-zero. The rpm image is
  * skipped, with a message, when the shared fixtures are missing. Then the advisory bench
  * (advisory-bench.ts): OSV corpus load, and lookups in a synthetic 100,000-record store.
  * `--only images` or `--only advisories` runs one part.
  */
+import { existsSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { sharedFixtures } from '../../test/support/paths.ts';
 import { runAdvisoryBench } from './advisory-bench.ts';
 import { BenchDir } from './bench-dir.ts';
 import { BENCH_IMAGES, FIXTURE_VERSION } from './bench-images.ts';
@@ -19,8 +22,8 @@ import { timeBaseline } from './baseline.ts';
 import { ensureBenchImage } from './build-bench-image.ts';
 import { bundleCli } from './bundle-cli.ts';
 import { resolveImage, type ImageSource } from './image-sources.ts';
-import { printReport, type ImageResult } from './report.ts';
-import { timeScan, verifyScan } from './scan.ts';
+import { printMatchingReport, printReport, type ImageResult } from './report.ts';
+import { countFindings, timeScan, verifyScan } from './scan.ts';
 import { timeZlibFloor } from './zlib-floor.ts';
 
 const { values } = parseArgs({ options: { keep: { type: 'boolean' }, runs: { type: 'string' }, only: { type: 'string' } } });
@@ -72,7 +75,10 @@ async function runImageBench(): Promise<void> {
   await bundleCli(bundle);
   log(`checking each scan finds the expected packages (also warms the page cache)…`);
   for (const image of images) await verifyScan(bundle, image, dir.scratch);
-  const results: ImageResult[] = images.map((image) => ({ image, baseline: [], floor: [], scan: [], rssKiB: [] }));
+  const corpus = osvCorpus();
+  if (!corpus) log('  matching: SKIPPED, the shared OSV corpus was not found (set CUSTOMS_SHARED_FIXTURES)');
+  const results: ImageResult[] = images.map((image) => ({ image, baseline: [], floor: [], scan: [], rssKiB: [], matched: [], matchedRssKiB: [] }));
+  if (corpus) for (const result of results) result.findings = await countFindings(bundle, result.image, dir.scratch, corpus);
   for (let run = 0; run < runs; run++) {
     log(`run ${run + 1} of ${runs}…`);
     for (const result of results) {
@@ -84,6 +90,12 @@ async function runImageBench(): Promise<void> {
           result.scan.push(scan.seconds);
           result.rssKiB.push(scan.maxRssKiB);
         },
+        async () => {
+          if (!corpus) return;
+          const scan = await timeScan(bundle, result.image, dir.scratch, { advisories: corpus });
+          result.matched.push(scan.seconds);
+          result.matchedRssKiB.push(scan.maxRssKiB);
+        },
       ];
       // Rotate which goes first, so drift (thermal, neighbours) hits every side alike.
       for (let step = 0; step < steps.length; step++) await steps[(step + run) % steps.length]!();
@@ -91,4 +103,14 @@ async function runImageBench(): Promise<void> {
   }
   log('');
   printReport(results, log);
+  if (corpus) printMatchingReport(results, 'the shared osv-corpus', log);
+}
+
+function osvCorpus(): string | undefined {
+  try {
+    const dir = sharedFixtures('osv-corpus');
+    return existsSync(dir) ? dir : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -11,11 +11,19 @@ export interface ScanTiming {
   readonly maxRssKiB: number;
 }
 
-/** One `customs sbom` of the image in a fresh node process: wall time and peak RSS. */
-export async function timeScan(bundle: string, image: BenchImage, scratch: string, output = '/dev/null'): Promise<ScanTiming> {
+export interface ScanOptions {
+  /** Where the JSON report goes. */
+  readonly output?: string;
+  /** Run `customs scan --advisories DIR` (inventory plus matching) instead of `customs sbom`. */
+  readonly advisories?: string;
+}
+
+/** One `customs sbom` (or `customs scan`) of the image in a fresh node process: wall time and peak RSS. */
+export async function timeScan(bundle: string, image: BenchImage, scratch: string, options: ScanOptions = {}): Promise<ScanTiming> {
   const rssFile = join(scratch, 'max-rss');
   await rm(rssFile, { force: true });
-  const args = ['--import', PRELOAD, bundle, 'sbom', `oci:${image.dir}`, '--format', 'json', '--quiet', '--output', output];
+  const command = options.advisories ? ['scan', `oci:${image.dir}`, '--advisories', options.advisories] : ['sbom', `oci:${image.dir}`];
+  const args = ['--import', PRELOAD, bundle, ...command, '--format', 'json', '--quiet', '--output', options.output ?? '/dev/null'];
   const { seconds } = await timeCommand(process.execPath, args, { ...process.env, CUSTOMS_BENCH_RSS_FILE: rssFile });
   const maxRssKiB = Number(await readFile(rssFile, 'utf8'));
   if (!Number.isFinite(maxRssKiB) || maxRssKiB <= 0) throw new Error(`no peak RSS reported for the scan of ${image.spec.name}`);
@@ -29,7 +37,7 @@ interface SbomDocument {
 /** Scans once into a file and fails unless the report lists what the image's spec expects. */
 export async function verifyScan(bundle: string, image: BenchImage, scratch: string): Promise<void> {
   const output = join(scratch, `${image.spec.name}.sbom.json`);
-  await timeScan(bundle, image, scratch, output);
+  await timeScan(bundle, image, scratch, { output });
   const document = JSON.parse(await readFile(output, 'utf8')) as SbomDocument;
   await rm(output, { force: true });
   const report = document.images?.[0];
@@ -49,4 +57,13 @@ export async function verifyScan(bundle: string, image: BenchImage, scratch: str
     report?.layers?.length === image.layers.length ? '' : `${report?.layers?.length} layers, expected ${image.layers.length}`,
   ].filter(Boolean);
   if (problems.length > 0) throw new Error(`the scan of ${image.spec.name} is wrong: ${problems.join('; ')}`);
+}
+
+/** Scans once with matching and returns how many findings the report holds (all images). */
+export async function countFindings(bundle: string, image: BenchImage, scratch: string, advisories: string): Promise<number> {
+  const output = join(scratch, `${image.spec.name}.scan.json`);
+  await timeScan(bundle, image, scratch, { output, advisories });
+  const document = JSON.parse(await readFile(output, 'utf8')) as { images?: Array<{ findings?: unknown[] }> };
+  await rm(output, { force: true });
+  return (document.images ?? []).reduce((total, report) => total + (report.findings?.length ?? 0), 0);
 }
