@@ -1,19 +1,13 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { openImageSource } from '../adapters/open-image-source.ts';
 import { CustomsError } from '../core/errors.ts';
-import { parsePlatform } from '../core/image/platform.ts';
-import { parseReference } from '../core/image/reference.ts';
-import { withLimits } from '../core/limits.ts';
 import { renderCycloneDx } from '../core/report/cyclonedx.ts';
 import { renderSbomJson } from '../core/report/sbom-json.ts';
 import { renderTable } from '../core/report/table.ts';
 import type { ScanResult } from '../core/sbom/model.ts';
-import { buildSbom } from '../core/use-cases/build-sbom.ts';
 import { TOOL } from '../core/version.ts';
 import type { CliIo } from './cli-io.ts';
-import { parseSize } from './parse-size.ts';
-import { ProgressLine } from './progress.ts';
+import { IMAGE_OPTIONS, inventoryImage } from './inventory-image.ts';
 
 export const SBOM_USAGE = `Usage: customs sbom IMAGE [options]
 
@@ -45,13 +39,9 @@ export async function sbomCommand(args: string[], io: CliIo): Promise<number> {
     args,
     allowPositionals: true,
     options: {
-      platform: { type: 'string' },
+      ...IMAGE_OPTIONS,
       format: { type: 'string' },
       output: { type: 'string', short: 'o' },
-      'plain-http': { type: 'boolean' },
-      'max-file-size': { type: 'string' },
-      quiet: { type: 'boolean', short: 'q' },
-      debug: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -61,22 +51,7 @@ export async function sbomCommand(args: string[], io: CliIo): Promise<number> {
   }
   if (positionals.length !== 1) throw new CustomsError('usage', positionals.length === 0 ? 'sbom needs an IMAGE (see customs sbom --help)' : `sbom takes one IMAGE, got ${positionals.length}`);
   const format = chooseFormat(values.format, values.output === undefined && io.stdout.isTTY === true);
-  const platform = values.platform === undefined ? undefined : parsePlatform(values.platform);
-  const limits = withLimits(values['max-file-size'] ? { maxCapturedFileBytes: parseSize(values['max-file-size'], '--max-file-size') } : {});
-  const reference = parseReference(positionals[0]!);
-  const progress = ProgressLine.forStderr(!values.quiet);
-  const source = await openImageSource(reference, { limits, ...(values['plain-http'] ? { plainHttp: true } : {}) });
-  let result: ScanResult;
-  try {
-    result = await buildSbom(source, {
-      ...(platform ? { platform } : {}),
-      limits,
-      ...(progress ? { onProgress: (event) => progress.update(event) } : {}),
-    });
-  } finally {
-    progress?.clear();
-    await source.close();
-  }
+  const result = await inventoryImage(positionals[0]!, values);
   // Colour only for a person at a terminal; NO_COLOR (no-color.org) turns it off.
   const color = io.stdout.isTTY === true && values.output === undefined && !io.env.NO_COLOR;
   const report = render(result, format, color);

@@ -1,15 +1,11 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { openImageSource } from '../adapters/open-image-source.ts';
 import { loadAdvisories } from '../adapters/osv/load-advisories.ts';
 import { AdvisoryStore } from '../core/advisories/advisory-store.ts';
 import { StoreLookup } from '../core/advisories/store-lookup.ts';
 import { CustomsError } from '../core/errors.ts';
 import type { Severity, VulnerabilityReport } from '../core/findings/model.ts';
 import { parseSeverity } from '../core/findings/severity-order.ts';
-import { parsePlatform } from '../core/image/platform.ts';
-import { parseReference } from '../core/image/reference.ts';
-import { withLimits, type ScanLimits } from '../core/limits.ts';
 import { advisoryEcosystemsFor } from '../core/matching/package-query.ts';
 import { parseIgnoreFile } from '../core/policy/ignore-file.ts';
 import { parseOpenVex } from '../core/policy/openvex.ts';
@@ -17,10 +13,8 @@ import type { Policy } from '../core/policy/apply-policy.ts';
 import { readSbomDocument } from '../core/sbom/read-sbom-document.ts';
 import type { ScanResult } from '../core/sbom/model.ts';
 import { assessVulnerabilities } from '../core/use-cases/assess-vulnerabilities.ts';
-import { buildSbom } from '../core/use-cases/build-sbom.ts';
 import type { CliIo } from './cli-io.ts';
-import { parseSize } from './parse-size.ts';
-import { ProgressLine } from './progress.ts';
+import { IMAGE_OPTIONS, inventoryImage, limitsFrom } from './inventory-image.ts';
 import { renderVulnerabilityReport, SCAN_FORMATS, type ScanFormat } from './render-scan-report.ts';
 
 export const SCAN_USAGE = `Usage: customs scan IMAGE|sbom:FILE --advisories SOURCE [options]
@@ -69,13 +63,9 @@ export async function scanCommand(args: string[], io: CliIo, now: () => Date = (
       vex: { type: 'string', multiple: true },
       'fail-on': { type: 'string' },
       'match-os-owned': { type: 'boolean' },
-      platform: { type: 'string' },
+      ...IMAGE_OPTIONS,
       format: { type: 'string' },
       output: { type: 'string', short: 'o' },
-      'plain-http': { type: 'boolean' },
-      'max-file-size': { type: 'string' },
-      quiet: { type: 'boolean', short: 'q' },
-      debug: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -97,9 +87,10 @@ export async function scanCommand(args: string[], io: CliIo, now: () => Date = (
     ...(values['ignore-file'] !== undefined ? { ignores: parseIgnoreFile(await readText(values['ignore-file'], 'ignore file'), values['ignore-file']) } : {}),
     ...(values.vex?.length ? { vex: (await Promise.all(values.vex.map(async (file) => parseOpenVex(await readText(file, 'VEX document'), file)))).flat() } : {}),
   };
-  const limits = withLimits(values['max-file-size'] ? { maxCapturedFileBytes: parseSize(values['max-file-size'], '--max-file-size') } : {});
+  // Parsed before the image is read, so a bad size fails at once.
+  const limits = limitsFrom(values);
   const target = positionals[0]!;
-  const result = target.startsWith('sbom:') ? await readSbomFile(target.slice('sbom:'.length)) : await inventory(target, values, limits);
+  const result = target.startsWith('sbom:') ? await readSbomFile(target.slice('sbom:'.length)) : await inventoryImage(target, values, limits);
 
   const store = new AdvisoryStore();
   const notes: string[] = [];
@@ -119,22 +110,6 @@ export async function scanCommand(args: string[], io: CliIo, now: () => Date = (
   if (values.output) await writeFile(values.output, output);
   else io.stdout.write(output);
   return exitCode(report, io);
-}
-
-async function inventory(reference: string, values: { platform?: string; 'plain-http'?: boolean; quiet?: boolean }, limits: ScanLimits): Promise<ScanResult> {
-  const platform = values.platform === undefined ? undefined : parsePlatform(values.platform);
-  const progress = ProgressLine.forStderr(!values.quiet);
-  const source = await openImageSource(parseReference(reference), { limits, ...(values['plain-http'] ? { plainHttp: true } : {}) });
-  try {
-    return await buildSbom(source, {
-      ...(platform ? { platform } : {}),
-      limits,
-      ...(progress ? { onProgress: (event) => progress.update(event) } : {}),
-    });
-  } finally {
-    progress?.clear();
-    await source.close();
-  }
 }
 
 async function readSbomFile(path: string): Promise<ScanResult> {
