@@ -193,3 +193,23 @@ export function sampleReportCases(): Record<'single' | 'multiPlatform' | 'withou
     noImages: sampleReport([], { reference: 'registry.example/team/empty:1.0' }),
   };
 }
+
+/**
+ * The PyPI package Jinja2 as Debian's python3-jinja2 installs it, and that deb: the owned and the
+ * owner, in that order.
+ */
+export function sampleOwnedPackages(): [owned: Package, owner: Package] {
+  const owner = samplePackage({ name: 'python3-jinja2', version: '3.1.2-1+deb12u1', architecture: 'all', source: { name: 'jinja2', version: '3.1.2-1+deb12u1' } });
+  const owned = samplePackage({
+    type: 'pypi',
+    name: 'Jinja2',
+    version: '3.1.2',
+    architecture: undefined,
+    source: undefined,
+    purl: 'pkg:pypi/jinja2@3.1.2',
+    location: { path: 'usr/lib/python3/dist-packages/Jinja2-3.1.2.egg-info', layerIndex: 0, layerDigest: SAMPLE_LAYER, layerDiffId: SAMPLE_DIFF_ID },
+    cataloger: 'python-installed',
+    owner: { id: owner.id, name: owner.name, type: 'deb' },
+  });
+  return [owned, owner];
+}

@@ -6,6 +6,7 @@ import type { Distro, ImageSbom, Package, ScanResult } from '../sbom/model.ts';
 import { formatPurl } from '../sbom/purl.ts';
 import { BomRefs } from './bom-refs.ts';
 import { cycloneDxVulnerabilities, type PackageRefs } from './cyclonedx-vulnerabilities.ts';
+import { ownerLabel } from './owner-label.ts';
 import { sortPackages } from './package-order.ts';
 
 export interface CycloneDxMeta {
@@ -122,11 +123,17 @@ function imageBom(image: ImageSbom, refs: BomRefs, nested: boolean): ImageBom {
   const contents: Component[] = [];
   const packageRefs: PackageRefs = new Map();
   if (image.distro) contents.push(osComponent(image.distro, localRef(osId(image.distro))));
-  for (const pkg of sortPackages(image.packages)) {
-    const component = packageComponent(pkg, localRef(pkg.id));
-    // A repeated package id keeps its first component: findings name packages by id.
-    if (!packageRefs.has(pkg.id)) packageRefs.set(pkg.id, component['bom-ref']!);
-    contents.push(component);
+  // Every ref is claimed before any component is built: an owned package may sort before its owner.
+  const packages = sortPackages(image.packages).map((pkg) => ({ pkg, ref: localRef(pkg.id) }));
+  // A repeated package id keeps its first component: findings and owners name packages by id.
+  for (const { pkg, ref } of packages) if (!packageRefs.has(pkg.id)) packageRefs.set(pkg.id, ref);
+  const owned = new Map<string, string[]>();
+  for (const { pkg, ref } of packages) {
+    // An owner missing from the image (or the package itself) would be a dangling or looping ref.
+    const found = pkg.owner && packageRefs.get(pkg.owner.id);
+    const ownerRef = found !== ref ? found : undefined;
+    contents.push(packageComponent(pkg, ref, ownerRef));
+    if (ownerRef) owned.set(ownerRef, [...(owned.get(ownerRef) ?? []), ref]);
   }
 
   const component: Component = {
@@ -145,8 +152,9 @@ function imageBom(image: ImageSbom, refs: BomRefs, nested: boolean): ImageBom {
     ]),
   };
   const contentRefs = contents.map((child) => child['bom-ref']!);
-  // Packages carry an empty dependsOn: the graph stays connected through the image.
-  const dependencies = [{ ref: imageRef, dependsOn: contentRefs }, ...contentRefs.map((ref) => ({ ref, dependsOn: [] }))];
+  // The graph stays connected through the image; an OS package also depends on the language
+  // packages it installed, which is where CycloneDX records what Syft calls file ownership.
+  const dependencies = [{ ref: imageRef, dependsOn: contentRefs }, ...contentRefs.map((ref) => ({ ref, dependsOn: owned.get(ref) ?? [] }))];
   return { component, contents, dependencies, packageRefs };
 }
 
@@ -181,7 +189,8 @@ function osId(distro: Distro): string {
   return distro.versionId ? `os:${distro.id}@${distro.versionId}` : `os:${distro.id}`;
 }
 
-function packageComponent(pkg: Package, ref: string): Component {
+/** `ownerRef`: the bom-ref of the OS package that installed it, when that package is in the BOM. */
+function packageComponent(pkg: Package, ref: string, ownerRef: string | undefined): Component {
   return {
     type: 'library',
     'bom-ref': ref,
@@ -194,6 +203,8 @@ function packageComponent(pkg: Package, ref: string): Component {
       ['customs:package:architecture', pkg.architecture],
       ['customs:package:source-name', pkg.source?.name],
       ['customs:package:source-version', pkg.source?.version],
+      ['customs:package:owner', pkg.owner && ownerRef ? ownerLabel(pkg.owner) : undefined],
+      ['customs:package:owner-ref', ownerRef],
       ['customs:location:path', pkg.location.path],
       ['customs:layer:index', String(pkg.location.layerIndex)],
       ['customs:layer:digest', pkg.location.layerDigest],

@@ -5,6 +5,7 @@ import { compareSeverity } from '../findings/severity-order.ts';
 import { compareFindings, compareText } from './findings-order.ts';
 import { countFindings, hasFix } from './findings-summary.ts';
 import { ANSI, PLAIN, terminalSafe, truncate, type FindingsStyle } from './findings-terminal.ts';
+import { ownerLabel } from './owner-label.ts';
 import { comparePackages } from './package-order.ts';
 
 export interface FindingsTableOptions {
@@ -106,7 +107,8 @@ function groupByPackage(findings: readonly Finding[]): PackageGroup[] {
 }
 
 function describePackage(pkg: Package): string {
-  return terminalSafe(`${pkg.name}@${pkg.version} (${pkg.type}) ${pkg.location.path}`);
+  const owner = pkg.owner ? `, installed by ${ownerLabel(pkg.owner)}` : '';
+  return terminalSafe(`${pkg.name}@${pkg.version} (${pkg.type}) ${pkg.location.path}${owner}`);
 }
 
 function findingRow(finding: Finding, style: FindingsStyle): Cell[] {

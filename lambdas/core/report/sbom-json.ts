@@ -1,4 +1,4 @@
-import type { Distro, ImageSbom, LayerSummary, Package, ScanResult } from '../sbom/model.ts';
+import type { Distro, ImageSbom, LayerSummary, Package, PackageOwner, ScanResult } from '../sbom/model.ts';
 import { sortPackages } from './package-order.ts';
 
 /**
@@ -94,5 +94,11 @@ function packageJson(pkg: Package): object {
     },
     cataloger: pkg.cataloger,
     dev: pkg.dev || undefined,
+    owner: pkg.owner && ownerJson(pkg.owner),
   };
+}
+
+/** The OS package that installed a language package; the scan JSON's findings repeat it. */
+export function ownerJson(owner: PackageOwner): object {
+  return { id: owner.id, name: owner.name, type: owner.type };
 }

@@ -2,7 +2,7 @@ import type { Finding, GateResult, ImageFindings, MatchedAdvisory, SeverityRatin
 import type { ImageFailure } from '../sbom/model.ts';
 import { compareFindings, compareText, sortFindings } from './findings-order.ts';
 import { countFindings, hasFix } from './findings-summary.ts';
-import { imageInventoryJson } from './sbom-json.ts';
+import { imageInventoryJson, ownerJson } from './sbom-json.ts';
 
 /**
  * Customs' own vulnerability report format, described by customs-scan.schema.json and README.md
@@ -87,6 +87,7 @@ function findingJson(finding: Finding): object {
       path: pkg.location.path,
       layerIndex: pkg.location.layerIndex,
       layerDigest: pkg.location.layerDigest,
+      owner: pkg.owner && ownerJson(pkg.owner),
     },
     installedVersion: finding.installedVersion,
     // Kept in the model's order: lowest first by the ecosystem's own version rules.

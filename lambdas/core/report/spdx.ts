@@ -5,6 +5,7 @@ import type { Package } from '../sbom/model.ts';
 import { ociPurl } from './cyclonedx.ts';
 import { sortPackages } from './package-order.ts';
 import { advisoryUrl } from './advisory-links.ts';
+import { OWNER_MANAGERS } from './owner-label.ts';
 import { fixText } from './sarif-rules.ts';
 import { SpdxIds } from './spdx-ids.ts';
 
@@ -41,6 +42,7 @@ interface Relationship {
   readonly spdxElementId: string;
   readonly relationshipType: 'DESCRIBES' | 'CONTAINS';
   readonly relatedSpdxElement: string;
+  readonly comment?: string;
 }
 
 const DOCUMENT_ID = 'SPDXRef-DOCUMENT';
@@ -63,6 +65,7 @@ export function renderSpdx(report: VulnerabilityReport, meta: SpdxMeta): string 
     relationships.push(
       { spdxElementId: DOCUMENT_ID, relationshipType: 'DESCRIBES', relatedSpdxElement: described.image },
       ...described.contents.map((id) => ({ spdxElementId: described.image, relationshipType: 'CONTAINS' as const, relatedSpdxElement: id })),
+      ...described.owned,
     );
   }
   const document = {
@@ -81,7 +84,15 @@ export function renderSpdx(report: VulnerabilityReport, meta: SpdxMeta): string 
   return `${JSON.stringify(document, null, 2)}\n`;
 }
 
-function imagePackages(image: ImageFindings, ids: SpdxIds, multiPlatform: boolean): { image: string; packages: SpdxPackage[]; contents: string[] } {
+interface DescribedImage {
+  readonly image: string;
+  readonly packages: SpdxPackage[];
+  readonly contents: string[];
+  /** OS package CONTAINS the language package it installed. */
+  readonly owned: Relationship[];
+}
+
+function imagePackages(image: ImageFindings, ids: SpdxIds, multiPlatform: boolean): DescribedImage {
   const sbom = image.sbom;
   const platform = formatPlatform(sbom.platform);
   const digest = sbom.manifestDigest ?? sbom.configDigest;
@@ -105,8 +116,21 @@ function imagePackages(image: ImageFindings, ids: SpdxIds, multiPlatform: boolea
     });
   }
   const findings = findingsByPackage(image.findings);
-  for (const pkg of sortPackages(sbom.packages)) packages.push(packagePackage(pkg, ids.claim(`Package-${scope}${pkg.id}`), findings.get(pkg.id) ?? []));
-  return { image: imageId, packages, contents: packages.slice(1).map((pkg) => pkg.SPDXID) };
+  const sorted = sortPackages(sbom.packages).map((pkg) => ({ pkg, id: ids.claim(`Package-${scope}${pkg.id}`) }));
+  for (const { pkg, id } of sorted) packages.push(packagePackage(pkg, id, findings.get(pkg.id) ?? []));
+  return { image: imageId, packages, contents: packages.slice(1).map((pkg) => pkg.SPDXID), owned: ownedRelationships(sorted) };
+}
+
+/** The owner is found by package id (its first package when ids repeat); a missing owner adds nothing. */
+function ownedRelationships(packages: readonly { readonly pkg: Package; readonly id: string }[]): Relationship[] {
+  const spdxIds = new Map<string, string>();
+  for (const { pkg, id } of packages) if (!spdxIds.has(pkg.id)) spdxIds.set(pkg.id, id);
+  return packages.flatMap(({ pkg, id }) => {
+    const owner = pkg.owner && spdxIds.get(pkg.owner.id);
+    if (!pkg.owner || !owner || owner === id) return [];
+    const comment = `installed by the OS package manager (${OWNER_MANAGERS[pkg.owner.type]})`;
+    return [{ spdxElementId: owner, relationshipType: 'CONTAINS' as const, relatedSpdxElement: id, comment }];
+  });
 }
 
 function packagePackage(pkg: Package, id: string, findings: readonly Finding[]): SpdxPackage {

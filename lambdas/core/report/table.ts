@@ -1,6 +1,7 @@
 import { shortDigest } from '../digest.ts';
 import { formatPlatform } from '../image/platform.ts';
 import type { Distro, ImageSbom, Package, ScanResult } from '../sbom/model.ts';
+import { ownerLabel } from './owner-label.ts';
 import { sortPackages } from './package-order.ts';
 
 export interface TableOptions {
@@ -69,7 +70,9 @@ function renderPackages(packages: readonly Package[], style: Style): string[] {
   const widths = HEADINGS.map((heading, column) => Math.max(heading.length, ...rows.map((row) => row[column]!.length)));
   const format = (cells: readonly string[]): string =>
     cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column]!))).join(GAP);
-  return [style.bold(format(HEADINGS)), ...rows.map(format)];
+  // A note after the last column rather than a column of its own: few packages have an owner.
+  const notes = sorted.map((pkg) => (pkg.owner ? clean(`installed by ${ownerLabel(pkg.owner)}`) : undefined));
+  return [style.bold(format(HEADINGS)), ...rows.map((row, index) => (notes[index] ? format([...row, notes[index]]) : format(row)))];
 }
 
 function describeSource(pkg: Package): string {

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { CustomsError } from '../errors.ts';
-import type { Distro, ScanResult } from './model.ts';
+import type { Distro, ImageSbom, ScanResult } from './model.ts';
 import { describeIssue, type DocumentContext } from './sbom-document-context.ts';
 import type { ImageDescription } from './sbom-document-image.ts';
 import { SbomDocumentImageBuilder } from './sbom-document-image-builder.ts';
+import { withoutIdPrefix, withResolvedOwners } from './sbom-document-package.ts';
 import { property, propertyMap, type SbomProperties } from './sbom-document-properties.ts';
 
 /** Components nested deeper than this are not read: Customs nests two levels, real tools a few more. */
@@ -54,23 +55,30 @@ export function readCycloneDx(document: unknown, context: DocumentContext): Scan
 
   if (platforms.length === 0) {
     const image = new SbomDocumentImageBuilder(context, CATALOGER, subjectDescription);
-    walk(bom.components ?? [], 'components', image);
-    return { reference: context.source, images: [image.build(documentWarnings)] };
+    const owners = new Map<string, string>();
+    walk(bom.components ?? [], 'components', image, owners);
+    return { reference: context.source, images: [withOwners(image.build(documentWarnings), owners)] };
   }
 
   const outside = topLevel.length - platforms.length;
   const images = platforms.map(({ container, path }) => {
     const ref = container['bom-ref'];
-    const image = new SbomDocumentImageBuilder(context, CATALOGER, describe(container), ref ? `${ref}/` : undefined);
-    walk(container.components ?? [], `${path}.components`, image);
+    const prefix = ref ? `${ref}/` : undefined;
+    const image = new SbomDocumentImageBuilder(context, CATALOGER, describe(container), prefix);
+    const owners = new Map<string, string>();
+    walk(container.components ?? [], `${path}.components`, image, owners, prefix);
     const extra = outside > 0 ? [`${outside} top-level ${outside === 1 ? 'component' : 'components'} outside the platform images skipped`] : [];
-    return image.build([...documentWarnings, ...extra]);
+    return withOwners(image.build([...documentWarnings, ...extra]), owners);
   });
   return { reference: context.source, images };
 }
 
 /** Depth-first, in document order, with an explicit stack so hostile nesting cannot exhaust the call stack. */
-function walk(components: readonly unknown[], path: string, image: SbomDocumentImageBuilder): void {
+/**
+ * `owners` collects, by package id, the package id of the OS package that installed it, as
+ * Customs' `customs:package:owner-ref` names it; `prefix` is the platform image's ref prefix.
+ */
+function walk(components: readonly unknown[], path: string, image: SbomDocumentImageBuilder, owners: Map<string, string>, prefix?: string): void {
   const stack = components.map((value, index) => ({ value, path: `${path}[${index}]`, depth: 1 })).reverse();
   let tooDeep = false;
   for (let entry = stack.pop(); entry; entry = stack.pop()) {
@@ -80,7 +88,10 @@ function walk(components: readonly unknown[], path: string, image: SbomDocumentI
       continue;
     }
     const component = parsed.data;
-    visit(component, entry.path, image);
+    const properties = propertiesOf(component);
+    visit(component, properties, entry.path, image);
+    const ownerRef = property(properties, 'customs:package:owner-ref');
+    if (component['bom-ref'] && ownerRef) owners.set(withoutIdPrefix(component['bom-ref'], prefix), withoutIdPrefix(ownerRef, prefix));
     const children = component.components ?? [];
     if (children.length === 0) continue;
     if (entry.depth >= MAX_COMPONENT_DEPTH) {
@@ -94,8 +105,7 @@ function walk(components: readonly unknown[], path: string, image: SbomDocumentI
   if (tooDeep) image.warnings.add(`components nested more than ${MAX_COMPONENT_DEPTH} levels deep skipped`);
 }
 
-function visit(component: Component, path: string, image: SbomDocumentImageBuilder): void {
-  const properties = propertiesOf(component);
+function visit(component: Component, properties: SbomProperties, path: string, image: SbomDocumentImageBuilder): void {
   if (component.type === 'operating-system') {
     if (component.name?.trim()) image.setOperatingSystem(distroOf(component, properties, image));
     return;
@@ -110,6 +120,11 @@ function visit(component: Component, path: string, image: SbomDocumentImageBuild
     ...(component.purl ? { purl: component.purl } : {}),
     properties,
   });
+}
+
+/** Owners claimed by owner-ref, checked against the packages actually read. */
+function withOwners(image: ImageSbom, owners: ReadonlyMap<string, string>): ImageSbom {
+  return owners.size > 0 ? withResolvedOwners(image, (pkg) => owners.get(pkg.id)) : image;
 }
 
 function distroOf(component: Component, properties: SbomProperties, image: SbomDocumentImageBuilder): Distro {

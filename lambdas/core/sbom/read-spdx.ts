@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { CustomsError } from '../errors.ts';
-import type { ScanResult } from './model.ts';
+import type { ImageSbom, ScanResult } from './model.ts';
 import { describeIssue, type DocumentContext } from './sbom-document-context.ts';
 import { SbomDocumentImageBuilder } from './sbom-document-image-builder.ts';
+import { withResolvedOwners } from './sbom-document-package.ts';
 import { propertyMap, type SbomProperties } from './sbom-document-properties.ts';
 
 const CATALOGER = 'spdx-document';
@@ -21,15 +22,21 @@ const packageSchema = z.object({
 });
 type SpdxPackage = z.infer<typeof packageSchema>;
 
+const relationshipSchema = z.object({ spdxElementId: z.string(), relationshipType: z.string(), relatedSpdxElement: z.string() });
+
 const documentSchema = z.object({
   spdxVersion: z.string(),
   packages: z.array(z.unknown()).optional(),
+  relationships: z.array(z.unknown()).optional(),
 });
+
+const OS_TYPES: ReadonlySet<string> = new Set(['deb', 'rpm', 'apk']);
 
 /**
  * SPDX 2.2/2.3 JSON. Packages are matched by their PACKAGE-MANAGER purl reference; the
  * OPERATING-SYSTEM package is the distribution and the CONTAINER package (or one with an oci purl)
- * names the image. Trivy's `Key: value` annotations are read like its CycloneDX properties.
+ * names the image. Trivy's `Key: value` annotations are read like its CycloneDX properties, and an
+ * OS package that CONTAINS a language package is its owner.
  */
 export function readSpdx(document: unknown, context: DocumentContext): ScanResult {
   const parsed = documentSchema.safeParse(document);
@@ -74,7 +81,27 @@ export function readSpdx(document: unknown, context: DocumentContext): ScanResul
       ...(pathHint ? { pathHint } : {}),
     });
   }
-  return { reference: context.source, images: [image.build(documentWarnings)] };
+  const built = image.build(documentWarnings);
+  const owners = ownersOf(parsed.data.relationships ?? [], built);
+  return { reference: context.source, images: [owners.size > 0 ? withResolvedOwners(built, (pkg) => owners.get(pkg.id)) : built] };
+}
+
+/**
+ * Customs writes an OS package CONTAINS the language package it installed; package ids are SPDXIDs.
+ * The image's own CONTAINS relationships (and those to files) name no two packages and are passed over.
+ */
+function ownersOf(relationships: readonly unknown[], image: ImageSbom): Map<string, string> {
+  const types = new Map(image.packages.map((pkg) => [pkg.id, pkg.type]));
+  const owners = new Map<string, string>();
+  for (const value of relationships) {
+    const relationship = relationshipSchema.safeParse(value);
+    if (!relationship.success || normalize(relationship.data.relationshipType) !== 'CONTAINS') continue;
+    const { spdxElementId: owner, relatedSpdxElement: owned } = relationship.data;
+    const ownedType = types.get(owned);
+    if (!OS_TYPES.has(types.get(owner) ?? '') || !ownedType || OS_TYPES.has(ownedType) || owners.has(owned)) continue;
+    owners.set(owned, owner);
+  }
+  return owners;
 }
 
 /** SPDX 2.2 spells the category PACKAGE_MANAGER, 2.3 PACKAGE-MANAGER. */

@@ -5,6 +5,7 @@ import { SBOM_SCHEMA, SBOM_SCHEMA_VERSION } from '../report/sbom-json.ts';
 import type { ImageSbom, Package, PackageType, ScanResult } from './model.ts';
 import { parsePurl } from './parse-purl.ts';
 import { describeIssue, type DocumentContext } from './sbom-document-context.ts';
+import { withResolvedOwners } from './sbom-document-package.ts';
 import { SbomDocumentWarnings } from './sbom-document-warnings.ts';
 
 const PACKAGE_TYPES: readonly PackageType[] = ['deb', 'rpm', 'apk', 'npm', 'pypi', 'golang', 'maven', 'gem', 'cargo', 'nuget', 'composer'];
@@ -26,6 +27,8 @@ const packageSchema = z.object({
   location: z.object({ path: z.string(), layerIndex: indexSchema, layerDigest: digestSchema, layerDiffId: digestSchema }),
   cataloger: z.string(),
   dev: z.boolean().optional(),
+  // Only the id is trusted: name and type are taken from the package it names (withResolvedOwners).
+  owner: z.object({ id: z.string().min(1) }).optional(),
 });
 
 const imageSchema = z.object({
@@ -82,20 +85,30 @@ export function readNativeSbom(document: unknown, context: DocumentContext): Sca
 function readImage(image: z.infer<typeof imageSchema>, path: string): ImageSbom {
   const warnings = new SbomDocumentWarnings();
   const packages: Package[] = [];
+  const owners = new Map<Package, string>();
   image.packages.forEach((value, index) => {
-    const pkg = readPackage(value, `${path}.packages[${index}]`, warnings);
-    if (pkg) packages.push(pkg);
+    const read = readPackage(value, `${path}.packages[${index}]`, warnings);
+    if (!read) return;
+    packages.push(read.package);
+    if (read.ownerId) owners.set(read.package, read.ownerId);
   });
-  return { ...image, packages, warnings: [...image.warnings, ...warnings.list()] };
+  const read: ImageSbom = { ...image, packages, warnings: [...image.warnings, ...warnings.list()] };
+  return owners.size > 0 ? withResolvedOwners(read, (pkg) => owners.get(pkg)) : read;
 }
 
-function readPackage(value: unknown, path: string, warnings: SbomDocumentWarnings): Package | undefined {
+/** A package and the id of its claimed owner, which can only be checked once the whole image is read. */
+interface ReadPackage {
+  readonly package: Package;
+  readonly ownerId?: string;
+}
+
+function readPackage(value: unknown, path: string, warnings: SbomDocumentWarnings): ReadPackage | undefined {
   const parsed = packageSchema.safeParse(value);
   if (!parsed.success) {
     warnings.add(`${path} skipped: not a valid package ${describeIssue(parsed.error)}`);
     return undefined;
   }
-  const { type, ...pkg } = parsed.data;
+  const { type, owner, ...pkg } = parsed.data;
   if (!(PACKAGE_TYPES as readonly string[]).includes(type)) {
     warnings.skippedType(type);
     return undefined;
@@ -106,5 +119,5 @@ function readPackage(value: unknown, path: string, warnings: SbomDocumentWarning
     warnings.add(`${path} skipped: ${messageOf(error)}`);
     return undefined;
   }
-  return { ...pkg, type: type as PackageType };
+  return { package: { ...pkg, type: type as PackageType }, ...(owner ? { ownerId: owner.id } : {}) };
 }

@@ -1,7 +1,7 @@
 import { normalizePypiName } from '../catalog/python/pypi-name.ts';
 import type { Digest } from '../digest.ts';
 import { messageOf } from '../errors.ts';
-import type { Package, PackageType } from './model.ts';
+import type { ImageSbom, Package, PackageOwner, PackageType } from './model.ts';
 import { parsePurl } from './parse-purl.ts';
 import type { PurlParts } from './purl.ts';
 import { packageHints, type PackageHints, type SbomProperties, type SourceHint } from './sbom-document-properties.ts';
@@ -157,7 +157,12 @@ function locationOf(hints: PackageHints, pathHint: string | undefined, layerDiff
 
 function idOf(entry: DocumentPackage, prefix: string | undefined): string {
   const id = entry.id?.trim();
-  if (!id) return entry.purl!;
+  return id ? withoutIdPrefix(id, prefix) : entry.purl!;
+}
+
+/** The package id a document id (bom-ref) becomes: without the platform image's prefix, if it has it. */
+export function withoutIdPrefix(documentId: string, prefix: string | undefined): string {
+  const id = documentId.trim();
   return prefix && id.startsWith(prefix) && id.length > prefix.length ? id.slice(prefix.length) : id;
 }
 
@@ -170,4 +175,35 @@ function uniqueId(wanted: string, taken: Set<string>): string {
 
 function shorten(text: string): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+const OWNER_TYPES: ReadonlySet<string> = new Set<PackageOwner['type']>(['deb', 'rpm', 'apk']);
+
+function isOwnerType(type: PackageType): type is PackageOwner['type'] {
+  return OWNER_TYPES.has(type);
+}
+
+/**
+ * Sets each package's owner to the OS package whose id `ownerIdOf` names, with that package's own
+ * name and type, so an owner read back always resolves in the image. A claimed owner that is not
+ * an OS package of the image is dropped, and counted in one warning rather than left dangling.
+ */
+export function withResolvedOwners(image: ImageSbom, ownerIdOf: (pkg: Package) => string | undefined): ImageSbom {
+  const byId = new Map<string, Package>();
+  for (const pkg of image.packages) if (!byId.has(pkg.id)) byId.set(pkg.id, pkg);
+  let dropped = 0;
+  const packages = image.packages.map((pkg): Package => {
+    const { owner: _claimed, ...rest } = pkg;
+    const wanted = ownerIdOf(pkg);
+    if (wanted === undefined) return rest;
+    const owner = byId.get(wanted);
+    if (!owner || owner === pkg || !isOwnerType(owner.type)) {
+      dropped++;
+      return rest;
+    }
+    return { ...rest, owner: { id: owner.id, name: owner.name, type: owner.type } };
+  });
+  if (dropped === 0) return { ...image, packages };
+  const warning = `${dropped} package ${dropped === 1 ? 'owner' : 'owners'} ignored: not an OS package of the image`;
+  return { ...image, packages, warnings: [...image.warnings, warning] };
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { renderCycloneDx } from '../../../../lambdas/core/report/cyclonedx.ts';
+import { renderCycloneDx, renderCycloneDxWithVulnerabilities } from '../../../../lambdas/core/report/cyclonedx.ts';
 import type { ScanResult } from '../../../../lambdas/core/sbom/model.ts';
 import { cycloneDx16Validator, describeErrors } from '../../../support/cyclonedx-schema.ts';
+import { sampleFinding, sampleImageFindings, sampleImageSbom, sampleOwnedPackages, sampleReport } from '../../../support/sample-findings.ts';
 import { archiveResult, debianImage, GENERATED_AT, INDEX_DIGEST, multiPlatformResult, singleImageResult, TOOL } from './scan-results.ts';
 
 interface Property {
@@ -206,5 +207,60 @@ describe('renderCycloneDx', () => {
     const bom = render(twice);
     expect(errorsOf(bom)).toEqual([]);
     expectSoundGraph(bom);
+  });
+});
+
+describe('renderCycloneDx: language packages installed by an OS package', () => {
+  const [owned, owner] = sampleOwnedPackages();
+  const image = (architecture: string) => sampleImageSbom([owned, owner], { platform: { os: 'linux', architecture } });
+
+  /** The owned component's owner properties, and the owner component whose dependencies list it. */
+  function ownership(bom: Bom, ownedComponent: Component) {
+    const ownerRef = property(ownedComponent, 'customs:package:owner-ref');
+    const ownerComponent = allComponents(bom).find((c) => c['bom-ref'] === ownerRef);
+    const edge = bom.dependencies.find((d) => d.ref === ownerRef);
+    return { label: property(ownedComponent, 'customs:package:owner'), ownerComponent, dependsOn: edge?.dependsOn };
+  }
+
+  it('names the owner and links it in the graph', () => {
+    const bom = render({ reference: 'app', images: [image('amd64')] });
+    expect(errorsOf(bom)).toEqual([]);
+    expectSoundGraph(bom);
+    const jinja2 = bom.components!.find((c) => c.name === 'Jinja2')!;
+    const { label, ownerComponent, dependsOn } = ownership(bom, jinja2);
+    expect(label).toBe('python3-jinja2 (dpkg)');
+    expect(ownerComponent).toMatchObject({ name: 'python3-jinja2', 'bom-ref': owner.id });
+    expect(dependsOn).toEqual([jinja2['bom-ref']]);
+    expect(ownerComponent!.properties!.map((p) => p.name)).not.toContain('customs:package:owner-ref');
+  });
+
+  it('resolves the owner within each platform of an index', () => {
+    const bom = render({ reference: 'app', images: [image('amd64'), image('arm64')] });
+    expect(errorsOf(bom)).toEqual([]);
+    expectSoundGraph(bom);
+    for (const container of bom.components!) {
+      const jinja2 = container.components!.find((c) => c.name === 'Jinja2')!;
+      const { ownerComponent, dependsOn } = ownership(bom, jinja2);
+      expect(container.components).toContain(ownerComponent);
+      expect(ownerComponent!.name).toBe('python3-jinja2');
+      expect(dependsOn).toEqual([jinja2['bom-ref']]);
+    }
+  });
+
+  it('writes the same ownership with vulnerabilities', () => {
+    const report = sampleReport([sampleImageFindings([sampleFinding({ package: owned }), sampleFinding({ package: owner })])]);
+    const bom = JSON.parse(renderCycloneDxWithVulnerabilities(report, { tool: TOOL, generatedAt: GENERATED_AT, serialNumber: SERIAL })) as Bom;
+    expect(errorsOf(bom)).toEqual([]);
+    const { label, dependsOn } = ownership(bom, bom.components!.find((c) => c.name === 'Jinja2')!);
+    expect(label).toBe('python3-jinja2 (dpkg)');
+    expect(dependsOn).toEqual([owned.id]);
+  });
+
+  it('adds nothing for an owner missing from the image', () => {
+    const bom = render({ reference: 'app', images: [sampleImageSbom([owned])] });
+    expect(errorsOf(bom)).toEqual([]);
+    const names = allComponents(bom).flatMap((c) => c.properties ?? []).map((p) => p.name);
+    expect(names.filter((name) => name.startsWith('customs:package:owner'))).toEqual([]);
+    expect(bom.dependencies.filter((d) => d.ref !== bom.metadata.component['bom-ref']).every((d) => d.dependsOn.length === 0)).toBe(true);
   });
 });

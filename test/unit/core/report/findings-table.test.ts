@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Finding, Severity, VulnerabilityReport } from '../../../../lambdas/core/findings/model.ts';
 import { renderFindingsTable } from '../../../../lambdas/core/report/findings-table.ts';
-import { sampleFinding, sampleImageFindings, sampleImageSbom, samplePackage, sampleReport } from '../../../support/sample-findings.ts';
+import { sampleFinding, sampleImageFindings, sampleImageSbom, sampleOwnedPackages, samplePackage, sampleReport } from '../../../support/sample-findings.ts';
 
 const OPENSSL = samplePackage({ name: 'openssl', version: '3.0.11-1~deb12u2' });
 const ZLIB = samplePackage({ name: 'zlib1g', version: '1:1.2.13.dfsg-1', source: { name: 'zlib', version: '1:1.2.13.dfsg-1' } });
@@ -137,5 +137,15 @@ describe('renderFindingsTable', () => {
 
   it('says when a reference resolved to no images', () => {
     expect(render(sampleReport([], { reference: 'app:1.0' }))).toBe('app:1.0: no images scanned\n');
+  });
+
+  it("names the OS package that installed a finding's language package in its heading", () => {
+    const [owned, owner] = sampleOwnedPackages();
+    const text = render(sampleReport([sampleImageFindings([finding('CVE-2024-56326', 'MEDIUM', owned), finding('CVE-2024-0002', 'LOW', owner)])]));
+    const headings = text.split('\n').filter((line) => line.startsWith('Jinja2@') || line.startsWith('python3-jinja2@'));
+    expect(headings).toEqual([
+      'Jinja2@3.1.2 (pypi) usr/lib/python3/dist-packages/Jinja2-3.1.2.egg-info, installed by python3-jinja2 (dpkg)',
+      'python3-jinja2@3.1.2-1+deb12u1 (deb) /var/lib/dpkg/status',
+    ]);
   });
 });

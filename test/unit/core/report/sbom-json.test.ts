@@ -3,6 +3,7 @@ import type { AnySchemaObject } from 'ajv';
 import { renderSbomJson } from '../../../../lambdas/core/report/sbom-json.ts';
 import type { ScanResult } from '../../../../lambdas/core/sbom/model.ts';
 import { createAjv, describeErrors, schemaValidator } from '../../../support/cyclonedx-schema.ts';
+import { sampleImageSbom, sampleOwnedPackages } from '../../../support/sample-findings.ts';
 import schema from '../../../../lambdas/core/report/customs-sbom.schema.json' with { type: 'json' };
 import { archiveResult, GENERATED_AT, multiPlatformResult, singleImageResult, TOOL } from './scan-results.ts';
 
@@ -90,5 +91,20 @@ describe('renderSbomJson', () => {
     const image = (JSON.parse(text) as { images: Record<string, unknown>[] }).images[0]!;
     for (const key of ['tag', 'indexDigest', 'manifestDigest', 'created', 'distro']) expect(image).not.toHaveProperty(key);
     expect(image.platform).toEqual({ os: 'linux', architecture: 'arm', variant: 'v7' });
+  });
+
+  it('names the OS package that installed a language package, documented in the schema', () => {
+    const [owned, owner] = sampleOwnedPackages();
+    const document = render({ reference: 'app', images: [sampleImageSbom([owned, owner])] }) as { images: { packages: Record<string, unknown>[] }[] };
+    expect(describeErrors(validateClosed(document) ? null : validateClosed.errors)).toEqual([]);
+    const [jinja2, deb] = ['Jinja2', 'python3-jinja2'].map((name) => document.images[0]!.packages.find((pkg) => pkg.name === name)!);
+    expect(jinja2!.owner).toEqual({ id: owner.id, name: 'python3-jinja2', type: 'deb' });
+    expect(deb!.id).toBe(owner.id);
+    expect(deb).not.toHaveProperty('owner');
+    expect(Object.keys(jinja2!).at(-1)).toBe('owner');
+
+    const wrongType = structuredClone(document);
+    (wrongType.images[0]!.packages.find((pkg) => pkg.name === 'Jinja2')!.owner as { type: string }).type = 'pypi';
+    expect(validate(wrongType)).toBe(false);
   });
 });

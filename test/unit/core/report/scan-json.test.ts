@@ -5,7 +5,7 @@ import type { Finding, VulnerabilityReport } from '../../../../lambdas/core/find
 import { renderSbomJson } from '../../../../lambdas/core/report/sbom-json.ts';
 import { renderScanJson } from '../../../../lambdas/core/report/scan-json.ts';
 import { describeErrors } from '../../../support/cyclonedx-schema.ts';
-import { sampleFinding, sampleImageFindings, sampleImageSbom, samplePackage, sampleReport } from '../../../support/sample-findings.ts';
+import { sampleFinding, sampleImageFindings, sampleImageSbom, sampleOwnedPackages, samplePackage, sampleReport } from '../../../support/sample-findings.ts';
 import scanSchema from '../../../../lambdas/core/report/customs-scan.schema.json' with { type: 'json' };
 import sbomSchema from '../../../../lambdas/core/report/customs-sbom.schema.json' with { type: 'json' };
 import { GENERATED_AT, TOOL } from './scan-results.ts';
@@ -231,5 +231,18 @@ describe('renderScanJson', () => {
     const written = document.images[0]!.findings[0]!;
     for (const key of ['title', 'description', 'published']) expect(written).not.toHaveProperty(key);
     expect(written.severity).toEqual({ severity: 'UNKNOWN', kind: 'none' });
+  });
+
+  it("repeats a finding's package owner beside the inventory's, and writes none for unowned packages", () => {
+    const [owned, owner] = sampleOwnedPackages();
+    const report = sampleReport([sampleImageFindings([sampleFinding({ id: 'CVE-2024-56326', package: owned }), sampleFinding({ package: owner })])]);
+    const document = render(report) as unknown as { images: { packages: Record<string, unknown>[]; findings: { id: string; package: Record<string, unknown> }[] }[] };
+    expect(describeErrors(validateClosed(document) ? null : validateClosed.errors)).toEqual([]);
+    const image = document.images[0]!;
+    const expected = { id: owner.id, name: 'python3-jinja2', type: 'deb' };
+    expect(image.findings.find((f) => f.id === 'CVE-2024-56326')!.package.owner).toEqual(expected);
+    expect(image.packages.find((pkg) => pkg.name === 'Jinja2')!.owner).toEqual(expected);
+    expect(image.findings.find((f) => f.id !== 'CVE-2024-56326')!.package).not.toHaveProperty('owner');
+    expect(image.packages.find((pkg) => pkg.name === 'python3-jinja2')).not.toHaveProperty('owner');
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { VulnerabilityReport } from '../../../../lambdas/core/findings/model.ts';
 import { renderSpdx } from '../../../../lambdas/core/report/spdx.ts';
 import { describeErrors } from '../../../support/cyclonedx-schema.ts';
-import { sampleReportCases } from '../../../support/sample-findings.ts';
+import { sampleImageFindings, sampleImageSbom, sampleOwnedPackages, sampleReport, sampleReportCases } from '../../../support/sample-findings.ts';
 import { spdx23Validator } from '../../../support/spdx-schema.ts';
 import { GENERATED_AT, TOOL } from './scan-results.ts';
 
@@ -25,6 +25,7 @@ interface Relationship {
   spdxElementId: string;
   relationshipType: string;
   relatedSpdxElement: string;
+  comment?: string;
 }
 interface SpdxDocument {
   spdxVersion: string;
@@ -159,5 +160,35 @@ describe('renderSpdx', () => {
 
     const empty = render(cases.noImages);
     expect([empty.packages, empty.relationships]).toEqual([[], []]);
+  });
+});
+
+describe('renderSpdx: language packages installed by an OS package', () => {
+  const [owned, owner] = sampleOwnedPackages();
+  const reportOf = (...architectures: string[]) =>
+    sampleReport(architectures.map((architecture) => sampleImageFindings([], { sbom: sampleImageSbom([owned, owner], { platform: { os: 'linux', architecture } }) })));
+  const packageRelationships = (document: SpdxDocument) => {
+    const packageIds = new Set(document.packages.filter((p) => !p.primaryPackagePurpose).map((p) => p.SPDXID));
+    return document.relationships.filter((r) => packageIds.has(r.spdxElementId));
+  };
+
+  it.each([['one platform', ['amd64']], ['an index', ['amd64', 'arm64']]])('says the owner CONTAINS the package: %s', (_name, architectures) => {
+    const document = render(reportOf(...architectures));
+    expect(errorsOf(document)).toEqual([]);
+    const relationships = packageRelationships(document);
+    expect(relationships).toHaveLength(architectures.length);
+    const nameOf = new Map(document.packages.map((p) => [p.SPDXID, p.name]));
+    for (const relationship of relationships) {
+      expect(relationship).toMatchObject({ relationshipType: 'CONTAINS', comment: 'installed by the OS package manager (dpkg)' });
+      expect([nameOf.get(relationship.spdxElementId), nameOf.get(relationship.relatedSpdxElement)]).toEqual(['python3-jinja2', 'Jinja2']);
+    }
+    // Per platform: each relationship stays within its own platform's packages.
+    expect(new Set(relationships.map((r) => r.relatedSpdxElement)).size).toBe(architectures.length);
+  });
+
+  it('adds no relationship when the owner is not in the image', () => {
+    const document = render(sampleReport([sampleImageFindings([], { sbom: sampleImageSbom([owned]) })]));
+    expect(errorsOf(document)).toEqual([]);
+    expect(packageRelationships(document)).toEqual([]);
   });
 });

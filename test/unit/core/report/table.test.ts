@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { shortDigest } from '../../../../lambdas/core/digest.ts';
 import { renderTable } from '../../../../lambdas/core/report/table.ts';
+import { sampleImageSbom, sampleOwnedPackages } from '../../../support/sample-findings.ts';
 import { archiveResult, debianImage, debPackage, multiPlatformResult, singleImageResult } from './scan-results.ts';
 
 const HEADINGS = ['NAME', 'VERSION', 'ARCH', 'SOURCE', 'LAYER'];
@@ -107,5 +108,15 @@ describe('renderTable', () => {
     expect(text).toContain('1\\x0a2');
     expect(text).toContain('warning: bad\\x0dwarning');
     expect(text).not.toContain('\x1b[2J');
+  });
+
+  it('notes after the layer which OS package installed a language package, keeping the columns', () => {
+    const [owned, owner] = sampleOwnedPackages();
+    const text = renderTable({ reference: 'app', images: [sampleImageSbom([owned, owner])] }, {});
+    const rows = tableCells(text);
+    expect(rows.map((row) => row[0])).toEqual(['NAME', 'Jinja2', 'python3-jinja2']);
+    const layerCell = `1 ${shortDigest(owned.location.layerDigest)}`;
+    expect(rows[1]![4]).toBe(`${layerCell}  installed by python3-jinja2 (dpkg)`);
+    expect(rows[2]![4]).toBe(layerCell);
   });
 });

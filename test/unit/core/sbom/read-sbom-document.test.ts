@@ -6,6 +6,7 @@ import { sha256Of } from '../../../../lambdas/core/digest.ts';
 import { CustomsError } from '../../../../lambdas/core/errors.ts';
 import { renderCycloneDx } from '../../../../lambdas/core/report/cyclonedx.ts';
 import { renderSbomJson } from '../../../../lambdas/core/report/sbom-json.ts';
+import { renderSpdx } from '../../../../lambdas/core/report/spdx.ts';
 import type { ImageSbom, Package, ScanResult } from '../../../../lambdas/core/sbom/model.ts';
 import { MAX_COMPONENT_DEPTH } from '../../../../lambdas/core/sbom/read-cyclonedx.ts';
 import { readSbomDocument } from '../../../../lambdas/core/sbom/read-sbom-document.ts';
@@ -13,6 +14,7 @@ import { UNKNOWN_LAYER_DIGEST } from '../../../../lambdas/core/sbom/sbom-documen
 import { OciLayoutWriter } from '../../../../tools/image-builder/oci-layout-writer.ts';
 import { tarBytes, type TarInput } from '../../../../tools/image-builder/tar-writer.ts';
 import { layoutOf } from '../../../support/layout.ts';
+import { sampleImageSbom, sampleOwnedPackages } from '../../../support/sample-findings.ts';
 import { repoRoot } from '../../../support/paths.ts';
 import { scan } from '../../../support/scan.ts';
 
@@ -50,6 +52,7 @@ function comparable(packages: readonly Package[]) {
       layerIndex: pkg.location.layerIndex,
       layerDigest: pkg.location.layerDigest,
       dev: pkg.dev,
+      owner: pkg.owner,
     }))
     .sort((a, b) => (a.purl + a.path < b.purl + b.path ? -1 : 1));
 }
@@ -137,6 +140,44 @@ describe('readSbomDocument: Customs documents read back', () => {
       expect(image.warnings).toEqual([]);
     });
     expect(read.images[1]!.packages.find((pkg) => pkg.name === 'libssl3')!.architecture).toBe('arm64');
+  });
+});
+
+describe('readSbomDocument: the OS package that installed a language package', () => {
+  const [owned, owner] = sampleOwnedPackages();
+  const image = (architecture: string): ImageSbom => sampleImageSbom([owned, owner], { platform: { os: 'linux', architecture } });
+  const ownedResult: ScanResult = { reference: 'app', images: [image('amd64')] };
+  const spdxOf = (result: ScanResult): string =>
+    renderSpdx({ reference: result.reference, images: result.images.map((sbom) => ({ sbom, findings: [], suppressed: [], warnings: [] })), advisories: { sources: [], loaded: 0, withdrawn: 0, malformed: 0 }, warnings: [] }, { ...META, documentNamespace: 'https://example.com/spdx/app' });
+
+  it.each([
+    ['CycloneDX', (result: ScanResult) => renderCycloneDx(result, META)],
+    ['native JSON', (result: ScanResult) => renderSbomJson(result, META)],
+    ['SPDX', spdxOf],
+  ])('restores the owner from %s, pointing at the owner package read back', (_format, render) => {
+    const read = readSbomDocument(Buffer.from(render(ownedResult)), 'app.sbom.json').images[0]!;
+    const jinja2 = read.packages.find((pkg) => pkg.name === 'Jinja2')!;
+    const deb = read.packages.find((pkg) => pkg.name === 'python3-jinja2')!;
+    expect(jinja2.owner).toEqual({ id: deb.id, name: 'python3-jinja2', type: 'deb' });
+    expect(deb.owner).toBeUndefined();
+    expect(read.warnings).toEqual([]);
+  });
+
+  it('restores owners per platform of a CycloneDX index, without the platform prefix', () => {
+    const read = readSbomDocument(Buffer.from(renderCycloneDx({ reference: 'app', images: [image('amd64'), image('arm64')] }, META)), 'index.cdx.json');
+    expect(read.images).toHaveLength(2);
+    for (const platform of read.images) {
+      expect(platform.packages.find((pkg) => pkg.name === 'Jinja2')!.owner).toEqual(owned.owner);
+      expect(platform.warnings).toEqual([]);
+    }
+  });
+
+  it('drops, with a warning, an owner that names no OS package of the image', () => {
+    const document = JSON.parse(renderSbomJson(ownedResult, META)) as { images: { packages: { name: string; owner?: { id: string } }[] }[] };
+    document.images[0]!.packages.find((pkg) => pkg.name === 'Jinja2')!.owner = { id: 'pkg:deb/debian/nowhere@1' };
+    const read = readSbomDocument(json(document), 'app.sbom.json').images[0]!;
+    expect(read.packages.every((pkg) => pkg.owner === undefined)).toBe(true);
+    expect(read.warnings).toEqual(['1 package owner ignored: not an OS package of the image']);
   });
 });
 
