@@ -4,14 +4,15 @@ import { dirname } from 'node:path';
 import { testCacheDir } from './paths.ts';
 
 /** Debian packages whose Python modules the rootfs carries: a mix of `.egg-info` and `.dist-info`. */
-export const PYTHON_PACKAGES = ['python3-jinja2', 'python3-requests', 'python3-yaml'];
+export const PYTHON_PACKAGES = ['python3-jinja2', 'python3-requests', 'python3-urllib3', 'python3-yaml', 'python3-six'];
 
 /**
  * A Debian bookworm minbase rootfs with a few python3-* packages, made by debootstrap once and kept
  * in the test cache (a few minutes on first use). The mirror can be changed with CUSTOMS_DEBIAN_MIRROR.
  */
 export function pythonRootfs(): string {
-  const rootfs = testCacheDir('debootstrap-bookworm-python');
+  // Bump the suffix whenever PYTHON_PACKAGES changes, so a rootfs cached with the old set is not reused.
+  const rootfs = testCacheDir('debootstrap-bookworm-python-2');
   if (existsSync(`${rootfs}/usr/lib/python3/dist-packages`)) return rootfs;
   const building = `${rootfs}.building`;
   rmSync(building, { recursive: true, force: true });

@@ -5,6 +5,7 @@ import { dotnetCataloger } from './dotnet/dotnet-cataloger.ts';
 import { goBinaryCataloger } from './golang/go-binary-cataloger.ts';
 import { javaCataloger } from './java/java-cataloger.ts';
 import { npmCataloger } from './npm/npm-cataloger.ts';
+import { dpkgFileListsAnalyzer } from './ownership/dpkg-file-lists-analyzer.ts';
 import { phpCataloger } from './php/php-cataloger.ts';
 import { pythonCataloger } from './python/python-cataloger.ts';
 import { rubyCataloger } from './ruby/ruby-cataloger.ts';
@@ -29,4 +30,4 @@ export const defaultCatalogers: readonly PackageCataloger[] = [
 ];
 
 /** Analyzers that read files without producing packages themselves. */
-export const supportAnalyzers: readonly FileAnalyzer[] = [releaseFilesAnalyzer as FileAnalyzer];
+export const supportAnalyzers: readonly FileAnalyzer[] = [releaseFilesAnalyzer as FileAnalyzer, dpkgFileListsAnalyzer as FileAnalyzer];

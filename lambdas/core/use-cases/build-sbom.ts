@@ -1,5 +1,6 @@
 import { analyzerFingerprint } from '../catalog/file-analyzer.ts';
 import { defaultCatalogers, supportAnalyzers } from '../catalog/catalogers.ts';
+import { assignOwners } from '../catalog/ownership/assign-owners.ts';
 import type { PackageCataloger } from '../catalog/package-cataloger.ts';
 import { PathMatcher } from '../catalog/path-matcher.ts';
 import { detectDistro } from '../distro/detect-distro.ts';
@@ -109,6 +110,7 @@ async function inventoryImage(source: ImageSource, image: ResolvedImage, context
   const packages: Package[] = [];
   const catalogContext = { distro, layers: analyses.map(({ digest, diffId }) => ({ digest, diffId })), warn: (message: string) => warnings.push(message) };
   for (const cataloger of context.catalogers) packages.push(...cataloger.collect(view, catalogContext));
+  const owned = assignOwners(view, packages, catalogContext.warn);
   warnings.push(...view.warnings);
   if (!distro) warnings.push(`no operating system release file found in ${formatPlatform(image.platform)} image`);
   return {
@@ -122,7 +124,7 @@ async function inventoryImage(source: ImageSource, image: ResolvedImage, context
     ...(config.created ? { created: config.created } : {}),
     ...(distro ? { distro } : {}),
     layers,
-    packages: packages.sort(comparePackages),
+    packages: owned.sort(comparePackages),
     warnings,
   };
 }

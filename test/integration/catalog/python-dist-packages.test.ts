@@ -10,7 +10,7 @@ import { scan } from '../../support/scan.ts';
 
 const DIST_PACKAGES = 'usr/lib/python3/dist-packages';
 
-describe('python packages of a Debian rootfs (debootstrap with python3-jinja2, -requests, -yaml)', () => {
+describe('python packages of a Debian rootfs (debootstrap with python3-jinja2, -requests, -urllib3, -yaml, -six)', () => {
   let rootfs: string;
   let image: ImageSbom;
 

@@ -24,7 +24,7 @@ const FORMAT_PREFERENCE = ['sqlite', 'ndb', 'bdb'];
  * rpm uses one database. After a backend migration the old files can linger, so only the newest
  * format present is read, from /usr/lib/sysimage/rpm before /var/lib/rpm.
  */
-function chooseDatabase(files: readonly FileHistory[]): readonly FileHistory[] {
+export function chooseDatabase(files: readonly FileHistory[]): readonly FileHistory[] {
   const rank = (file: FileHistory): number => {
     const directory = RPM_DIRECTORIES.findIndex((prefix) => file.path.startsWith(`${prefix}/`));
     return FORMAT_PREFERENCE.indexOf(rpmDatabaseFormat(file.path) ?? '') * RPM_DIRECTORIES.length + directory;
