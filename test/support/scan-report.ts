@@ -4,7 +4,7 @@ import { runCli, type CliRun } from './cli.ts';
 export interface ScanJsonFinding {
   id: string;
   aliases: string[];
-  package: { id: string; type: string; name: string; version: string; purl: string; path: string; layerIndex: number };
+  package: { id: string; type: string; name: string; version: string; purl: string; path: string; layerIndex: number; owner?: { id: string; name: string; type: string } };
   installedVersion: string;
   fixedVersions: string[];
   fixState: 'fixed' | 'not-fixed';
