@@ -13,8 +13,9 @@ export async function bundleCli(outfile: string): Promise<void> {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    // No createRequire banner: nothing bundled calls require() today; if that changes the bundle
-    // throws at startup and the bench fails loudly rather than timing a broken scanner.
+    // CommonJS dependencies (yaml's node build) require() Node built-ins, which an ESM bundle has no
+    // require for; the banner gives it Node's own, the usual fix for ESM Lambda bundles.
+    banner: { js: "import { createRequire as __customsCreateRequire } from 'node:module'; const require = __customsCreateRequire(import.meta.url);" },
     logLevel: 'warning',
   });
 }
