@@ -12,6 +12,10 @@ export interface ImageResult {
   /** `customs scan` against the OSV corpus: inventory plus advisory load and matching. */
   readonly matched: number[];
   readonly matchedRssKiB: number[];
+  /** Advisory directories that scan reads: the corpus and the image's own synthetic records. */
+  readonly advisories: string[];
+  /** Synthetic records written for the image's packages (see bench-advisories.ts). */
+  synthetic?: number;
   /** Findings that scan reported (undefined when the corpus is missing). */
   findings?: number;
 }
@@ -84,8 +88,8 @@ export function printMatchingReport(results: readonly ImageResult[], corpus: str
   const measured = results.filter((result) => result.matched.length > 0);
   if (measured.length === 0) return;
   write('');
-  write(`with matching (customs scan --advisories ${corpus}; the corpus load is part of each run):`);
-  const header = ['image', 'sbom s', 'scan s', 'scan - sbom s', 'scan/sbom', 'peak RSS MiB', 'findings'];
+  write(`with matching (customs scan --advisories ${corpus} plus the image's own synthetic records; loading them is part of each run):`);
+  const header = ['image', 'sbom s', 'scan s', 'scan - sbom s', 'scan/sbom', 'peak RSS MiB', 'own records', 'findings'];
   const rows = measured.map((result) => [
     result.image.spec.name,
     median(result.scan).toFixed(2),
@@ -93,6 +97,7 @@ export function printMatchingReport(results: readonly ImageResult[], corpus: str
     (median(result.matched) - median(result.scan)).toFixed(2),
     (median(result.matched) / median(result.scan)).toFixed(2),
     (median(result.matchedRssKiB) / 1024).toFixed(0),
+    String(result.synthetic ?? '?'),
     String(result.findings ?? '?'),
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));

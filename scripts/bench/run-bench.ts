@@ -20,6 +20,7 @@ import { BenchDir } from './bench-dir.ts';
 import { BENCH_IMAGES, FIXTURE_VERSION } from './bench-images.ts';
 import { timeBaseline } from './baseline.ts';
 import { ensureBenchImage } from './build-bench-image.ts';
+import { writeBenchAdvisories } from './bench-advisories.ts';
 import { bundleCli } from './bundle-cli.ts';
 import { resolveImage, type ImageSource } from './image-sources.ts';
 import { printMatchingReport, printReport, type ImageResult } from './report.ts';
@@ -74,11 +75,20 @@ async function runImageBench(): Promise<void> {
   const bundle = join(dir.scratch, 'customs.mjs');
   await bundleCli(bundle);
   log(`checking each scan finds the expected packages (also warms the page cache)…`);
-  for (const image of images) await verifyScan(bundle, image, dir.scratch);
+  const sboms = [];
+  for (const image of images) sboms.push(await verifyScan(bundle, image, dir.scratch));
   const corpus = osvCorpus();
   if (!corpus) log('  matching: SKIPPED, the shared OSV corpus was not found (set CUSTOMS_SHARED_FIXTURES)');
-  const results: ImageResult[] = images.map((image) => ({ image, baseline: [], floor: [], scan: [], rssKiB: [], matched: [], matchedRssKiB: [] }));
-  if (corpus) for (const result of results) result.findings = await countFindings(bundle, result.image, dir.scratch, corpus);
+  const results: ImageResult[] = images.map((image) => ({ image, baseline: [], floor: [], scan: [], rssKiB: [], matched: [], matchedRssKiB: [], advisories: [] }));
+  if (corpus) {
+    for (const [index, result] of results.entries()) {
+      const sbom = sboms[index]!.images?.[0];
+      const own = join(dir.scratch, `advisories-${result.image.spec.name}`);
+      result.synthetic = writeBenchAdvisories(sbom?.packages ?? [], sbom?.distro?.versionId, own);
+      result.advisories.push(corpus, own);
+      result.findings = await countFindings(bundle, result.image, dir.scratch, result.advisories);
+    }
+  }
   for (let run = 0; run < runs; run++) {
     log(`run ${run + 1} of ${runs}…`);
     for (const result of results) {
@@ -92,7 +102,7 @@ async function runImageBench(): Promise<void> {
         },
         async () => {
           if (!corpus) return;
-          const scan = await timeScan(bundle, result.image, dir.scratch, { advisories: corpus });
+          const scan = await timeScan(bundle, result.image, dir.scratch, { advisories: result.advisories });
           result.matched.push(scan.seconds);
           result.matchedRssKiB.push(scan.maxRssKiB);
         },

@@ -2,6 +2,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchImage } from './build-bench-image.ts';
+import type { BenchPackage } from './bench-advisories.ts';
 import { timeCommand } from './measure.ts';
 
 const PRELOAD = fileURLToPath(new URL('./report-max-rss.mjs', import.meta.url));
@@ -14,15 +15,15 @@ export interface ScanTiming {
 export interface ScanOptions {
   /** Where the JSON report goes. */
   readonly output?: string;
-  /** Run `customs scan --advisories DIR` (inventory plus matching) instead of `customs sbom`. */
-  readonly advisories?: string;
+  /** Run `customs scan --advisories DIR…` (inventory plus matching) instead of `customs sbom`. */
+  readonly advisories?: readonly string[];
 }
 
 /** One `customs sbom` (or `customs scan`) of the image in a fresh node process: wall time and peak RSS. */
 export async function timeScan(bundle: string, image: BenchImage, scratch: string, options: ScanOptions = {}): Promise<ScanTiming> {
   const rssFile = join(scratch, 'max-rss');
   await rm(rssFile, { force: true });
-  const command = options.advisories ? ['scan', `oci:${image.dir}`, '--advisories', options.advisories] : ['sbom', `oci:${image.dir}`];
+  const command = options.advisories ? ['scan', `oci:${image.dir}`, ...options.advisories.flatMap((dir) => ['--advisories', dir])] : ['sbom', `oci:${image.dir}`];
   const args = ['--import', PRELOAD, bundle, ...command, '--format', 'json', '--quiet', '--output', options.output ?? '/dev/null'];
   const { seconds } = await timeCommand(process.execPath, args, { ...process.env, CUSTOMS_BENCH_RSS_FILE: rssFile });
   const maxRssKiB = Number(await readFile(rssFile, 'utf8'));
@@ -30,12 +31,12 @@ export async function timeScan(bundle: string, image: BenchImage, scratch: strin
   return { seconds, maxRssKiB };
 }
 
-interface SbomDocument {
-  images?: Array<{ distro?: { id?: string; versionId?: string }; packages?: Array<{ type?: string }>; layers?: unknown[] }>;
+export interface SbomDocument {
+  images?: Array<{ distro?: { id?: string; versionId?: string }; packages?: BenchPackage[]; layers?: unknown[] }>;
 }
 
-/** Scans once into a file and fails unless the report lists what the image's spec expects. */
-export async function verifyScan(bundle: string, image: BenchImage, scratch: string): Promise<void> {
+/** Scans once into a file and fails unless the report lists what the image's spec expects; returns the report. */
+export async function verifyScan(bundle: string, image: BenchImage, scratch: string): Promise<SbomDocument> {
   const output = join(scratch, `${image.spec.name}.sbom.json`);
   await timeScan(bundle, image, scratch, { output });
   const document = JSON.parse(await readFile(output, 'utf8')) as SbomDocument;
@@ -57,10 +58,11 @@ export async function verifyScan(bundle: string, image: BenchImage, scratch: str
     report?.layers?.length === image.layers.length ? '' : `${report?.layers?.length} layers, expected ${image.layers.length}`,
   ].filter(Boolean);
   if (problems.length > 0) throw new Error(`the scan of ${image.spec.name} is wrong: ${problems.join('; ')}`);
+  return document;
 }
 
 /** Scans once with matching and returns how many findings the report holds (all images). */
-export async function countFindings(bundle: string, image: BenchImage, scratch: string, advisories: string): Promise<number> {
+export async function countFindings(bundle: string, image: BenchImage, scratch: string, advisories: readonly string[]): Promise<number> {
   const output = join(scratch, `${image.spec.name}.scan.json`);
   await timeScan(bundle, image, scratch, { output, advisories });
   const document = JSON.parse(await readFile(output, 'utf8')) as { images?: Array<{ findings?: unknown[] }> };
