@@ -92,16 +92,17 @@ export async function scanCommand(args: string[], io: CliIo, now: () => Date = (
   const target = positionals[0]!;
   const result = target.startsWith('sbom:') ? await readSbomFile(target.slice('sbom:'.length)) : await inventoryImage(target, values, limits);
 
-  const store = new AdvisoryStore();
-  const notes: string[] = [];
   const matchOsOwned = values['match-os-owned'] === true;
   const ecosystems = advisoryEcosystemsFor(result.images, { matchOsOwned });
+  // Only the image's ecosystems are kept: a mirror directory holds far more than a scan reads.
+  const store = new AdvisoryStore({ ecosystems });
+  const notes: string[] = [];
   for (const spec of advisorySpecs) notes.push(...(await loadAdvisories(spec, store, { ecosystems })));
   const report = await assessVulnerabilities(result, new StoreLookup(store), {
     policy,
     matchOsOwned,
     ...(failOn ? { failOn } : {}),
-    advisories: { sources: advisorySpecs, ...store.counts },
+    advisories: { sources: advisorySpecs, loaded: store.counts.loaded, withdrawn: store.counts.withdrawn, malformed: store.counts.malformed },
     notes: [...notes, ...store.malformed.map((problem) => `advisories: ${problem.source}: ${problem.reason}`)],
   });
 

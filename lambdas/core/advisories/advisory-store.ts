@@ -23,6 +23,18 @@ export interface AdvisoryCounts {
   readonly withdrawn: number;
   /** Inputs that were not records; see `malformed`. */
   readonly malformed: number;
+  /** Records left out because they name none of the ecosystems the store was made for. */
+  readonly otherEcosystems: number;
+}
+
+export interface AdvisoryStoreOptions {
+  /** Largest record file accepted. */
+  readonly maxRecordBytes?: number;
+  /**
+   * Keep only records naming one of these OSV base ecosystems (`Debian`, `npm`): a scan needs only
+   * its image's, and a full mirror directory holds far more than that in memory.
+   */
+  readonly ecosystems?: Iterable<string>;
 }
 
 interface Stored {
@@ -42,8 +54,15 @@ export class AdvisoryStore {
   private readonly problems: MalformedAdvisory[] = [];
   private loadedCount = 0;
   private withdrawnCount = 0;
+  private otherCount = 0;
+  private readonly maxRecordBytes: number;
+  private readonly ecosystems: ReadonlySet<string> | undefined;
 
-  constructor(private readonly maxRecordBytes = 4 * 1024 * 1024) {}
+  constructor(options: number | AdvisoryStoreOptions = {}) {
+    const { maxRecordBytes = 4 * 1024 * 1024, ecosystems } = typeof options === 'number' ? { maxRecordBytes: options } : options;
+    this.maxRecordBytes = maxRecordBytes;
+    this.ecosystems = ecosystems ? new Set(ecosystems) : undefined;
+  }
 
   /** Parses and adds one file's bytes; a bad file is recorded as malformed, never thrown. */
   addBytes(source: string, bytes: Uint8Array): void {
@@ -53,7 +72,12 @@ export class AdvisoryStore {
   }
 
   add(record: OsvRecord, source: string = record.id): void {
+    // A newer version of a record replaces the old one even when it no longer names a wanted ecosystem.
     this.remove(record.id);
+    if (this.ecosystems && !this.wanted(record)) {
+      this.otherCount++;
+      return;
+    }
     this.byId.set(record.id, { record, source });
     if (record.withdrawn !== undefined) this.withdrawnCount++;
     else this.loadedCount++;
@@ -104,11 +128,15 @@ export class AdvisoryStore {
 
   /** Outcomes of every input offered so far, replaced records included, so they add up to inputs seen. */
   get counts(): AdvisoryCounts {
-    return { loaded: this.loadedCount, withdrawn: this.withdrawnCount, malformed: this.problems.length };
+    return { loaded: this.loadedCount, withdrawn: this.withdrawnCount, malformed: this.problems.length, otherEcosystems: this.otherCount };
   }
 
   get malformed(): readonly MalformedAdvisory[] {
     return this.problems;
+  }
+
+  private wanted(record: OsvRecord): boolean {
+    return (record.affected ?? []).some((entry) => entry.package !== undefined && this.ecosystems!.has(parseEcosystem(entry.package.ecosystem).base));
   }
 
   private remove(id: string): void {

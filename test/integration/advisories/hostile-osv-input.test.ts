@@ -26,7 +26,7 @@ describe('hostile OSV input', () => {
     const report = await loadOsvDirectory(root, store, limits);
     rmSync(root, { recursive: true, force: true });
     expect(report.seen).toBe(4);
-    expect(store.counts).toEqual({ loaded: 1, withdrawn: 0, malformed: 3 });
+    expect(store.counts).toEqual({ loaded: 1, withdrawn: 0, malformed: 3, otherEcosystems: 0 });
     expect(Object.fromEntries(store.malformed.map((problem) => [problem.source, problem.reason]))).toEqual({
       'npm/BIG-1.json': expect.stringMatching(/over the 65536-byte cap/),
       'npm/broken.json': expect.stringMatching(/^not JSON/),
@@ -45,7 +45,7 @@ describe('hostile OSV input', () => {
     const store = new AdvisoryStore();
     const report = loadOsvZip(zip, 'slip.zip', store, limits);
     expect(report.seen).toBe(5);
-    expect(store.counts).toEqual({ loaded: 1, withdrawn: 0, malformed: 4 });
+    expect(store.counts).toEqual({ loaded: 1, withdrawn: 0, malformed: 4, otherEcosystems: 0 });
     expect(store.malformed.every((problem) => problem.reason.startsWith('refused entry name'))).toBe(true);
     expect(store.get('EVIL-1')).toBeUndefined();
   });
@@ -63,7 +63,7 @@ describe('hostile OSV input', () => {
     const store = new AdvisoryStore(limits.maxRecordBytes);
     const report = loadOsvZip(zip, 'bomb.zip', store, limits);
     expect(report.seen).toBe(4);
-    expect(store.counts).toEqual({ loaded: 1, withdrawn: 0, malformed: 3 });
+    expect(store.counts).toEqual({ loaded: 1, withdrawn: 0, malformed: 3, otherEcosystems: 0 });
     expect(store.malformed.map((problem) => problem.source)).toEqual(['bomb.zip!BOMB.json', 'bomb.zip!BIG-1.json', 'bomb.zip!LIAR.json']);
     expect(store.malformed[2]?.reason).toMatch(/inflates past its declared 100 bytes/);
   });
@@ -92,7 +92,7 @@ describe('hostile OSV input', () => {
       const osv = new OsvBucket(bucket.url, { limits: { ...limits, maxDownloadBytes: 1024 * 1024 } });
       const store = new AdvisoryStore(limits.maxRecordBytes);
       await osv.fetchModifiedSince('npm', new Date(0), store);
-      expect(store.counts).toEqual({ loaded: 1, withdrawn: 0, malformed: 1 });
+      expect(store.counts).toEqual({ loaded: 1, withdrawn: 0, malformed: 1, otherEcosystems: 0 });
       expect(store.malformed[0]).toEqual({ source: 'npm/BIG-1.json', reason: expect.stringMatching(/cap/) });
       await expect(osv.loadAll(['npm'], store)).rejects.toMatchObject({ code: 'limit' });
     } finally {

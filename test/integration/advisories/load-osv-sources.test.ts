@@ -12,10 +12,10 @@ import { sharedFixtures } from '../../support/paths.ts';
 const corpus = sharedFixtures('osv-corpus');
 const small = sharedFixtures('osv');
 
-/** Every record offered is loaded, withdrawn or malformed: nothing vanishes. */
+/** Every record offered is loaded, withdrawn, malformed or of another ecosystem: nothing vanishes. */
 function expectAccounted(store: AdvisoryStore, seen: number): void {
-  const { loaded, withdrawn, malformed } = store.counts;
-  expect(loaded + withdrawn + malformed).toBe(seen);
+  const { loaded, withdrawn, malformed, otherEcosystems } = store.counts;
+  expect(loaded + withdrawn + malformed + otherEcosystems).toBe(seen);
 }
 
 describe('loading OSV from a directory', () => {
@@ -25,7 +25,7 @@ describe('loading OSV from a directory', () => {
     const files = osvFilesIn(corpus);
     expect(report.seen).toBe(files.json.length);
     expect(report.seen).toBe(7030);
-    expect(store.counts).toEqual({ loaded: 7003, withdrawn: 27, malformed: 0 });
+    expect(store.counts).toEqual({ loaded: 7003, withdrawn: 27, malformed: 0, otherEcosystems: 0 });
     expectAccounted(store, report.seen);
     // 18 secdb YAML files plus SOURCES.md and MANIFEST-readfile.tsv.
     expect(report.skipped.filter((file) => file.path.startsWith('Alpine-secdb/') && file.path.endsWith('.yaml'))).toHaveLength(18);
@@ -39,15 +39,15 @@ describe('loading OSV from a directory', () => {
     const store = new AdvisoryStore();
     const report = await loadOsvDirectory(small, store);
     expect(report.seen).toBe(26);
-    expect(store.counts).toEqual({ loaded: 26, withdrawn: 0, malformed: 0 });
+    expect(store.counts).toEqual({ loaded: 26, withdrawn: 0, malformed: 0, otherEcosystems: 0 });
     expect(report.skipped.map((file) => file.path)).toEqual(['SOURCES.tsv']);
   });
 });
 
 describe('loading OSV from a zip built with the zip CLI', () => {
   for (const [label, root, counts] of [
-    ['osv-corpus', corpus, { loaded: 7003, withdrawn: 27, malformed: 0 }],
-    ['osv', small, { loaded: 26, withdrawn: 0, malformed: 0 }],
+    ['osv-corpus', corpus, { loaded: 7003, withdrawn: 27, malformed: 0, otherEcosystems: 0 }],
+    ['osv', small, { loaded: 26, withdrawn: 0, malformed: 0, otherEcosystems: 0 }],
   ] as const) {
     it(`accounts for every entry of ${label}`, () => {
       const files = osvFilesIn(root);
@@ -97,7 +97,7 @@ describe('loading OSV from an HTTP bucket', () => {
       seen += count;
     }
     expect(seen).toBe(7030 + 26);
-    expect(store.counts).toEqual({ loaded: 7003 + 26, withdrawn: 27, malformed: 0 });
+    expect(store.counts).toEqual({ loaded: 7003 + 26, withdrawn: 27, malformed: 0, otherEcosystems: 0 });
     expectAccounted(store, seen);
   });
 
@@ -111,7 +111,22 @@ describe('loading OSV from an HTTP bucket', () => {
     expect([...report.changed].sort()).toEqual(['GHSA-h5c8-rqwp-cp95', 'GONE-1', 'PYSEC-2023-74']);
     expect(report.missing).toEqual(['GONE-1']);
     expect(report.rejectedLines.map((line) => line.line)).toEqual([5, 6]);
-    expect(store.counts).toEqual({ loaded: 2, withdrawn: 0, malformed: 0 });
+    expect(store.counts).toEqual({ loaded: 2, withdrawn: 0, malformed: 0, otherEcosystems: 0 });
     expect(bucket.requests).not.toContain('PyPI/GHSA-v845-jxx5-vc9f.json');
+  });
+});
+
+describe('a store made for some ecosystems', () => {
+  it('keeps only records naming them, and still accounts for every file', async () => {
+    const store = new AdvisoryStore({ ecosystems: ['npm', 'Debian'] });
+    const report = await loadOsvDirectory(small, store);
+    const everything = new AdvisoryStore();
+    await loadOsvDirectory(small, everything);
+    expectAccounted(store, report.seen);
+    expect(store.counts.otherEcosystems).toBeGreaterThan(0);
+    expect(store.lookup('npm', 'lodash').length).toBe(everything.lookup('npm', 'lodash').length);
+    expect(store.lookup('Debian:9', 'libxml2').map((match) => match.record.id)).toEqual(['DLA-3012-1']);
+    expect(store.lookup('PyPI', 'requests')).toEqual([]);
+    expect(everything.lookup('PyPI', 'requests').length).toBeGreaterThan(0);
   });
 });

@@ -35,7 +35,7 @@ describe('AdvisoryStore', () => {
     store.add(record('GO-1', 'Go', 'example.com/m', { withdrawn: '2024-02-01T00:00:00Z' }));
     expect(store.lookup('Go', 'example.com/m')).toEqual([]);
     expect(store.lookup('Go', 'example.com/m', { includeWithdrawn: true })[0]?.withdrawn).toBe(true);
-    expect(store.counts).toEqual({ loaded: 0, withdrawn: 1, malformed: 0 });
+    expect(store.counts).toEqual({ loaded: 0, withdrawn: 1, malformed: 0, otherEcosystems: 0 });
   });
 
   it('reports malformed input with its source and reason instead of throwing', () => {
@@ -45,7 +45,7 @@ describe('AdvisoryStore', () => {
     store.addBytes('c.json', bytes({ id: 'Y', modified: '2024', details: 'x'.repeat(2000) }));
     store.addBytes('d.json', new Uint8Array([0xff, 0xfe]));
     store.addBytes('e.json', bytes(record('OK-1', 'npm', 'left-pad')));
-    expect(store.counts).toEqual({ loaded: 1, withdrawn: 0, malformed: 4 });
+    expect(store.counts).toEqual({ loaded: 1, withdrawn: 0, malformed: 4, otherEcosystems: 0 });
     expect(store.malformed.map((problem) => problem.source)).toEqual(['a.json', 'b.json', 'c.json', 'd.json']);
     expect(store.malformed[0]?.reason).toMatch(/^not JSON/);
     expect(store.malformed[1]?.reason).toMatch(/affected\.0\.ranges\.0\.type/);
