@@ -17,18 +17,11 @@ export interface ImageDescription {
   readonly properties: SbomProperties;
 }
 
-export interface ImageIdentity {
-  readonly reference: string;
-  readonly repository: string;
-  readonly tag?: string;
-  readonly platform: Platform;
-  readonly indexDigest?: Digest;
-  readonly manifestDigest?: Digest;
-  readonly configDigest: Digest;
-  readonly created?: string;
+/** What an SBOM says about the image it describes, in the inventory's own terms. */
+export type ImageIdentity = Pick<ImageSbom, 'reference' | 'repository' | 'tag' | 'platform' | 'indexDigest' | 'manifestDigest' | 'configDigest' | 'created'> & {
   /** Layer diffIDs in order, when listed (Trivy), so package layer indexes can be recovered. */
   readonly layerDiffIds?: readonly Digest[];
-}
+};
 
 export interface IdentityContext {
   /** File name of the SBOM: the repository when the document names no image. */
