@@ -30,7 +30,8 @@ async function runWorker<T>(bundle: string, scratch: string, args: readonly stri
   return { result: JSON.parse(stdout) as T, maxRssMiB: maxRssKiB / 1024 };
 }
 
-function corpusDir(): string | { skipped: string } {
+/** The shared OSV corpus, or why it is missing (the bench skips what needs it, with that message). */
+export function corpusDir(): string | { skipped: string } {
   try {
     const dir = sharedFixtures('osv-corpus');
     return existsSync(dir) ? dir : { skipped: `${dir} not found; set CUSTOMS_SHARED_FIXTURES` };

@@ -10,12 +10,10 @@
  * (advisory-bench.ts): OSV corpus load, and lookups in a synthetic 100,000-record store.
  * `--only images` or `--only advisories` runs one part.
  */
-import { existsSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { sharedFixtures } from '../../test/support/paths.ts';
-import { runAdvisoryBench } from './advisory-bench.ts';
+import { corpusDir, runAdvisoryBench } from './advisory-bench.ts';
 import { BenchDir } from './bench-dir.ts';
 import { BENCH_IMAGES, FIXTURE_VERSION } from './bench-images.ts';
 import { timeBaseline } from './baseline.ts';
@@ -77,8 +75,9 @@ async function runImageBench(): Promise<void> {
   log(`checking each scan finds the expected packages (also warms the page cache)…`);
   const sboms = [];
   for (const image of images) sboms.push(await verifyScan(bundle, image, dir.scratch));
-  const corpus = osvCorpus();
-  if (!corpus) log('  matching: SKIPPED, the shared OSV corpus was not found (set CUSTOMS_SHARED_FIXTURES)');
+  const found = corpusDir();
+  const corpus = typeof found === 'string' ? found : undefined;
+  if (typeof found !== 'string') log(`  matching: SKIPPED, ${found.skipped}`);
   const results: ImageResult[] = images.map((image) => ({ image, baseline: [], floor: [], scan: [], rssKiB: [], matched: [], matchedRssKiB: [], advisories: [] }));
   if (corpus) {
     for (const [index, result] of results.entries()) {
@@ -116,11 +115,3 @@ async function runImageBench(): Promise<void> {
   if (corpus) printMatchingReport(results, 'the shared osv-corpus', log);
 }
 
-function osvCorpus(): string | undefined {
-  try {
-    const dir = sharedFixtures('osv-corpus');
-    return existsSync(dir) ? dir : undefined;
-  } catch {
-    return undefined;
-  }
-}
