@@ -115,14 +115,16 @@ export async function scanCommand(args: string[], io: CliIo, now: () => Date = (
 
 async function readSbomFile(path: string): Promise<ScanResult> {
   if (path === '') throw new CustomsError('usage', 'sbom: needs a file name (sbom:FILE)');
-  const bytes = await readFile(path).catch(() => {
-    throw new CustomsError('not-found', `SBOM ${JSON.stringify(path)}: cannot read the file`);
-  });
-  return readSbomDocument(bytes, path);
+  return readSbomDocument(await readInput(path, 'SBOM'), path);
 }
 
 async function readText(path: string, what: string): Promise<string> {
-  return readFile(path, 'utf8').catch(() => {
+  return (await readInput(path, what)).toString('utf8');
+}
+
+/** A file the user named: a missing or unreadable one is a one-line not-found error. */
+async function readInput(path: string, what: string): Promise<Buffer> {
+  return readFile(path).catch(() => {
     throw new CustomsError('not-found', `${what} ${JSON.stringify(path)}: cannot read the file`);
   });
 }
