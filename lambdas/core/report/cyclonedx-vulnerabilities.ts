@@ -1,6 +1,7 @@
 import type { Finding, ImageFindings, Suppression, VulnerabilityReport } from '../findings/model.ts';
 import { advisoryUrl, isAbsoluteUrl, vulnerabilitySource, type VulnerabilitySource } from './advisory-links.ts';
 import type { BomRefs } from './bom-refs.ts';
+import { nonEmpty } from './non-empty.ts';
 
 /** CycloneDX 1.6 `vulnerabilities`: the findings, and VEX-suppressed ones with their analysis. */
 /** Per image, in report order: package id → the bom-ref its component got. */
@@ -148,8 +149,4 @@ function analysisOf(suppression: Suppression): Analysis {
     ...(justification ? { justification } : {}),
     detail: `${unmapped}${suppression.reason}`,
   };
-}
-
-function nonEmpty<T>(items: T[]): T[] | undefined {
-  return items.length > 0 ? items : undefined;
 }

@@ -8,6 +8,7 @@ import { BomRefs } from './bom-refs.ts';
 import { cycloneDxVulnerabilities, type PackageRefs } from './cyclonedx-vulnerabilities.ts';
 import { ownerLabel } from './owner-label.ts';
 import { sortPackages } from './package-order.ts';
+import { nonEmpty } from './non-empty.ts';
 
 export interface CycloneDxMeta {
   readonly tool: { readonly name: string; readonly version: string };
@@ -226,10 +227,6 @@ function withChildren(component: Component, children: Component[]): Component {
 
 function propertiesOf(entries: readonly (readonly [string, string | undefined])[]): Property[] | undefined {
   return nonEmpty(entries.filter((entry): entry is readonly [string, string] => !!entry[1]).map(([name, value]) => ({ name, value })));
-}
-
-function nonEmpty<T>(items: T[]): T[] | undefined {
-  return items.length > 0 ? items : undefined;
 }
 
 function serialNumberOf(given: string | undefined): string {
