@@ -58,8 +58,8 @@ export class AdvisoryStore {
   private readonly maxRecordBytes: number;
   private readonly ecosystems: ReadonlySet<string> | undefined;
 
-  constructor(options: number | AdvisoryStoreOptions = {}) {
-    const { maxRecordBytes = 4 * 1024 * 1024, ecosystems } = typeof options === 'number' ? { maxRecordBytes: options } : options;
+  constructor(options: AdvisoryStoreOptions = {}) {
+    const { maxRecordBytes = 4 * 1024 * 1024, ecosystems } = options;
     this.maxRecordBytes = maxRecordBytes;
     this.ecosystems = ecosystems ? new Set(ecosystems) : undefined;
   }

@@ -22,7 +22,7 @@ describe('hostile OSV input', () => {
     writeFileSync(join(root, 'npm', 'broken.json'), '{"id": "X", "modified": ');
     writeFileSync(join(root, 'npm', 'not-osv.json'), '[1, 2, 3]');
     writeFileSync(join(root, 'npm', 'BIG-1.json'), oversized);
-    const store = new AdvisoryStore(limits.maxRecordBytes);
+    const store = new AdvisoryStore({ maxRecordBytes: limits.maxRecordBytes });
     const report = await loadOsvDirectory(root, store, limits);
     rmSync(root, { recursive: true, force: true });
     expect(report.seen).toBe(4);
@@ -60,7 +60,7 @@ describe('hostile OSV input', () => {
       { name: 'GOOD-1.json', data: good('GOOD-1') },
     ]);
     expect(zip.byteLength).toBeLessThan(200 * 1024);
-    const store = new AdvisoryStore(limits.maxRecordBytes);
+    const store = new AdvisoryStore({ maxRecordBytes: limits.maxRecordBytes });
     const report = loadOsvZip(zip, 'bomb.zip', store, limits);
     expect(report.seen).toBe(4);
     expect(store.counts).toEqual({ loaded: 1, withdrawn: 0, malformed: 3, otherEcosystems: 0 });
@@ -90,7 +90,7 @@ describe('hostile OSV input', () => {
     const bucket = await startOsvBucket(files);
     try {
       const osv = new OsvBucket(bucket.url, { limits: { ...limits, maxDownloadBytes: 1024 * 1024 } });
-      const store = new AdvisoryStore(limits.maxRecordBytes);
+      const store = new AdvisoryStore({ maxRecordBytes: limits.maxRecordBytes });
       await osv.fetchModifiedSince('npm', new Date(0), store);
       expect(store.counts).toEqual({ loaded: 1, withdrawn: 0, malformed: 1, otherEcosystems: 0 });
       expect(store.malformed[0]).toEqual({ source: 'npm/BIG-1.json', reason: expect.stringMatching(/cap/) });

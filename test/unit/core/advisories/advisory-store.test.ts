@@ -39,7 +39,7 @@ describe('AdvisoryStore', () => {
   });
 
   it('reports malformed input with its source and reason instead of throwing', () => {
-    const store = new AdvisoryStore(1024);
+    const store = new AdvisoryStore({ maxRecordBytes: 1024 });
     store.addBytes('a.json', bytes('{"id": '));
     store.addBytes('b.json', bytes({ id: 'X', modified: '2024', affected: [{ ranges: [{ type: 'NOPE', events: [] }] }] }));
     store.addBytes('c.json', bytes({ id: 'Y', modified: '2024', details: 'x'.repeat(2000) }));
