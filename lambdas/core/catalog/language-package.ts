@@ -17,6 +17,10 @@ export interface LanguageRecord {
   /** Where inside the image this package lives when it is not the file itself (a jar nested in a war: `app.war!/WEB-INF/lib/x.jar`). */
   readonly path?: string;
   readonly dev?: boolean;
+  /** See Package.alias. */
+  readonly alias?: string;
+  /** See Package.versionInferred. */
+  readonly versionInferred?: boolean;
   /** How people write the name when it differs from `namespace/name` (Maven's `group:artifact`). */
   readonly displayName?: string;
 }
@@ -51,5 +55,7 @@ export function toLanguagePackage(record: LanguageRecord, location: PackageLocat
     location: { ...location, path },
     cataloger,
     ...(record.dev ? { dev: true } : {}),
+    ...(record.alias ? { alias: record.alias } : {}),
+    ...(record.versionInferred ? { versionInferred: true } : {}),
   };
 }

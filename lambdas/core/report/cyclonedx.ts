@@ -201,6 +201,8 @@ function packageComponent(pkg: Package, ref: string, ownerRef: string | undefine
     properties: propertiesOf([
       ['customs:package:type', pkg.type],
       ['customs:package:dev', pkg.dev ? 'true' : undefined],
+      ['customs:package:alias', pkg.alias],
+      ['customs:package:version-inferred', pkg.versionInferred ? 'true' : undefined],
       ['customs:package:architecture', pkg.architecture],
       ['customs:package:source-name', pkg.source?.name],
       ['customs:package:source-version', pkg.source?.version],

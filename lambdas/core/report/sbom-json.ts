@@ -94,6 +94,8 @@ function packageJson(pkg: Package): object {
     },
     cataloger: pkg.cataloger,
     dev: pkg.dev || undefined,
+    alias: pkg.alias || undefined,
+    versionInferred: pkg.versionInferred || undefined,
     owner: pkg.owner && ownerJson(pkg.owner),
   };
 }

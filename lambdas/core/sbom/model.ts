@@ -41,6 +41,17 @@ export interface Package {
   /** Only a development dependency, as a lockfile marks it (never installed in production). */
   readonly dev?: boolean;
   /**
+   * The name the package is installed under when that differs from its own: an npm alias
+   * (`"string-width-cjs": "npm:string-width@^4.2.0"` installs string-width in `string-width-cjs/`).
+   * The purl and name are the real package's; the path says where it sits.
+   */
+  readonly alias?: string;
+  /**
+   * The package manager recorded no version and Customs read it from elsewhere (a Go main module's
+   * `-ldflags -X main.version=…`): likely right, but not what the build recorded.
+   */
+  readonly versionInferred?: boolean;
+  /**
    * For a language package: the OS package whose database lists its file (`python3-jinja2` installs
    * `Jinja2-3.1.2.egg-info`). The distribution builds and patches it, so its advisories apply, not
    * the language ecosystem's.

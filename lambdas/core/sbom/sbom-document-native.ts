@@ -27,6 +27,8 @@ const packageSchema = z.object({
   location: z.object({ path: z.string(), layerIndex: indexSchema, layerDigest: digestSchema, layerDiffId: digestSchema }),
   cataloger: z.string(),
   dev: z.boolean().optional(),
+  alias: z.string().min(1).optional(),
+  versionInferred: z.boolean().optional(),
   // Only the id is trusted: name and type are taken from the package it names (withResolvedOwners).
   owner: z.object({ id: z.string().min(1) }).optional(),
 });

@@ -91,6 +91,8 @@ export function readDocumentPackage(entry: DocumentPackage, context: PackageCont
     location: locationOf(hints, entry.pathHint, context.layerDiffIds),
     cataloger: hints.cataloger ?? context.cataloger,
     ...(hints.dev ? { dev: true } : {}),
+    ...(hints.alias ? { alias: hints.alias } : {}),
+    ...(hints.versionInferred ? { versionInferred: true } : {}),
   };
   const distro = parts.qualifiers?.distro;
   return distro ? { package: pkg, distro } : { package: pkg };

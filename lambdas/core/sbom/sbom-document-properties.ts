@@ -52,6 +52,8 @@ export interface PackageHints {
   readonly layerDiffId?: Digest;
   readonly cataloger?: string;
   readonly dev?: boolean;
+  readonly alias?: string;
+  readonly versionInferred?: boolean;
 }
 
 const TRIVY = 'aquasecurity:trivy:';
@@ -69,6 +71,8 @@ export function packageHints(properties: SbomProperties): PackageHints {
     layerDiffId: digestProperty(properties, 'customs:layer:diff-id', `${TRIVY}LayerDiffID`, 'syft:location:0:layerID'),
     cataloger: property(properties, 'customs:cataloger'),
     dev: property(properties, 'customs:package:dev') === 'true' || undefined,
+    alias: property(properties, 'customs:package:alias'),
+    versionInferred: property(properties, 'customs:package:version-inferred') === 'true' || undefined,
   };
 }
 

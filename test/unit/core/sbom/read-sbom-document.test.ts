@@ -52,6 +52,8 @@ function comparable(packages: readonly Package[]) {
       layerIndex: pkg.location.layerIndex,
       layerDigest: pkg.location.layerDigest,
       dev: pkg.dev,
+      alias: pkg.alias,
+      versionInferred: pkg.versionInferred,
       owner: pkg.owner,
     }))
     .sort((a, b) => (a.purl + a.path < b.purl + b.path ? -1 : 1));
