@@ -80,3 +80,24 @@ export function descriptorName(descriptor: string): string {
 export function normalizeDescriptor(name: string, range: string): string {
   return `${name}@${range.startsWith('npm:') && !range.slice(4).includes('@') ? range.slice(4) : range}`;
 }
+
+/** The longest name the npm registry accepts. */
+const MAX_NAME_LENGTH = 214;
+
+/**
+ * Whether a string can be an npm package's name (`name` or `@scope/name`), by the registry's rules:
+ * URL-safe parts, no leading `.` or `_` (a scope's name part may have them), at most 214 characters. Upper case is allowed because old
+ * packages (`JSONStream`) still carry it. Lockfile keys and manifests are untrusted, and a name that
+ * fails this would make a purl for a package that cannot exist (`node_modules/async`, `../x`).
+ */
+export function isValidPackageName(fullName: string): boolean {
+  if (fullName.length === 0 || fullName.length > MAX_NAME_LENGTH || fullName.startsWith('.') || fullName.startsWith('_')) return false;
+  const { namespace, name } = splitName(fullName);
+  if (namespace !== undefined && !isValidNamePart(namespace.slice(1))) return false;
+  if (namespace === undefined && fullName.startsWith('@')) return false;
+  return isValidNamePart(name) && fullName !== 'node_modules' && fullName !== 'favicon.ico';
+}
+
+function isValidNamePart(part: string): boolean {
+  return part !== '' && encodeURIComponent(part) === part;
+}
