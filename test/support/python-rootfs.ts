@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { testCacheDir } from './paths.ts';
 
 /** Debian packages whose Python modules the rootfs carries: a mix of `.egg-info` and `.dist-info`. */
@@ -36,4 +37,17 @@ for d in m.distributions(path=[sys.argv[1]]):
 export function importlibDistributions(directory: string): string[] {
   const output = execFileSync('/usr/bin/python3', ['-I', '-c', LIST_DISTRIBUTIONS, directory], { encoding: 'utf8' });
   return output.split('\n').filter(Boolean).sort();
+}
+
+/**
+ * Writes an import directory from `relative path → content` into a fresh temporary directory and
+ * returns it, so that Python can be asked what it finds there.
+ */
+export function writeImportDirectory(files: Readonly<Record<string, string>>): string {
+  const root = mkdtempSync(join(tmpdir(), 'customs-site-packages-'));
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), content);
+  }
+  return root;
 }

@@ -37,12 +37,22 @@ describe('python core metadata', () => {
     expect(parse('').warnings).toHaveLength(1);
   });
 
+  it('reads METADATA only from a metadata directory, whatever the case of its suffix', () => {
+    const text = 'Name: x\nVersion: 1\n';
+    expect(parse(text, 'usr/lib/python3/dist-packages/X-1.Dist-Info/METADATA').packages).toHaveLength(1);
+    expect(parse(text, 'usr/lib/python3/dist-packages/X-1.EGG-INFO/PKG-INFO').packages).toHaveLength(1);
+    expect(parse(text, 'usr/lib/python3/dist-packages/x/METADATA')).toEqual({ packages: [], warnings: [] });
+    expect(parse(text, 'usr/lib/python3/dist-packages/.dist-info/METADATA').packages).toEqual([]);
+  });
+
   it.each([
     ['usr/lib/python3/dist-packages/Jinja2-3.1.2.egg-info/PKG-INFO', true],
     ['usr/lib/python3/dist-packages/PyYAML-6.0.dist-info/METADATA', true],
     ['usr/lib/python3/dist-packages/six-1.16.0.egg-info', true],
     ['opt/venv/lib/python3.12/site-packages/requests-2.32.3.dist-info/METADATA', true],
     ['site-packages/attrs-23.1.0.dist-info/METADATA', true],
+    ['usr/lib/python3/dist-packages/PyYAML-6.0.DIST-INFO/METADATA', true],
+    ['usr/lib/python3/dist-packages/Legacy-1.0.EGG-INFO', true],
     ['usr/lib/python3/dist-packages/PyYAML-6.0.dist-info/RECORD', false],
     ['usr/lib/python3/dist-packages/yaml/__init__.py', false],
     ['usr/share/doc/x.dist-info/METADATA', false],
