@@ -40,21 +40,7 @@ export async function readLayer(request: LayerReadRequest): Promise<LayerReadRes
   const parser = new TarStreamParser(request.visitor, { maxMetadataBytes: limits.maxTarMetadataBytes });
   let compression: Compression = 'none';
 
-  async function* verifiedBlob(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-    for await (const chunk of source) {
-      if (size !== undefined && blobHasher.bytes + chunk.length > size) {
-        throw new CustomsError('digest-mismatch', `layer ${digest} is longer than the ${size} bytes its descriptor declares`);
-      }
-      blobHasher.update(chunk);
-      request.onBytes?.(chunk.length);
-      yield chunk;
-    }
-    if (size !== undefined && blobHasher.bytes !== size) {
-      throw new CustomsError('digest-mismatch', `layer ${digest} ends after ${blobHasher.bytes} of the ${size} bytes its descriptor declares`);
-    }
-    const actual = blobHasher.digest();
-    if (actual !== digest) throw new CustomsError('digest-mismatch', `layer ${digest} does not match its content (content hashes to ${actual})`);
-  }
+  const blob = new VerifiedBlob(digest, size, blobHasher, request.onBytes);
 
   async function* decompressed(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
     const iterator = source[Symbol.asyncIterator]();
@@ -106,11 +92,17 @@ export async function readLayer(request: LayerReadRequest): Promise<LayerReadRes
     parser.end();
   }
 
+  const source = (await request.open())[Symbol.asyncIterator]();
   try {
-    await pipeline(await request.open(), verifiedBlob, decompressed, walk);
+    await pipeline(() => blob.chunks(source), decompressed, walk);
   } catch (error) {
+    // A flipped byte breaks gzip, zstd or the tar walk before the blob's digest is known; the
+    // digest is the real cause, so it is finished and reported first when it does not match.
+    if (!blob.failed) await blob.drain(source, error);
     if (isCustomsError(error)) throw withLayer(error, digest);
     throw new CustomsError('network', `layer ${digest} could not be read: ${messageOf(error)}`, { cause: error });
+  } finally {
+    await source.return?.();
   }
   const actualDiffId = diffHasher.digest();
   if (actualDiffId !== diffId) {
@@ -123,4 +115,77 @@ export async function readLayer(request: LayerReadRequest): Promise<LayerReadRes
 function withLayer(error: CustomsError, digest: Digest): CustomsError {
   if (error.message.includes(digest)) return error;
   return new CustomsError(error.code, `layer ${digest}: ${error.message}`, { cause: error });
+}
+
+/**
+ * The blob as it arrives, hashed and held to its declared size; its digest is checked at the end.
+ * It reads the source by hand rather than with for-await so that a failure further down the
+ * pipeline does not close the source: drain() can then hash what is left.
+ */
+class VerifiedBlob {
+  /** The blob itself failed (too long, wrong digest, transport error): nothing left to learn from it. */
+  failed = false;
+  private verified = false;
+  private inFlight: Promise<unknown> | undefined;
+
+  constructor(
+    private readonly digest: Digest,
+    private readonly size: number | undefined,
+    private readonly hasher: DigestHasher,
+    private readonly onBytes: ((bytes: number) => void) | undefined,
+  ) {}
+
+  async *chunks(source: AsyncIterator<Uint8Array>): AsyncGenerator<Uint8Array> {
+    try {
+      for (let next = await this.next(source); !next.done; next = await this.next(source)) {
+        this.take(next.value);
+        yield next.value;
+      }
+      this.check();
+    } catch (error) {
+      this.failed = true;
+      throw error;
+    }
+  }
+
+  /**
+   * Hashes the rest of the blob after `cause` stopped the read, and throws the digest mismatch if
+   * there is one; returns when the blob is intact (so `cause` is the real fault) or cannot be read.
+   */
+  async drain(source: AsyncIterator<Uint8Array>, cause: unknown): Promise<void> {
+    // A read still in flight belongs to chunks(), which hashes its chunk before this goes on.
+    await this.inFlight?.catch(() => undefined);
+    if (this.failed || this.verified) return;
+    try {
+      for (let next = await source.next(); !next.done; next = await source.next()) this.take(next.value);
+      this.check();
+    } catch (error) {
+      if (isCustomsError(error) && error.code === 'digest-mismatch') {
+        throw new CustomsError('digest-mismatch', `${error.message}; reading it failed with: ${messageOf(cause)}`, { cause });
+      }
+    }
+  }
+
+  private next(source: AsyncIterator<Uint8Array>): Promise<IteratorResult<Uint8Array>> {
+    const next = source.next();
+    this.inFlight = next;
+    return next;
+  }
+
+  private take(chunk: Uint8Array): void {
+    if (this.size !== undefined && this.hasher.bytes + chunk.length > this.size) {
+      throw new CustomsError('digest-mismatch', `layer ${this.digest} is longer than the ${this.size} bytes its descriptor declares`);
+    }
+    this.hasher.update(chunk);
+    this.onBytes?.(chunk.length);
+  }
+
+  private check(): void {
+    if (this.size !== undefined && this.hasher.bytes !== this.size) {
+      throw new CustomsError('digest-mismatch', `layer ${this.digest} ends after ${this.hasher.bytes} of the ${this.size} bytes its descriptor declares`);
+    }
+    this.verified = true;
+    const actual = this.hasher.digest();
+    if (actual !== this.digest) throw new CustomsError('digest-mismatch', `layer ${this.digest} does not match its content (expected ${this.digest}, content hashes to ${actual})`);
+  }
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { PathMatcher } from '../../../../lambdas/core/catalog/path-matcher.ts';
@@ -20,6 +21,11 @@ const layerTar = tarBytes([
   { type: 'file', path: 'var/lib/dpkg/status', content: 'Package: a\nVersion: 1\n' },
 ]);
 const diffId = sha256(layerTar) as Digest;
+/** Incompressible, so even compressed the blob is many chunks long. */
+const largeTar = tarBytes([
+  { type: 'file', path: 'etc/os-release', content: 'ID=debian\n' },
+  { type: 'file', path: 'opt/noise', content: randomBytes(2 << 20) },
+]);
 
 /** Streams bytes in small chunks, as a network would. */
 async function* chunks(bytes: Uint8Array, size = 4096): AsyncGenerator<Uint8Array> {
@@ -57,6 +63,32 @@ describe('readLayer', () => {
     const claimed = sha256(blob);
     blob[blob.length - 20]! ^= 0x01;
     await expect(read(blob, { digest: claimed })).rejects.toThrow(expect.objectContaining({ code: 'digest-mismatch', message: expect.stringContaining(`layer ${claimed}`) }));
+  });
+
+  // Flipped early in a large blob, the byte breaks decompression (or the tar walk) long before the blob ends.
+  it.each(['gzip', 'zstd', 'none'] as const)('reports a %s blob with one flipped byte as a digest mismatch, not a format error', async (compression) => {
+    const blob = Buffer.from(compress(largeTar, compression));
+    const claimed = sha256(blob);
+    blob[compression === 'none' ? 1024 + 10 : 40]! ^= 0x01; // for a plain tar, inside the second header
+    const actual = sha256(blob);
+    const failure = await read(blob, { digest: claimed, diffId: sha256(largeTar) }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(failure).toMatchObject({ code: 'digest-mismatch', message: expect.stringContaining(`layer ${claimed} does not match its content (expected ${claimed}, content hashes to ${actual})`) });
+    // The format error that stopped the read is kept as the cause.
+    expect((failure as Error).cause).toMatchObject({ code: expect.stringMatching(/^(malformed|limit)$/) });
+  });
+
+  it('reads the rest of the blob after a format error only to check its digest', async () => {
+    const blob = Buffer.from(compress(largeTar, 'gzip'));
+    const claimed = sha256(blob);
+    blob[40]! ^= 0x01;
+    let served = 0;
+    const walker = new LayerWalker(matcher, limits);
+    const request = { digest: claimed as Digest, size: blob.length, diffId: sha256(largeTar) as Digest, visitor: walker, limits, onBytes: (bytes: number) => (served += bytes), open: async () => chunks(blob) };
+    await expect(readLayer(request)).rejects.toThrow(expect.objectContaining({ code: 'digest-mismatch' }));
+    expect(served).toBe(blob.length);
   });
 
   it('rejects a blob longer or shorter than its descriptor', async () => {
