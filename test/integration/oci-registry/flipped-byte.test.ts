@@ -6,8 +6,9 @@ import { scan } from '../../support/scan.ts';
 
 /**
  * A layer served with one byte flipped near its start, as a bad disk or a bad cache would serve
- * it, through a proxy in front of the real registry. the read fails on the flip (in gunzip or in the
- * tar walk over what it makes of the bytes) long before the blob ends; the cause to report is that the blob is not what its digest names.
+ * it, through a proxy in front of the real registry. The read fails on the flip (in gunzip, or in
+ * the tar walk over what gunzip makes of it) long before the blob ends; the cause to report is that
+ * the blob is not what its digest names.
  */
 describe('a layer blob with one flipped byte', () => {
   let image: PushedImage;
