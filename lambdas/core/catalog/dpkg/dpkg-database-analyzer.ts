@@ -1,5 +1,6 @@
 import type { CapturedFile, FileAnalyzer, IssueSink } from '../file-analyzer.ts';
 import { parseControlStanzas } from './control-stanzas.ts';
+import { presenceOf } from './package-state.ts';
 
 /** A package as one copy of the dpkg database records it. */
 export interface DpkgRecord {
@@ -20,11 +21,9 @@ export const DPKG_STATUS_D = 'var/lib/dpkg/status.d';
 /** Files beside the control stanzas in distroless status.d directories. */
 const STATUS_D_METADATA = /\.(md5sums|list|conffiles|preinst|postinst|prerm|postrm|triggers|shlibs|symbols|templates|config)$/;
 
-/** Package states in which the package's files are not on disk. */
-const ABSENT_STATES = new Set(['not-installed', 'config-files']);
-
 export function parseDpkgDatabase(file: CapturedFile, issues: IssueSink): DpkgDatabaseFile | undefined {
   if (file.path.startsWith(`${DPKG_STATUS_D}/`) && STATUS_D_METADATA.test(file.path)) return undefined;
+  const statusRequired = file.path === DPKG_STATUS;
   const packages: DpkgRecord[] = [];
   const seen = new Set<string>();
   for (const stanza of parseControlStanzas(new TextDecoder('utf-8').decode(file.bytes))) {
@@ -34,9 +33,12 @@ export function parseDpkgDatabase(file: CapturedFile, issues: IssueSink): DpkgDa
       issues.warn(`a stanza without ${name ? 'Version' : 'Package'} was skipped${name ? ` (package ${name})` : ''}`);
       continue;
     }
-    // Distroless status.d stanzas carry no Status field: they describe installed packages.
-    const state = stanza.get('status')?.split(/\s+/)[2];
-    if (state && ABSENT_STATES.has(state)) continue;
+    const presence = presenceOf(stanza.get('status'), statusRequired);
+    if ('problem' in presence) {
+      issues.warn(`package ${name} ${presence.problem}; it was skipped`);
+      continue;
+    }
+    if (!presence.present) continue;
     const architecture = stanza.get('architecture') || undefined;
     const key = `${name}:${architecture ?? ''}`;
     if (seen.has(key)) {
@@ -59,7 +61,7 @@ function parseSource(field: string | undefined): Pick<DpkgRecord, 'sourceName' |
 
 export const dpkgDatabaseAnalyzer: Pick<FileAnalyzer<DpkgDatabaseFile>, 'name' | 'version' | 'patterns' | 'parse'> = {
   name: 'dpkg',
-  version: 1,
+  version: 2,
   patterns: [DPKG_STATUS, `${DPKG_STATUS_D}/*`],
   parse: parseDpkgDatabase,
 };

@@ -50,16 +50,30 @@ describe('parseDpkgDatabase', () => {
 
   it('keeps the same package for two architectures (multiarch), warns about true duplicates', () => {
     const { result, warnings } = parse(
-      ['Package: libc6\nArchitecture: amd64\nVersion: 1\n', 'Package: libc6\nArchitecture: i386\nVersion: 1\n', 'Package: libc6\nArchitecture: i386\nVersion: 2\n'].join('\n'),
+      ['libc6\nArchitecture: amd64\nVersion: 1\n', 'libc6\nArchitecture: i386\nVersion: 1\n', 'libc6\nArchitecture: i386\nVersion: 2\n'].map((rest) => `Package: ${rest}Status: install ok installed\n`).join('\n'),
     );
     expect(result?.packages.map((pkg) => `${pkg.name}:${pkg.architecture}@${pkg.version}`)).toEqual(['libc6:amd64@1', 'libc6:i386@1']);
     expect(warnings).toEqual(['package libc6:i386 is listed twice; the first entry is kept']);
   });
 
   it('skips stanzas without a name or version, with a warning, and keeps the rest', () => {
-    const { result, warnings } = parse('Version: 1\n\nPackage: noversion\n\nPackage: ok\nVersion: 3\n');
+    const { result, warnings } = parse('Version: 1\n\nPackage: noversion\n\nPackage: ok\nStatus: install ok installed\nVersion: 3\n');
     expect(result?.packages.map((pkg) => pkg.name)).toEqual(['ok']);
     expect(warnings).toEqual(['a stanza without Package was skipped', 'a stanza without Version was skipped (package noversion)']);
+  });
+
+  it('warns about a Status dpkg would refuse and skips that package only', () => {
+    const { result, warnings } = parse('Package: bad\nStatus: install ok\nVersion: 1\n\nPackage: odd\nStatus: install ok sideways\nVersion: 1\n\nPackage: ok\nStatus: install ok installed\nVersion: 2\n');
+    expect(result?.packages.map((pkg) => pkg.name)).toEqual(['ok']);
+    expect(warnings).toEqual([
+      'package bad has a Status field dpkg cannot read ("install ok"); it was skipped',
+      'package odd has a Status field dpkg cannot read ("install ok sideways"); it was skipped',
+    ]);
+  });
+
+  it('reads a stanza without Status as not installed in the status file, as installed in status.d', () => {
+    expect(parse('Package: x\nVersion: 1\n').result?.packages).toEqual([]);
+    expect(parse('Package: x\nVersion: 1\n', 'var/lib/dpkg/status.d/x').result?.packages).toHaveLength(1);
   });
 
   it('ignores the metadata files beside status.d stanzas', () => {
