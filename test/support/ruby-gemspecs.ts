@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /**
@@ -18,10 +19,20 @@ export function gemspecFiles(directory: string): string[] {
     .flatMap((dir) => readdirSync(dir).filter((name) => name.endsWith('.gemspec')).map((name) => join(dir, name)));
 }
 
-const LOAD_SPECS = 'ARGV.each { |file| spec = Gem::Specification.load(file); puts "#{spec.name}\\t#{spec.version}" }';
+// Gem::Specification.load returns nil (and complains on stderr) for a gemspec it cannot evaluate.
+const LOAD_SPECS = 'ARGV.each { |file| spec = Gem::Specification.load(file); puts "#{spec.name}\\t#{spec.version}" if spec }';
 
-/** What RubyGems itself reads from each gemspec: `name\tversion`, sorted. */
+/** What RubyGems itself reads from each gemspec it can load: `name\tversion`, sorted. */
 export function rubygemsSpecifications(files: readonly string[]): string[] {
-  const output = execFileSync('/usr/bin/ruby', ['-e', LOAD_SPECS, ...files], { encoding: 'utf8' });
+  const output = execFileSync('/usr/bin/ruby', ['-e', LOAD_SPECS, ...files], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   return output.split('\n').filter(Boolean).sort();
+}
+
+/** Writes `file name → Ruby source` into a fresh specifications directory and returns the files' paths. */
+export function writeGemspecs(specs: Readonly<Record<string, string>>): string[] {
+  const directory = mkdtempSync(join(tmpdir(), 'customs-specifications-'));
+  return Object.entries(specs).map(([name, source]) => {
+    writeFileSync(join(directory, name), source);
+    return join(directory, name);
+  });
 }

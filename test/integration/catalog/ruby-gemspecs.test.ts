@@ -36,17 +36,21 @@ describe('gemspecs of Debian ruby packages packed into an image', () => {
     expect(rack.type).toBe('gem');
   });
 
-  it('warns about a gemspec without a version and keeps its neighbours', async () => {
+  it('warns about a gemspec without a version, or one RubyGems cannot load, and keeps its neighbours', async () => {
     const dir = layoutOf([
       {
         entries: [
           { type: 'file', path: 'usr/local/bundle/specifications/ok-1.0.gemspec', content: 'Gem::Specification.new do |s|\n  s.name = "ok".freeze\n  s.version = "1.0"\nend\n' },
           { type: 'file', path: 'usr/local/bundle/specifications/broken-1.0.gemspec', content: 'Gem::Specification.new do |s|\n  s.name = "broken".freeze\nend\n' },
+          { type: 'file', path: 'usr/local/bundle/specifications/unloadable-1.0.gemspec', content: 'Gem::Specification.new do |s|\n  spec.name = "unloadable"\n  spec.version = "1.0"\nend\n' },
         ],
       },
     ]);
     const [broken] = (await scan(`oci:${dir}`, { catalogers })).images;
     expect(broken!.packages.map((pkg) => `${pkg.name}@${pkg.version}`)).toEqual(['ok@1.0']);
     expect(broken!.warnings).toContain('layer 1: ruby: usr/local/bundle/specifications/broken-1.0.gemspec: assigns no version; the gem was skipped');
+    expect(broken!.warnings).toContain(
+      'layer 1: ruby: usr/local/bundle/specifications/unloadable-1.0.gemspec: uses `spec`, which it never defines (the block variable is `s`): RubyGems cannot load it; the gem was skipped',
+    );
   });
 });
