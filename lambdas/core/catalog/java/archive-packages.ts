@@ -1,5 +1,5 @@
 import type { LanguageRecord } from '../language-package.ts';
-import { nameAndVersionOfFile } from './archive-file-name.ts';
+import type { ArchiveCoordinates } from './manifest-coordinates.ts';
 
 /** Where a package was found inside an archive, for records and warnings. */
 export interface ArchiveIdentity {
@@ -9,45 +9,53 @@ export interface ArchiveIdentity {
   readonly nestedPath?: string;
 }
 
-const POM_PROPERTIES = /^META-INF\/maven\/([^/]+)\/([^/]+)\/pom\.properties$/;
+/** Maven's own layout; shaded jars keep it under another prefix (`shaded/v1/META-INF/maven/…`). */
+const MAVEN_DIRECTORY = /(?:^|\/)META-INF\/maven\/([^/]+)\/([^/]+)\/[^/]+$/;
 
-/** The Maven group and artifact a `pom.properties` entry's directory names, or undefined for other entries. */
-export function pomPropertiesCoordinates(entryName: string): { group: string; artifact: string } | undefined {
-  const match = POM_PROPERTIES.exec(entryName);
+/** Whether an entry is a `pom.properties`, wherever the archive keeps it. */
+export function isPomProperties(entryName: string): boolean {
+  return entryName === 'pom.properties' || entryName.endsWith('/pom.properties');
+}
+
+/** Whether an entry is an embedded pom.xml: Maven's place for it, or the archive's root. */
+export function isEmbeddedPom(entryName: string): boolean {
+  return entryName === 'pom.xml' || (entryName.endsWith('/pom.xml') && entryName.includes('META-INF/'));
+}
+
+/** The group and artifact a `META-INF/maven/<group>/<artifact>/` directory names, or undefined elsewhere. */
+export function mavenDirectoryCoordinates(entryName: string): { group: string; artifact: string } | undefined {
+  const match = MAVEN_DIRECTORY.exec(entryName);
   return match ? { group: match[1]!, artifact: match[2]! } : undefined;
 }
 
-/** A package from `pom.properties`; its own fields win over the directory it sits in. */
-export function packageFromPomProperties(properties: ReadonlyMap<string, string>, directory: { group: string; artifact: string }, where: ArchiveIdentity): LanguageRecord | undefined {
-  const group = properties.get('groupId') || directory.group;
-  const artifact = properties.get('artifactId') || directory.artifact;
-  const version = properties.get('version');
-  if (!version) return undefined;
-  return record(artifact, version, group, where);
+/** The directory an entry sits in, to pair a pom.xml with the pom.properties beside it. */
+export function entryDirectory(entryName: string): string {
+  return entryName.slice(0, entryName.lastIndexOf('/') + 1);
 }
 
 /**
- * A package for an archive without `pom.properties`: the manifest's Implementation-* attributes,
- * else its OSGi bundle attributes, else the file name. Undefined when none gives a version.
+ * Coordinates from a `pom.properties`: its own fields, else the Maven directory it sits in. A
+ * problem (to warn about) when a field is missing or still an unfiltered `${…}` placeholder.
  */
-export function packageFromManifestOrName(manifest: ReadonlyMap<string, string>, where: ArchiveIdentity): LanguageRecord | undefined {
-  const title = manifest.get('implementation-title');
-  const version = manifest.get('implementation-version');
-  if (title && version) return record(title, version, manifest.get('implementation-vendor-id'), where);
-  // `Bundle-SymbolicName: org.example.core;singleton:=true` carries directives after the name.
-  const bundle = manifest.get('bundle-symbolicname')?.split(';')[0]!.trim();
-  const bundleVersion = manifest.get('bundle-version');
-  if (bundle && bundleVersion) return record(bundle, bundleVersion, undefined, where);
-  const fromName = nameAndVersionOfFile(where.displayPath);
-  if (fromName?.version) return record(fromName.name, fromName.version, undefined, where);
-  return undefined;
+export function pomPropertiesCoordinates(properties: ReadonlyMap<string, string>, entryName: string): ArchiveCoordinates | { problem: string } {
+  const directory = mavenDirectoryCoordinates(entryName);
+  const group = properties.get('groupId')?.trim() || directory?.group;
+  const artifact = properties.get('artifactId')?.trim() || directory?.artifact;
+  const version = properties.get('version')?.trim();
+  if (!version) return { problem: 'no version, skipped' };
+  if (!group || !artifact) return { problem: 'no groupId or artifactId, skipped' };
+  const placeholder = [group, artifact, version].find((field) => field.includes('${'));
+  if (placeholder) return { problem: `unresolved placeholder ${JSON.stringify(placeholder.slice(0, 80))}, skipped` };
+  return { group, artifact, version };
 }
 
-function record(name: string, version: string, namespace: string | undefined, where: ArchiveIdentity): LanguageRecord {
+/** The record for coordinates found in the archive at `where`. */
+export function archiveRecord(coordinates: ArchiveCoordinates, where: ArchiveIdentity): LanguageRecord {
+  const { group, artifact, version } = coordinates;
   return {
-    name,
+    name: artifact,
     version,
-    ...(namespace ? { namespace, displayName: `${namespace}:${name}` } : {}),
+    ...(group ? { namespace: group, displayName: `${group}:${artifact}` } : {}),
     ...(where.nestedPath ? { path: where.nestedPath } : {}),
   };
 }

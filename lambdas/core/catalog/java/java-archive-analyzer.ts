@@ -2,10 +2,9 @@ import { isCustomsError, messageOf } from '../../errors.ts';
 import { isExecutableFormat } from '../executable-format.ts';
 import type { CapturedFile, FileAnalyzer, IssueSink } from '../file-analyzer.ts';
 import type { LanguageFile, LanguageRecord } from '../language-package.ts';
-import { packageFromManifestOrName, packageFromPomProperties, pomPropertiesCoordinates, type ArchiveIdentity } from './archive-packages.ts';
+import { archivePackages } from './archive-metadata.ts';
+import type { ArchiveIdentity } from './archive-packages.ts';
 import { isJavaArchiveName, isUnsafeEntryName } from './entry-name.ts';
-import { parseJavaProperties } from './java-properties.ts';
-import { parseManifest } from './manifest.ts';
 import { DEFAULT_ZIP_LIMITS, ZipBudget, type ZipLimits } from '../zip/zip-budget.ts';
 import { listZipEntries, readZipEntry, type ZipEntry } from '../zip/zip-reader.ts';
 
@@ -87,31 +86,15 @@ class ArchiveWalk {
     return entries.filter((entry) => !entry.name.endsWith('/') && !isUnsafeEntryName(entry.name));
   }
 
-  /** Every pom.properties' package (shaded jars carry several); failing those, the manifest's or the name's. */
+  /** The packages this archive's own metadata describes (see archivePackages). */
   private addPackages(bytes: Uint8Array, entries: readonly ZipEntry[], where: ArchiveIdentity): void {
-    const seen = new Set<string>();
-    let found = false;
-    for (const entry of entries) {
-      const directory = pomPropertiesCoordinates(entry.name);
-      if (!directory) continue;
-      const content = this.entryContent(bytes, entry, where);
-      if (!content) continue;
-      const record = packageFromPomProperties(parseJavaProperties(content), directory, where);
-      if (!record) {
-        this.issues.warn(`${where.displayPath}!/${entry.name}: no version, skipped`);
-        continue;
-      }
-      found = true;
-      const key = `${record.namespace}:${record.name}@${record.version}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      this.packages.push(record);
-    }
-    if (found) return;
-    const manifestEntry = entries.find((entry) => entry.name.toUpperCase() === 'META-INF/MANIFEST.MF');
-    const manifestBytes = manifestEntry ? this.entryContent(bytes, manifestEntry, where) : undefined;
-    const record = packageFromManifestOrName(manifestBytes ? parseManifest(manifestBytes) : new Map<string, string>(), where);
-    if (record) this.packages.push(record);
+    const byName = new Map<string, ZipEntry>();
+    for (const entry of entries) if (!byName.has(entry.name)) byName.set(entry.name, entry);
+    const archive = {
+      names: [...byName.keys()],
+      read: (name: string) => this.entryContent(bytes, byName.get(name)!, where),
+    };
+    this.packages.push(...archivePackages(archive, where, (message) => this.issues.warn(message)));
   }
 
   /** An entry's bytes, or undefined after a warning when that entry alone is damaged. */

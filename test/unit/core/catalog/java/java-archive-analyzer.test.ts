@@ -39,6 +39,54 @@ describe('java archive analyzer', () => {
     expect(parse('lib/x.jar', forgeZip([{ name: 'META-INF/MANIFEST.MF', data: bundle }])).packages).toEqual([{ name: 'org.example.core', version: '2.0.1' }]);
   });
 
+  it('reads pom.properties wherever it sits, reporting two versions of one library and each pair once', () => {
+    const bytes = forgeZip([
+      { name: 'META-INF/maven/pom.properties', data: pom('org.example', 'hand-built', '0.1') },
+      { name: 'shaded/v1/META-INF/maven/com.acme/util/pom.properties', data: 'version=1.0.0\n' },
+      { name: 'shaded/v2/META-INF/maven/com.acme/util/pom.properties', data: pom('com.acme', 'util', '2.0.0') },
+      { name: 'copy/META-INF/maven/com.acme/util/pom.properties', data: pom('com.acme', 'util', '2.0.0') },
+      { name: 'odd/pom.properties', data: 'version=3\n' },
+      { name: 'templates/pom.properties', data: pom('g', 'a', '${project.version}') },
+    ]);
+    const { packages, warnings } = parse('app/uber.jar', bytes);
+    expect(packages.map((pkg) => `${pkg.displayName}@${pkg.version}`)).toEqual(['org.example:hand-built@0.1', 'com.acme:util@1.0.0', 'com.acme:util@2.0.0']);
+    expect(warnings).toEqual(['app/uber.jar!/odd/pom.properties: no groupId or artifactId, skipped', 'app/uber.jar!/templates/pom.properties: unresolved placeholder "${project.version}", skipped']);
+  });
+
+  it('reads a pom.xml that has no pom.properties beside it, before the manifest', () => {
+    const parentPom = (artifact: string, version = '') => `<project><parent><groupId>org.parent</groupId><artifactId>p</artifactId><version>7.1</version></parent><artifactId>${artifact}</artifactId>${version}</project>`;
+    const bytes = forgeZip([
+      { name: 'META-INF/maven/org.parent/with-props/pom.xml', data: parentPom('ignored') },
+      { name: 'META-INF/maven/org.parent/with-props/pom.properties', data: pom('org.parent', 'with-props', '7.1') },
+      { name: 'META-INF/maven/org.parent/alone/pom.xml', data: parentPom('alone') },
+      { name: 'archetype-resources/pom.xml', data: parentPom('template') },
+      { name: 'META-INF/MANIFEST.MF', data: 'Implementation-Title: manifest\nImplementation-Version: 1\n' },
+    ]);
+    expect(parse('lib/x.jar', bytes).packages.map((pkg) => `${pkg.displayName}@${pkg.version}`)).toEqual(['org.parent:with-props@7.1', 'org.parent:alone@7.1']);
+    const unresolved = forgeZip([
+      { name: 'META-INF/maven/org.parent/alone/pom.xml', data: parentPom('alone', '<version>${revision}</version>') },
+      { name: 'META-INF/MANIFEST.MF', data: 'Implementation-Title: manifest\nImplementation-Version: 2.0\n' },
+    ]);
+    expect(parse('lib/x.jar', unresolved)).toMatchObject({ packages: [{ name: 'alone', namespace: 'org.parent', version: '2.0' }], warnings: [] });
+    const hostile = forgeZip([{ name: 'META-INF/maven/g/a/pom.xml', data: '<!DOCTYPE p [<!ENTITY a "b">]><project/>' }]);
+    expect(parse('lib/a-1.jar', hostile)).toEqual({
+      packages: [{ name: 'a', version: '1' }],
+      warnings: ['lib/a-1.jar!/META-INF/maven/g/a/pom.xml: pom.xml declares a DOCTYPE, which is not read, skipped'],
+      millis: expect.any(Number),
+    });
+  });
+
+  it('reports a Jenkins plugin by its manifest, beside the pom.properties it carries', () => {
+    const manifest = 'Manifest-Version: 1.0\nGroup-Id: org.jenkins-ci.plugins\nShort-Name: git-client\nPlugin-Version: 4.6.0\nImplementation-Title: git-client\nImplementation-Version: 4.6.0\n';
+    const hpi = forgeZip([{ name: 'META-INF/MANIFEST.MF', data: manifest }, { name: 'WEB-INF/lib/git-client.jar', data: jarWithPom('org.jenkins-ci.plugins', 'git-client', '4.6.0') }]);
+    expect(parse('var/jenkins_home/plugins/git-client.jpi', hpi).packages).toEqual([
+      { name: 'git-client', version: '4.6.0', namespace: 'org.jenkins-ci.plugins', displayName: 'org.jenkins-ci.plugins:git-client' },
+      { name: 'git-client', version: '4.6.0', namespace: 'org.jenkins-ci.plugins', displayName: 'org.jenkins-ci.plugins:git-client', path: 'var/jenkins_home/plugins/git-client.jpi!/WEB-INF/lib/git-client.jar' },
+    ]);
+    const withPom = forgeZip([{ name: 'META-INF/MANIFEST.MF', data: manifest }, { name: 'META-INF/maven/org.jenkins-ci.plugins/git-client/pom.properties', data: pom('org.jenkins-ci.plugins', 'git-client', '4.6.0') }]);
+    expect(parse('git-client.hpi', withPom).packages).toHaveLength(1);
+  });
+
   it('falls back to the file name, and reports nothing for a name without a version', () => {
     const empty = forgeZip([{ name: 'org/x/A.class', data: 'cafebabe' }]);
     expect(parse('usr/share/java/commons-io-2.11.0.jar', empty).packages).toEqual([{ name: 'commons-io', version: '2.11.0' }]);
