@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { CapturedFile, IssueSink } from '../file-analyzer.ts';
+import { aliasedIdentity } from './npm-alias.ts';
 import { installedIdentity, isUnderNodeModules } from './npm-path.ts';
 import type { NpmFile } from './npm-record.ts';
 import { readJson } from '../read-json.ts';
@@ -35,9 +36,9 @@ export function parsePackageJson(file: CapturedFile, issues: IssueSink): NpmFile
   const version = typeof manifest.version === 'string' ? manifest.version.trim() : '';
   if (version === '') return undefined;
   const folderName = identity.namespace ? `${identity.namespace}/${identity.name}` : identity.name;
-  // An alias (`npm i foo@npm:bar`) installs bar under foo: the folder is what require() sees.
-  if (typeof manifest.name === 'string' && manifest.name !== folderName) issues.warn(`names ${JSON.stringify(manifest.name)} but is installed as ${folderName}; the folder name is used`);
-  return { kind: 'installed', packages: [{ ...identity, version }] };
+  // An alias (`npm i foo@npm:bar`) installs bar in foo/: bar is the package, foo is where it sits.
+  const aliased = aliasedIdentity(folderName, manifest.name, issues, 'the manifest');
+  return aliased ? { kind: 'installed', packages: [{ ...aliased, version }] } : undefined;
 }
 
 function ranges(map: Readonly<Record<string, unknown>> | undefined): Record<string, string> {

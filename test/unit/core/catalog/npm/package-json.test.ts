@@ -12,10 +12,29 @@ describe('package.json', () => {
     });
   });
 
-  it('trusts the folder over a disagreeing name (an alias), with a warning', () => {
-    const { result, warnings } = parse('app/node_modules/foo/package.json', '{"name":"bar","version":"1.0.0"}');
-    expect(result).toEqual({ kind: 'installed', packages: [{ name: 'foo', version: '1.0.0' }] });
-    expect(warnings).toEqual(['names "bar" but is installed as foo; the folder name is used']);
+  it('names an alias by its own package, the folder becoming the alias', () => {
+    expect(parse('app/node_modules/string-width-cjs/package.json', '{"name":"string-width","version":"4.2.3"}')).toEqual({
+      result: { kind: 'installed', packages: [{ name: 'string-width', alias: 'string-width-cjs', version: '4.2.3' }] },
+      warnings: [],
+    });
+    expect(parse('app/node_modules/@x/y/package.json', '{"name":"@babel/core","version":"7.0.0"}').result?.packages).toEqual([{ namespace: '@babel', name: 'core', alias: '@x/y', version: '7.0.0' }]);
+  });
+
+  it('falls back to the folder name when the manifest’s name is missing or not a package name', () => {
+    expect(parse('app/node_modules/foo/package.json', '{"version":"1.0.0"}')).toEqual({ result: { kind: 'installed', packages: [{ name: 'foo', version: '1.0.0' }] }, warnings: [] });
+    expect(parse('app/node_modules/foo/package.json', '{"name":"node_modules/async","version":"1.0.0"}')).toEqual({
+      result: { kind: 'installed', packages: [{ name: 'foo', version: '1.0.0' }] },
+      warnings: ['the manifest names the invalid package name "node_modules/async"; the folder name foo is used'],
+    });
+    expect(parse('app/node_modules/foo/package.json', '{"name":7,"version":"1.0.0"}').warnings).toEqual(['the manifest has a non-string name; the folder name foo is used']);
+  });
+
+  it('skips a package when neither its folder nor its manifest gives a package name', () => {
+    expect(parse('app/node_modules/_x y/package.json', '{"name":"Not Valid","version":"1.0.0"}')).toEqual({
+      result: undefined,
+      warnings: ['the manifest names the invalid package name "Not Valid"; skipped'],
+    });
+    expect(parse('app/node_modules/_x/package.json', '{"name":"real","version":"1.0.0"}').result?.packages).toEqual([{ name: 'real', version: '1.0.0' }]);
   });
 
   it('skips manifests without a version and files deeper inside a package', () => {
