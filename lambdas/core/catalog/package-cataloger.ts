@@ -63,10 +63,19 @@ export function collectFromDatabases<Result, Entry>(view: SquashedView, context:
       const layerIndex = layerOfOrigin(history, resultOf, (result) => rules.entries(result).some((other) => rules.sameInstall(other, entry)));
       const layer = context.layers[layerIndex]!;
       const pkg = rules.toPackage(entry, { path: history.path, layerIndex, layerDigest: layer.digest, layerDiffId: layer.diffId }, context.distro);
-      if (!packages.has(pkg.id)) packages.set(pkg.id, pkg);
+      const first = packages.get(pkg.id);
+      if (!first) packages.set(pkg.id, pkg);
+      // The first copy wins, but stays dev only if every copy is: dev must never hide production.
+      else if (first.dev && !pkg.dev) packages.set(pkg.id, production(first));
     }
   }
   return [...packages.values()];
+}
+
+function production(pkg: Package): Package {
+  const copy: { -readonly [K in keyof Package]: Package[K] } = { ...pkg };
+  delete copy.dev;
+  return copy;
 }
 
 /** The purl `distro` qualifier: `debian-12`, `alpine-3.20.3`, or the codename on rolling releases. */

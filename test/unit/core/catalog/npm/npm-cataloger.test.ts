@@ -67,7 +67,49 @@ describe('npm cataloger', () => {
       json('app/node_modules/a/package-lock.json', { lockfileVersion: 3, packages: { 'node_modules/zzz': { version: '9.9.9' } } }),
       file('app/node_modules/a/yarn.lock', YARN),
     ]);
-    expect(packages).toEqual(['a@1.0.1 app/node_modules/a/package.json', 'b@2.0.0 app/package-lock.json dev']);
+    expect(packages).toEqual(['a@1.0.1 app/node_modules/a/package.json', 'b@2.0.0 app/package-lock.json!/node_modules/b dev']);
+  });
+
+  it('reports one package at two paths twice, each with its own dev flag, installed or locked', async () => {
+    const lock = {
+      lockfileVersion: 3,
+      packages: {
+        'node_modules/dev-lib': { version: '1.0.0', dev: true },
+        'node_modules/dev-lib/node_modules/ms': { version: '2.0.0', dev: true },
+        'node_modules/prod-lib': { version: '1.0.0' },
+        'node_modules/prod-lib/node_modules/ms': { version: '2.0.0' },
+      },
+    };
+    expect(await packagesOf([json('app/package-lock.json', lock)])).toEqual([
+      'dev-lib@1.0.0 app/package-lock.json!/node_modules/dev-lib dev',
+      'ms@2.0.0 app/package-lock.json!/node_modules/dev-lib/node_modules/ms dev',
+      'ms@2.0.0 app/package-lock.json!/node_modules/prod-lib/node_modules/ms',
+      'prod-lib@1.0.0 app/package-lock.json!/node_modules/prod-lib',
+    ]);
+    const installed = ['dev-lib', 'prod-lib'].flatMap((lib) => [json(`app/node_modules/${lib}/package.json`, { name: lib, version: '1.0.0' }), json(`app/node_modules/${lib}/node_modules/ms/package.json`, { name: 'ms', version: '2.0.0' })]);
+    expect(await packagesOf([json('app/package-lock.json', lock), ...installed])).toEqual([
+      'dev-lib@1.0.0 app/node_modules/dev-lib/package.json dev',
+      'ms@2.0.0 app/node_modules/dev-lib/node_modules/ms/package.json dev',
+      'ms@2.0.0 app/node_modules/prod-lib/node_modules/ms/package.json',
+      'prod-lib@1.0.0 app/node_modules/prod-lib/package.json',
+    ]);
+  });
+
+  it('takes installed dev flags from the hidden lockfile, only for the same package at that path', async () => {
+    const hidden = { lockfileVersion: 3, packages: { 'node_modules/a': { version: '1.0.0', dev: true }, 'node_modules/b': { version: '1.0.0', dev: true } } };
+    expect(
+      await packagesOf([json('app/node_modules/.package-lock.json', hidden), json('app/node_modules/a/package.json', { name: 'a', version: '1.0.0' }), json('app/node_modules/b/package.json', { name: 'b', version: '2.0.0' })]),
+    ).toEqual(['a@1.0.0 app/node_modules/a/package.json dev', 'b@2.0.0 app/node_modules/b/package.json']);
+  });
+
+  it('names an installed alias by its package, and still matches a yarn entry that names it by folder or package', async () => {
+    const yarn = '# yarn lockfile v1\n\n"string-width-cjs@npm:string-width@^4.2.0":\n  version "4.2.3"\n\nstring-width@^4.2.0:\n  version "4.2.3"\n';
+    const [image] = (
+      await scan(`oci:${layoutOf([{ entries: [file('app/yarn.lock', yarn), json('app/node_modules/string-width-cjs/package.json', { name: 'string-width', version: '4.2.3' })] }])}`, {
+        catalogers: [npmCataloger as PackageCataloger],
+      })
+    ).images;
+    expect(image!.packages.map((pkg) => [pkg.purl, pkg.alias, pkg.location.path])).toEqual([['pkg:npm/string-width@4.2.3', 'string-width-cjs', 'app/node_modules/string-width-cjs/package.json']]);
   });
 
   it('keeps going past malformed files, with warnings', async () => {
