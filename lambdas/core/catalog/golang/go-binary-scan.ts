@@ -1,150 +1,194 @@
 import { isExecutableFormat } from '../executable-format.ts';
 import type { IssueSink, StreamScan } from '../file-analyzer.ts';
 import type { LanguageFile } from '../language-package.ts';
-import { goModules, MODINFO_END, MODINFO_START } from './go-modinfo.ts';
+import { ElfVersionSymbols } from './elf-version-symbols.ts';
+import { fileOffsetOf, type ExeLayout } from './exe-layout.ts';
+import {
+  BUILDINFO_ALIGN,
+  BUILDINFO_MAGIC,
+  MAX_BUILDINFO_STRING,
+  parseBuildInfoHeader,
+  readStringHeader,
+  unwrapModinfo,
+  type BuildInfoHeader,
+} from './go-buildinfo-header.ts';
+import { ldflagsAssignments } from './go-ldflags-version.ts';
+import { DEVEL, goModules, mainModule, MODINFO_END, MODINFO_START } from './go-modinfo.ts';
+import { pickVersionVariable } from './go-version-variable.ts';
+import { GoVersionStrings, MAX_VERSION_TEXT } from './go-version-strings.ts';
+import { readExeLayout } from './read-exe-layout.ts';
+import { StreamCapture } from './stream-capture.ts';
+import { StreamReads } from './stream-reads.ts';
 
-const BUILDINFO_MAGIC = Buffer.from('\xff Go buildinf:', 'latin1');
-const BUILDINFO_HEADER = 32;
-const BUILDINFO_ALIGN = 16;
-const FLAG_INLINE_STRINGS = 2;
-const MAX_CAPTURE = 1024 * 1024;
-const OVERLAP = 32;
-const GO_PREFIX = Buffer.from('go1.', 'latin1');
-
-type Capture = { kind: 'buildinfo' | 'modinfo'; parts: Buffer[]; bytes: number };
+/** Where every executable format keeps its segment and section tables. */
+const HEAD_BYTES = 64 * 1024;
+/** Bytes each window repeats from the last: more than any string looked for across a boundary. */
+const OVERLAP = 128;
+const MAX_MODINFO = MAX_BUILDINFO_STRING;
 
 /**
- * Finds a Go binary's build info while the file streams past, holding only the build info itself.
- * Go 1.18–1.25 put it in a `\xff Go buildinf:` header with the version and module text inline; other
- * toolchains (older, or newer linkers that moved it) still embed the module text between fixed
- * markers and the version as a NUL-delimited `go1.x` string, which is used when there is one only.
+ * Finds a Go binary's build info while the file streams past, with bounded memory. Go 1.18+ put it
+ * in a `\xff Go buildinf:` header with the version and module text inline; Go 1.13–1.17 put pointers
+ * there, followed with the segment map read from the file's start: the string headers lie ahead (in
+ * .data), the strings mostly behind (rodata), so version strings and the module text seen earlier are
+ * remembered by offset. Other toolchains still embed the module text between fixed markers and the
+ * version as a NUL-delimited `go1.x` string, which is used when there is one only.
+ * The main module's `(devel)` is replaced by a version set with `-ldflags -X`, when one is found.
  */
 export class GoBinaryScan implements StreamScan<LanguageFile> {
-  private fileOffset = 0; // offset of the first byte of `carry`
+  private head: Buffer[] | undefined = [];
+  private headBytes = 0;
+  private rejected = false;
+  private layout: ExeLayout | undefined;
+  private position = 0; // file offset of the first byte of `carry`
   private carry: Buffer = Buffer.alloc(0);
-  private capture: Capture | undefined;
+  private readonly reads = new StreamReads();
+  private readonly versionStrings = new GoVersionStrings();
+  private symbols: ElfVersionSymbols | undefined;
+  private header: StreamCapture | undefined;
+  private headerRead = false;
+  private marker: StreamCapture | undefined;
+  private markerModinfo: { offset: number; text: string } | undefined;
   private goVersion: string | undefined;
   private modinfo: string | undefined;
-  private readonly versions = new Set<string>();
-  private first = true;
-  private inlineBuildInfo = false;
+  private modinfoOffset: number | undefined; // pointer format: where the module text is, when behind
+  private readonly troubles: string[] = [];
 
   write(chunk: Uint8Array): boolean {
     const data = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    if (this.first) {
-      this.first = false;
-      if (!isExecutableFormat(data)) return false;
-    }
-    const window = this.carry.length > 0 ? Buffer.concat([this.carry, data]) : data;
-    const base = this.fileOffset;
-    if (this.capture) this.extend(this.capture, data);
-    else if (this.modinfo === undefined) this.findStart(window, base);
-    if (this.inlineBuildInfo) return false;
-    this.findVersions(window);
-    const keep = Math.min(OVERLAP, window.length);
-    this.carry = Buffer.from(window.subarray(window.length - keep));
-    this.fileOffset = base + window.length - keep;
-    return true;
+    if (this.rejected) return false;
+    if (!this.head) return this.process(data);
+    this.head.push(Buffer.from(data));
+    this.headBytes += data.length;
+    return this.headBytes < HEAD_BYTES || this.start();
   }
 
   end(issues: IssueSink): LanguageFile | undefined {
-    if (this.first || this.modinfo === undefined) return undefined;
-    const goVersion = this.goVersion ?? (this.versions.size === 1 ? [...this.versions][0] : undefined);
-    if (!goVersion) issues.warn(`the Go toolchain version could not be told (${this.versions.size} candidates); stdlib is not listed`);
-    const packages = goModules({ ...(goVersion ? { goVersion } : {}), modinfo: this.modinfo });
+    if (this.head && !this.start()) return undefined;
+    if (this.rejected) return undefined;
+    for (const trouble of this.troubles) issues.warn(trouble);
+    const modinfo = this.modinfo ?? this.fallbackModinfo(issues);
+    if (modinfo === undefined) return undefined;
+    const releases = this.versionStrings.delimitedReleases();
+    const goVersion = this.goVersion ?? (releases.size === 1 ? [...releases][0] : undefined);
+    if (!goVersion) issues.warn(`the Go toolchain version could not be told (${releases.size} candidates); stdlib is not listed`);
+    const mainVersion = this.inferMainVersion(modinfo);
+    const packages = goModules({ ...(goVersion ? { goVersion } : {}), modinfo, ...(mainVersion ? { mainVersion } : {}) });
     return packages.length > 0 ? { packages } : undefined;
   }
 
-  private findStart(window: Buffer, base: number): void {
-    for (let from = 0; ; ) {
-      const at = window.indexOf(BUILDINFO_MAGIC, from);
-      if (at < 0) break;
-      if ((base + at) % BUILDINFO_ALIGN === 0) return this.begin('buildinfo', window.subarray(at));
-      from = at + 1;
+  /** Reads the segment map from the buffered head, then scans the head. False: no need to go on. */
+  private start(): boolean {
+    const head = Buffer.concat(this.head ?? []);
+    this.head = undefined;
+    if (!isExecutableFormat(head)) {
+      this.rejected = true;
+      return false;
     }
+    this.layout = readExeLayout(head);
+    if (this.layout?.symbols) this.symbols = new ElfVersionSymbols(this.layout, this.layout.symbols, this.reads);
+    return this.process(head);
+  }
+
+  private process(data: Buffer): boolean {
+    const window = this.carry.length > 0 ? Buffer.concat([this.carry, data]) : data;
+    const base = this.position;
+    const keep = Math.min(OVERLAP, window.length);
+    this.versionStrings.scan(window, base);
+    if (this.header) this.readHeader(this.header.add(data));
+    else if (!this.headerRead) this.findHeader(window, base);
+    if (this.marker) this.readMarker(this.marker.add(data));
+    else if (!this.markerModinfo) this.findMarker(window, base);
+    this.symbols?.scan(window, base, keep);
+    this.reads.feed(window, base, keep);
+    this.carry = Buffer.from(window.subarray(window.length - keep));
+    this.position = base + window.length - keep;
+    return !this.finished();
+  }
+
+  private finished(): boolean {
+    if (this.goVersion === undefined || this.modinfo === undefined || this.reads.size > 0) return false;
+    if (!this.symbols || this.symbols.done) return true;
+    return mainModule(this.modinfo)?.version !== DEVEL || this.inferMainVersion(this.modinfo) !== undefined;
+  }
+
+  private findHeader(window: Buffer, base: number): void {
+    for (let at = window.indexOf(BUILDINFO_MAGIC); at >= 0; at = window.indexOf(BUILDINFO_MAGIC, at + 1)) {
+      if ((base + at) % BUILDINFO_ALIGN !== 0) continue;
+      this.header = new StreamCapture(base + at, window.subarray(at), MAX_MODINFO + 64);
+      return this.readHeader(this.header.add());
+    }
+  }
+
+  private readHeader(bytes: Buffer | undefined): void {
+    const parsed = bytes ? parseBuildInfoHeader(bytes) : 'invalid';
+    if (parsed === 'incomplete') return;
+    this.header = undefined;
+    if (parsed === 'invalid') return; // a stray copy of the magic: look on
+    this.headerRead = true;
+    if (parsed.kind === 'inline') {
+      this.goVersion = parsed.version;
+      this.modinfo = unwrapModinfo(parsed.modinfo);
+    } else this.followPointers(parsed);
+  }
+
+  /** Go before 1.18: the header points at two Go string headers, which point at the strings. */
+  private followPointers(header: Extract<BuildInfoHeader, { kind: 'pointers' }>): void {
+    const { pointerSize, bigEndian } = header;
+    this.readGoString(header.versionAddress, pointerSize, bigEndian, 'version', (offset, length, bytes) => {
+      const version = bytes?.toString('latin1') ?? this.versionStrings.at(offset, length);
+      if (version && length <= MAX_VERSION_TEXT) this.goVersion = version;
+      else this.troubles.push('the build info names a Go version the scan had not kept; trying other ways');
+    });
+    this.readGoString(header.modinfoAddress, pointerSize, bigEndian, 'module text', (offset, _length, bytes) => {
+      if (bytes) this.modinfo = unwrapModinfo(bytes);
+      else if (this.markerModinfo?.offset === offset) this.modinfo = this.markerModinfo.text;
+      else this.modinfoOffset = offset;
+    });
+  }
+
+  /** Calls `found` with the string's bytes, or only its place when it lies behind the stream. */
+  private readGoString(address: number, pointerSize: 4 | 8, bigEndian: boolean, what: string, found: (offset: number, length: number, bytes?: Buffer) => void): void {
+    const at = this.layout ? fileOffsetOf(this.layout, address, 2 * pointerSize) : undefined;
+    const asked = at !== undefined && this.reads.request(at, 2 * pointerSize, (bytes) => {
+      const string = readStringHeader(bytes, pointerSize, bigEndian);
+      const offset = string && this.layout ? fileOffsetOf(this.layout, string.address, string.length) : undefined;
+      if (!string || offset === undefined) {
+        this.troubles.push(`the build info's ${what} points outside the file`);
+        return;
+      }
+      if (!this.reads.request(offset, string.length, (text) => found(offset, string.length, text))) found(offset, string.length);
+    });
+    if (!asked) this.troubles.push(`the build info's pointer to the ${what} could not be followed`);
+  }
+
+  private findMarker(window: Buffer, base: number): void {
     const at = window.indexOf(MODINFO_START);
-    if (at >= 0) this.begin('modinfo', window.subarray(at));
+    if (at < 0) return;
+    this.marker = new StreamCapture(base + at, window.subarray(at), MAX_MODINFO);
+    this.readMarker(this.marker.add());
   }
 
-  private begin(kind: Capture['kind'], first: Buffer): void {
-    this.capture = { kind, parts: [], bytes: 0 };
-    this.extend(this.capture, first);
+  private readMarker(bytes: Buffer | undefined): void {
+    const offset = this.marker?.offset ?? 0;
+    const end = bytes?.indexOf(MODINFO_END, MODINFO_START.length) ?? -1;
+    if (bytes && end < 0) return;
+    this.marker = undefined;
+    if (bytes) this.markerModinfo = { offset, text: bytes.toString('utf8', MODINFO_START.length, end) };
   }
 
-  private extend(capture: Capture, data: Buffer): void {
-    const room = MAX_CAPTURE - capture.bytes;
-    if (room <= 0) return this.abandon();
-    const part = Buffer.from(data.subarray(0, room));
-    capture.parts.push(part);
-    capture.bytes += part.length;
-    const bytes = Buffer.concat(capture.parts);
-    capture.parts = [bytes];
-    if (capture.kind === 'buildinfo') this.tryBuildInfo(bytes);
-    else this.tryModinfo(bytes);
+  /** The module text found between markers: the one the header points at, if it points behind. */
+  private fallbackModinfo(issues: IssueSink): string | undefined {
+    const marked = this.markerModinfo;
+    if (marked && this.modinfoOffset !== undefined && marked.offset !== this.modinfoOffset) issues.warn('the build info points at other module text than the scan kept; using the first seen');
+    return marked?.text;
   }
 
-  private tryBuildInfo(bytes: Buffer): void {
-    if (bytes.length < BUILDINFO_HEADER) return;
-    const pointerSize = bytes[14];
-    const flags = bytes[15]!;
-    // Before Go 1.18 the header holds pointers into the data segment, which a stream cannot follow.
-    if ((pointerSize !== 4 && pointerSize !== 8) || (flags & FLAG_INLINE_STRINGS) === 0) return this.abandon();
-    const version = readVarBytes(bytes, BUILDINFO_HEADER);
-    if (version === 'incomplete') return;
-    if (version === 'invalid') return this.abandon();
-    const modinfo = readVarBytes(bytes, version.next);
-    if (modinfo === 'incomplete') return;
-    if (modinfo === 'invalid') return this.abandon();
-    this.goVersion = version.bytes.toString('latin1');
-    // As debug/buildinfo does: the module text sits between 16-byte markers when there is one.
-    const wrapped = modinfo.bytes.length >= 33 && modinfo.bytes[modinfo.bytes.length - 17] === 0x0a;
-    this.modinfo = (wrapped ? modinfo.bytes.subarray(16, modinfo.bytes.length - 16) : modinfo.bytes).toString('utf8');
-    this.inlineBuildInfo = true;
-    this.capture = undefined;
+  /** For a `(devel)` main module: a version set with -X, from the recorded -ldflags or the symbol table. */
+  private inferMainVersion(modinfo: string): string | undefined {
+    const main = mainModule(modinfo);
+    if (main?.version !== DEVEL) return undefined;
+    const found = new Map([...(this.symbols?.variables() ?? []), ...ldflagsAssignments(modinfo)]);
+    return pickVersionVariable(found, main.path);
   }
-
-  private tryModinfo(bytes: Buffer): void {
-    const end = bytes.indexOf(MODINFO_END, MODINFO_START.length);
-    if (end < 0) return;
-    this.modinfo = bytes.toString('utf8', MODINFO_START.length, end);
-    this.capture = undefined;
-  }
-
-  private abandon(): void {
-    this.capture = undefined;
-  }
-
-  /** NUL-delimited `go1.N[.M][rcK|betaK]` strings: runtime.buildVersion looks like this. */
-  private findVersions(window: Buffer): void {
-    for (let at = window.indexOf(GO_PREFIX); at >= 0; at = window.indexOf(GO_PREFIX, at + 1)) {
-      if (at === 0 || window[at - 1] !== 0) continue;
-      let end = at + GO_PREFIX.length;
-      while (end < window.length && end - at < 24 && isVersionByte(window[end]!)) end++;
-      if (end >= window.length || window[end] !== 0) continue;
-      const text = window.toString('latin1', at, end);
-      if (/^go1\.\d+(?:\.\d+)?(?:(?:rc|beta)\d+)?$/.test(text)) this.versions.add(text);
-    }
-  }
-}
-
-function isVersionByte(byte: number): boolean {
-  return (byte >= 0x30 && byte <= 0x39) || byte === 0x2e || (byte >= 0x61 && byte <= 0x7a);
-}
-
-/** A uvarint length followed by that many bytes, as the inline build info stores its strings. */
-function readVarBytes(bytes: Buffer, offset: number): { bytes: Buffer; next: number } | 'incomplete' | 'invalid' {
-  let length = 0;
-  let shift = 0;
-  let position = offset;
-  for (;;) {
-    if (position >= bytes.length) return 'incomplete';
-    const byte = bytes[position++]!;
-    length += (byte & 0x7f) * 2 ** shift;
-    if ((byte & 0x80) === 0) break;
-    shift += 7;
-    if (shift > 28) return 'invalid';
-  }
-  if (length > MAX_CAPTURE) return 'invalid';
-  if (position + length > bytes.length) return 'incomplete';
-  return { bytes: bytes.subarray(position, position + length), next: position + length };
 }

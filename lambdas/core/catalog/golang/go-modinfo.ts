@@ -4,6 +4,8 @@ import type { LanguageRecord } from '../language-package.ts';
 export interface GoBuildInfo {
   readonly goVersion?: string;
   readonly modinfo: string;
+  /** The main module's version read from the binary (-ldflags -X) when the module text says `(devel)`. */
+  readonly mainVersion?: string;
 }
 
 // The linker wraps runtime/debug's module text in these 16-byte markers.
@@ -23,6 +25,10 @@ export function goModules(info: GoBuildInfo): LanguageRecord[] {
   for (let i = 0; i < lines.length; i++) {
     const [kind, path, moduleVersion] = lines[i]!.split('\t');
     if ((kind !== 'mod' && kind !== 'dep') || !path || !moduleVersion) continue;
+    if (kind === 'mod' && moduleVersion === DEVEL && info.mainVersion) {
+      records.push({ ...moduleRecord(path, info.mainVersion), versionInferred: true });
+      continue;
+    }
     const [nextKind, replacementPath, replacementVersion] = (lines[i + 1] ?? '').split('\t');
     const replaced = nextKind === '=>' && replacementPath && replacementVersion && !isLocalPath(replacementPath);
     records.push(moduleRecord(replaced ? replacementPath : path, replaced ? replacementVersion : moduleVersion));
@@ -30,7 +36,22 @@ export function goModules(info: GoBuildInfo): LanguageRecord[] {
   return records;
 }
 
-/** `go1.21.3` → `v1.21.3`; `go1.21` → `v1.21.0`; `go1.22rc1` → `v1.22.0-rc1`: the Go scheme's spelling. */
+/** The main module's path and version, from its `mod` line. */
+export function mainModule(modinfo: string): { path: string; version: string } | undefined {
+  const line = modinfo.split('\n').find((text) => text.startsWith('mod\t'));
+  const [, path, version] = line?.split('\t') ?? [];
+  return path && version ? { path, version } : undefined;
+}
+
+/** What cmd/go records as the main module's version when it has none (always, before Go 1.24). */
+export const DEVEL = '(devel)';
+
+/**
+ * `go1.21.3` → `v1.21.3`; `go1.21` → `v1.21.0`; `go1.22rc1` → `v1.22.0-rc1`: the Go scheme's spelling.
+ * A GOEXPERIMENT suffix (`go1.22.1 X:loopvar,boringcrypto`) is dropped: the standard library's
+ * version is the release's, and advisories are keyed by it; the package model has no place for
+ * experiments yet (`go version -m` shows them, and the `build GOEXPERIMENT=` setting keeps them).
+ */
 export function toolchainVersion(goVersion: string): string | undefined {
   const match = /^go(\d+)\.(\d+)(?:\.(\d+))?((?:rc|beta)\d+)?/.exec(goVersion);
   if (!match) return undefined;
