@@ -14,7 +14,7 @@ export function parseDepsJson(file: CapturedFile, issues: IssueSink): LanguageFi
 
 export const depsJsonAnalyzer: Pick<FileAnalyzer<LanguageFile>, 'name' | 'version' | 'patterns' | 'parse'> = {
   name: 'dotnet',
-  version: 1,
+  version: 2,
   patterns: ['**/*.deps.json'],
   parse: parseDepsJson,
 };

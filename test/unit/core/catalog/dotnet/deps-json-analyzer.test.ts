@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseDepsJson } from '../../../../../lambdas/core/catalog/dotnet/deps-json-analyzer.ts';
-import { WEBAPP_DEPS } from '../../../../support/dotnet-deps-fixtures.ts';
+import { SELF_CONTAINED_DEPS, WEBAPP_DEPS } from '../../../../support/dotnet-deps-fixtures.ts';
 
 function parse(text: string) {
   const warnings: string[] = [];
@@ -17,6 +17,26 @@ describe('.deps.json', () => {
         { name: 'Serilog', version: '3.1.1' },
       ],
       warnings: [],
+    });
+  });
+
+  // The self-contained fixture follows the SDK's documented deps.json format (see dotnet-deps-fixtures.ts).
+  it('lists the runtime packs of a self-contained app under their NuGet ids, without the runtimepack. prefix', () => {
+    expect(parse(SELF_CONTAINED_DEPS)).toEqual({
+      packages: [
+        { name: 'Microsoft.NETCore.App.Runtime.linux-x64', version: '8.0.8' },
+        { name: 'Microsoft.AspNetCore.App.Runtime.linux-x64', version: '8.0.8' },
+        { name: 'Newtonsoft.Json', version: '13.0.3' },
+      ],
+      warnings: [],
+    });
+  });
+
+  it('warns about a runtime pack keyed without a name', () => {
+    const text = JSON.stringify({ libraries: { 'runtimepack./8.0.8': { type: 'runtimepack' }, 'runtimepack.X/': { type: 'runtimepack' } } });
+    expect(parse(text)).toEqual({
+      packages: [],
+      warnings: ['library "runtimepack./8.0.8" is not keyed Name/Version and was skipped', 'library "runtimepack.X/" is not keyed Name/Version and was skipped'],
     });
   });
 
