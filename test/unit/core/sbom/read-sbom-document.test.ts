@@ -82,6 +82,8 @@ function applicationLayers(arch: string): Array<{ entries: TarInput[] }> {
       entries: [
         { type: 'file', path: 'app/node_modules/@babel/code-frame/package.json', content: JSON.stringify({ name: '@babel/code-frame', version: '7.24.7' }) },
         { type: 'file', path: 'app/node_modules/lodash/package.json', content: JSON.stringify({ name: 'lodash', version: '4.17.21' }) },
+        // An npm alias: string-width installed as string-width-cjs, so `alias` makes the round trip too.
+        { type: 'file', path: 'app/node_modules/string-width-cjs/package.json', content: JSON.stringify({ name: 'string-width', version: '4.2.3' }) },
         { type: 'file', path: 'usr/local/lib/python3.11/site-packages/PyYAML-6.0.1.dist-info/METADATA', content: 'Metadata-Version: 2.1\nName: PyYAML\nVersion: 6.0.1\n' },
       ],
     },
@@ -108,7 +110,8 @@ describe('readSbomDocument: Customs documents read back', () => {
 
   it('scans the images this test relies on', () => {
     expect(single.images).toHaveLength(1);
-    expect(single.images[0]!.packages.map((pkg) => pkg.type).sort()).toEqual(['deb', 'deb', 'deb', 'npm', 'npm', 'pypi']);
+    expect(single.images[0]!.packages.map((pkg) => pkg.type).sort()).toEqual(['deb', 'deb', 'deb', 'npm', 'npm', 'npm', 'pypi']);
+    expect(single.images[0]!.packages.find((pkg) => pkg.alias)).toMatchObject({ name: 'string-width', alias: 'string-width-cjs' });
     expect(single.images[0]!.packages.find((pkg) => pkg.type === 'npm')!.location.layerIndex).toBe(1);
     expect(multi.images).toHaveLength(2);
   });
