@@ -2,8 +2,9 @@ import type { Distro, Package, PackageLocation } from '../../sbom/model.ts';
 import { formatPurl } from '../../sbom/purl.ts';
 import { collectFromDatabases, distroQualifier, type PackageCataloger } from '../package-cataloger.ts';
 import { apkDatabaseAnalyzer, type ApkDatabaseFile, type ApkRecord } from './apk-database-analyzer.ts';
+import { chooseApkDatabase } from './apk-database-choice.ts';
 
-/** Alpine, Wolfi and Chainguard packages from apk's installed database. */
+/** Alpine, Wolfi and Chainguard packages from apk's installed database, at /lib or /usr/lib. */
 export const apkCataloger: PackageCataloger<ApkDatabaseFile> = {
   ...apkDatabaseAnalyzer,
   collect: (view, context) =>
@@ -12,6 +13,7 @@ export const apkCataloger: PackageCataloger<ApkDatabaseFile> = {
       entries: (file: ApkDatabaseFile) => file.packages,
       sameInstall: (a: ApkRecord, b: ApkRecord) => a.name === b.name && a.version === b.version && a.architecture === b.architecture,
       toPackage,
+      choose: chooseApkDatabase,
     }),
 };
 

@@ -16,9 +16,11 @@ export interface ApkDatabaseFile {
 }
 
 export const APK_INSTALLED = 'lib/apk/db/installed';
+/** Where apk-tools 3 and apko (Wolfi, Chainguard: a merged /usr) keep the same database. */
+export const APK_INSTALLED_USR = 'usr/lib/apk/db/installed';
 
 /**
- * Parses `lib/apk/db/installed`: stanzas of `X:value` lines separated by blank lines. `F:` opens a
+ * Parses apk's installed database: stanzas of `X:value` lines separated by blank lines. `F:` opens a
  * directory and the `R:` lines after it are its files. A damaged stanza is skipped with a warning;
  * the packages around it are kept.
  */
@@ -101,7 +103,7 @@ class StanzaBuilder {
 
 export const apkDatabaseAnalyzer: Pick<FileAnalyzer<ApkDatabaseFile>, 'name' | 'version' | 'patterns' | 'parse'> = {
   name: 'apk',
-  version: 1,
-  patterns: [APK_INSTALLED],
+  version: 2,
+  patterns: [APK_INSTALLED, APK_INSTALLED_USR],
   parse: parseApkDatabase,
 };
