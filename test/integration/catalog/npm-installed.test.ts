@@ -24,7 +24,7 @@ describe('npm app installed by the real npm', () => {
     const [image] = (await scan(`oci:${layoutOf([{ entries: directoryEntries(dir, 'app') }])}`, { catalogers })).images;
     const packages = npmPackages(image!.packages);
     expect(installs(packages)).toEqual(expected);
-    expect(packages.filter((pkg) => pkg.location.path === 'app/package-lock.json')).toEqual([]);
+    expect(packages.filter((pkg) => pkg.location.path.startsWith('app/package-lock.json'))).toEqual([]);
     expect(image!.warnings.filter((warning) => warning.includes('npm'))).toEqual([]);
     const codeFrame = packages.find((pkg) => pkg.name === '@babel/code-frame')!;
     expect(codeFrame.purl).toBe('pkg:npm/%40babel/code-frame@7.0.0');
@@ -35,7 +35,7 @@ describe('npm app installed by the real npm', () => {
     const image = layoutOf([{ entries: directoryEntries(dir, 'app') }, { entries: [{ type: 'file', path: 'app/node_modules/.wh.lodash', content: '' }] }]);
     const packages = npmPackages((await scan(`oci:${image}`, { catalogers })).images[0]!.packages);
     const lodash = packages.filter((pkg) => pkg.name === 'lodash');
-    expect(lodash.map((pkg) => pkg.location.path)).toEqual(['app/package-lock.json']);
+    expect(lodash.map((pkg) => pkg.location.path)).toEqual(['app/package-lock.json!/node_modules/lodash']);
     expect(packages).toHaveLength(expected.length);
   }, 120_000);
 });
