@@ -11,14 +11,18 @@ export interface ReleaseFileFacts {
 }
 
 export const OS_RELEASE_PATHS = ['etc/os-release', 'usr/lib/os-release'] as const;
-export const FALLBACK_RELEASE_PATHS = ['etc/alpine-release', 'etc/debian_version', 'etc/redhat-release', 'etc/system-release'] as const;
+/**
+ * The per-family release files, in the order they are trusted when no os-release names the
+ * distribution. `usr/lib/system-release` counts too, for images that keep that file only under /usr.
+ */
+export const FALLBACK_RELEASE_PATHS = ['etc/alpine-release', 'etc/debian_version', 'etc/redhat-release', 'etc/centos-release', 'etc/system-release', 'usr/lib/system-release'] as const;
 
 const MAX_RELEASE_FILE_BYTES = 64 * 1024;
 
 /** Reads os-release and the older per-family release files. */
 export const releaseFilesAnalyzer: FileAnalyzer<ReleaseFileFacts> = {
   name: 'release-files',
-  version: 1,
+  version: 2,
   patterns: [...OS_RELEASE_PATHS, ...FALLBACK_RELEASE_PATHS],
   parse(file, issues) {
     if (file.bytes.length > MAX_RELEASE_FILE_BYTES) {
@@ -26,7 +30,8 @@ export const releaseFilesAnalyzer: FileAnalyzer<ReleaseFileFacts> = {
       return undefined;
     }
     const text = new TextDecoder('utf-8').decode(file.bytes);
-    if (file.path.endsWith('os-release')) return fromOsRelease(text);
+    // By exact path: `centos-release` also ends in `os-release`.
+    if ((OS_RELEASE_PATHS as readonly string[]).includes(file.path)) return fromOsRelease(text);
     if (file.path === 'etc/alpine-release') return firstLine(text) ? { id: 'alpine', versionId: firstLine(text) } : undefined;
     if (file.path === 'etc/debian_version') return fromDebianVersion(firstLine(text));
     return fromRedHatRelease(firstLine(text));
@@ -55,8 +60,10 @@ function fromDebianVersion(line: string): ReleaseFileFacts | undefined {
   return { id: 'debian', ...(codename ? { codename } : {}), prettyName: `Debian GNU/Linux ${line}` };
 }
 
-const RED_HAT_FAMILY: ReadonlyArray<[RegExp, string]> = [
+/** First words of a Red Hat family release file → the os-release ID (and ID_LIKE) that release uses. */
+const RED_HAT_FAMILY: ReadonlyArray<readonly [RegExp, string, (readonly string[])?]> = [
   [/^Red Hat Enterprise Linux/i, 'rhel'],
+  [/^Scientific Linux/i, 'scientific', ['rhel', 'centos', 'fedora']],
   [/^CentOS Stream/i, 'centos'],
   [/^CentOS/i, 'centos'],
   [/^Rocky Linux/i, 'rocky'],
@@ -67,12 +74,12 @@ const RED_HAT_FAMILY: ReadonlyArray<[RegExp, string]> = [
   [/^CBL-Mariner/i, 'mariner'],
 ];
 
-/** `Rocky Linux release 9.3 (Blue Onyx)` and its relatives. */
+/** `Rocky Linux release 9.3 (Blue Onyx)`, `Scientific Linux release 7.9 (Nitrogen)` and their relatives. */
 function fromRedHatRelease(line: string): ReleaseFileFacts | undefined {
   const family = RED_HAT_FAMILY.find(([pattern]) => pattern.test(line));
   if (!family) return undefined;
   const version = /release\s+(\d+(?:\.\d+)*)/i.exec(line)?.[1];
-  return compact({ id: family[1], versionId: version, prettyName: line });
+  return compact({ id: family[1], versionId: version, prettyName: line, idLike: family[2] });
 }
 
 function firstLine(text: string): string {

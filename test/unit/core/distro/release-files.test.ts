@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { detectDistro } from '../../../../lambdas/core/distro/detect-distro.ts';
 import { releaseFilesAnalyzer } from '../../../../lambdas/core/distro/release-files-analyzer.ts';
 import { SquashedView } from '../../../../lambdas/core/image/squashed-view.ts';
+import { distroEcosystem } from '../../../../lambdas/core/matching/distro-ecosystem.ts';
 import { tarBytes, type TarInput } from '../../../../tools/image-builder/tar-writer.ts';
 import { analyzeTar } from '../../../support/analyze-tar.ts';
 import { sharedFixtures } from '../../../support/paths.ts';
@@ -44,6 +45,10 @@ describe('older release files', () => {
     ['etc/redhat-release', 'CentOS Linux release 7.9.2009 (Core)\n', { id: 'centos', versionId: '7.9.2009' }],
     ['etc/redhat-release', 'Rocky Linux release 9.3 (Blue Onyx)\n', { id: 'rocky', versionId: '9.3' }],
     ['etc/system-release', 'Amazon Linux release 2023 (Amazon Linux)\n', { id: 'amzn', versionId: '2023' }],
+    // Scientific Linux's os-release says ID="scientific", ID_LIKE="rhel centos fedora".
+    ['etc/redhat-release', 'Scientific Linux release 7.9 (Nitrogen)\n', { id: 'scientific', versionId: '7.9', idLike: ['rhel', 'centos', 'fedora'] }],
+    ['etc/centos-release', 'CentOS Linux release 7.9.2009 (Core)\n', { id: 'centos', versionId: '7.9.2009' }],
+    ['usr/lib/system-release', 'Amazon Linux release 2023.6.20241010 (Amazon Linux)\n', { id: 'amzn', versionId: '2023.6.20241010' }],
   ])('%s %j', (path, text, facts) => {
     expect(parse(path, text)).toMatchObject(facts);
   });
@@ -79,6 +84,43 @@ describe('detectDistro', () => {
         [{ type: 'file', path: 'etc/.wh.os-release', content: '' }],
       ),
     ).toMatchObject({ id: 'debian', codename: 'bookworm', source: 'etc/debian_version' });
+  });
+
+  it.each([
+    ['etc/centos-release', 'CentOS Linux release 7.9.2009 (Core)\n', 'centos'],
+    ['usr/lib/system-release', 'Amazon Linux release 2023.6.20241010 (Amazon Linux)\n', 'amzn'],
+    ['etc/redhat-release', 'Scientific Linux release 7.9 (Nitrogen)\n', 'scientific'],
+  ])('uses %s when it is the only release file', (path, content, id) => {
+    expect(detect([{ type: 'file', path, content }])).toMatchObject({ id, source: path });
+  });
+
+  it('takes the release from the distribution\'s own file when os-release has no VERSION_ID', () => {
+    expect(detect([{ type: 'file', path: 'etc/os-release', content: 'NAME="Debian GNU/Linux"\nID=debian\n' }, { type: 'file', path: 'etc/debian_version', content: '12.7\n' }])).toEqual({
+      id: 'debian',
+      versionId: '12',
+      prettyName: 'Debian GNU/Linux',
+      source: 'etc/os-release',
+    });
+    // Ubuntu ships a debian_version too; it names the Debian release Ubuntu forked from, not Ubuntu's.
+    expect(detect([{ type: 'file', path: 'etc/os-release', content: 'ID=ubuntu\n' }, { type: 'file', path: 'etc/debian_version', content: '12.7\n' }])?.versionId).toBeUndefined();
+    // A development release stays without one.
+    expect(detect([{ type: 'file', path: 'etc/os-release', content: 'ID=debian\nVERSION_CODENAME=trixie\n' }, { type: 'file', path: 'etc/debian_version', content: 'trixie/sid\n' }])).toMatchObject({ id: 'debian', codename: 'trixie' });
+  });
+
+  // Real files: the distroless static-debian11 rootfs (shared fixture) and this Debian machine's own
+  // base-files, each with the VERSION_ID line taken out of os-release, as in distroless images without it.
+  it.each([
+    ['distroless static-debian11', sharedFixtures('os', 'distroless', 'static-debian11', 'usr', 'lib', 'os-release'), sharedFixtures('os', 'distroless', 'static-debian11', 'etc', 'debian_version'), 'Debian:11'],
+    ['this machine', '/usr/lib/os-release', '/etc/debian_version', `Debian:${readFileSync('/etc/debian_version', 'utf8').split('.')[0]}`],
+  ])('matches %s against its Debian release from debian_version alone', (_, osRelease, debianVersion, ecosystem) => {
+    const withoutVersionId = readFileSync(osRelease, 'utf8').replace(/^VERSION_ID=.*\n/m, '');
+    expect(withoutVersionId).not.toContain('VERSION_ID');
+    const distro = detect([
+      { type: 'file', path: 'usr/lib/os-release', content: withoutVersionId },
+      { type: 'file', path: 'etc/debian_version', content: readFileSync(debianVersion) },
+    ]);
+    expect(distro).toMatchObject({ id: 'debian', source: 'usr/lib/os-release' });
+    expect(distroEcosystem(distro)).toMatchObject({ ecosystem: { ecosystem } });
   });
 
   it('finds nothing in an image without release files', () => {
