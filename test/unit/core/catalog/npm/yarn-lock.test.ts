@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { markYarnDev } from '../../../../../lambdas/core/catalog/npm/yarn-dev.ts';
 import { parseYarnLock } from '../../../../../lambdas/core/catalog/npm/yarn-lock.ts';
 import { parseText } from '../../../../support/npm-parse.ts';
 
@@ -94,6 +95,74 @@ describe('yarn.lock', () => {
       { name: 'ms', version: '2.1.2', descriptors: ['ms@2.1.2'], requires: [] },
       { namespace: '@types', name: 'node', version: '20.1.0', descriptors: ['@types/node@*'], requires: [] },
     ]);
+  });
+
+  // Excerpts of what yarn 1.22 and yarn 4 wrote for an app with `"string-width-cjs": "npm:string-width@^4.2.0"`.
+  const CLASSIC_ALIAS = `"string-width-cjs@npm:string-width@^4.2.0":
+  version "4.2.3"
+  dependencies:
+    strip-ansi "^6.0.1"
+
+string-width@^4.1.0:
+  version "4.2.3"
+  dependencies:
+    strip-ansi "^6.0.1"
+
+"tarpkg@file:vendor/tarpkg-1.0.0.tgz":
+  version "1.0.0"
+`;
+
+  const BERRY_ALIAS = `__metadata:
+  version: 10
+  cacheKey: 10c0
+
+"string-width-cjs@npm:string-width@^4.2.0, string-width@npm:^4.1.0":
+  version: 4.2.3
+  resolution: "string-width@npm:4.2.3"
+
+"@isaacs/string-locale-compare-cjs@npm:@isaacs/string-locale-compare@^1.1.0":
+  version: 1.1.0
+  resolution: "@isaacs/string-locale-compare@npm:1.1.0"
+
+"local-dir@file:local-dir::locator=root%40workspace%3A.":
+  version: 2.0.0
+  resolution: "local-dir@file:local-dir#local-dir::hash=0f3dc4&locator=root%40workspace%3A."
+`;
+
+  it('names an aliased yarn 1 entry by its real package and keeps the alias', () => {
+    const { result, warnings } = parse(CLASSIC_ALIAS);
+    expect(warnings).toEqual([]);
+    expect(result?.packages.map(({ name, version, alias, descriptors }) => ({ name, version, alias, descriptors }))).toEqual([
+      { name: 'string-width', version: '4.2.3', alias: 'string-width-cjs', descriptors: ['string-width-cjs@npm:string-width@^4.2.0'] },
+      { name: 'string-width', version: '4.2.3', alias: undefined, descriptors: ['string-width@^4.1.0'] },
+      { name: 'tarpkg', version: '1.0.0', alias: undefined, descriptors: ['tarpkg@file:vendor/tarpkg-1.0.0.tgz'] },
+    ]);
+    // Installed under both names, the merged package has no single alias.
+    expect(markYarnDev(result!.packages, undefined).map(({ name, alias }) => `${name} ${alias}`)).toEqual(['string-width undefined', 'tarpkg undefined']);
+  });
+
+  it('names an aliased berry entry by its resolution, and strips the workspace locator from file: descriptors', () => {
+    const { result, warnings } = parse(BERRY_ALIAS);
+    expect(warnings).toEqual([]);
+    expect(result?.packages).toEqual([
+      { name: 'string-width', version: '4.2.3', descriptors: ['string-width-cjs@npm:string-width@^4.2.0', 'string-width@^4.1.0'], requires: [] },
+      { namespace: '@isaacs', name: 'string-locale-compare', version: '1.1.0', alias: '@isaacs/string-locale-compare-cjs', descriptors: ['@isaacs/string-locale-compare-cjs@npm:@isaacs/string-locale-compare@^1.1.0'], requires: [] },
+      { name: 'local-dir', version: '2.0.0', descriptors: ['local-dir@file:local-dir'], requires: [] },
+    ]);
+  });
+
+  it('marks dev-only through aliases, keeping a package shared with production', () => {
+    const { result } = parse(CLASSIC_ALIAS.replace('string-width@^4.1.0:', 'strip-ansi@^6.0.1:\n  version "6.0.1"\n\nstring-width@^4.1.0:'));
+    const marked = markYarnDev(result!.packages, { dependencies: { 'string-width-cjs': 'npm:string-width@^4.2.0' }, devDependencies: { 'string-width': '^4.1.0', tarpkg: 'file:vendor/tarpkg-1.0.0.tgz' } });
+    expect(marked.map(({ name, version, dev }) => `${name}@${version}${dev ? ' dev' : ''}`)).toEqual(['string-width@4.2.3', 'strip-ansi@6.0.1', 'tarpkg@1.0.0 dev']);
+  });
+
+  it('drops entries that are not npm packages, saying why', () => {
+    expect(parse('node_modules/async@^1:\n  version "1.0.0"\n').warnings).toEqual(['the entry at line 1 is for "node_modules/async", which is not an npm package name, and was skipped']);
+    expect(parse('__metadata:\n  version: 6\n"x@npm:1":\n  version: 1.0.0\n  resolution: "../x@npm:1.0.0"\n').warnings).toEqual([
+      'entry "x@npm:1" resolves to "../x", which is not an npm package name, and was skipped',
+    ]);
+    expect(parse('__metadata:\n  version: 6\n---\na: 1\n').warnings).toEqual(['holds 2 YAML documents, not one yarn lockfile']);
   });
 
   it('warns about damaged files without throwing', () => {
