@@ -9,27 +9,18 @@ function parse(text: string) {
 }
 
 describe('.deps.json', () => {
-  it('lists the package libraries and leaves out projects and references', () => {
-    expect(parse(WEBAPP_DEPS)).toEqual({
-      packages: [
-        { name: 'Newtonsoft.Json', version: '13.0.3' },
-        { name: 'Serilog.AspNetCore', version: '8.0.1' },
-        { name: 'Serilog', version: '3.1.1' },
-      ],
-      warnings: [],
-    });
-  });
-
   // The self-contained fixture follows the SDK's documented deps.json format (see dotnet-deps-fixtures.ts).
-  it('lists the runtime packs of a self-contained app under their NuGet ids, without the runtimepack. prefix', () => {
-    expect(parse(SELF_CONTAINED_DEPS)).toEqual({
-      packages: [
-        { name: 'Microsoft.NETCore.App.Runtime.linux-x64', version: '8.0.8' },
-        { name: 'Microsoft.AspNetCore.App.Runtime.linux-x64', version: '8.0.8' },
-        { name: 'Newtonsoft.Json', version: '13.0.3' },
-      ],
-      warnings: [],
-    });
+  it.each([
+    ['the package libraries, leaving out projects and references', WEBAPP_DEPS, ['Newtonsoft.Json@13.0.3', 'Serilog.AspNetCore@8.0.1', 'Serilog@3.1.1']],
+    [
+      'a self-contained app’s runtime packs under their NuGet ids, without the runtimepack. prefix',
+      SELF_CONTAINED_DEPS,
+      ['Microsoft.NETCore.App.Runtime.linux-x64@8.0.8', 'Microsoft.AspNetCore.App.Runtime.linux-x64@8.0.8', 'Newtonsoft.Json@13.0.3'],
+    ],
+  ])('lists %s', (_, text, expected) => {
+    const { packages, warnings } = parse(text);
+    expect(packages.map((pkg) => `${pkg.name}@${pkg.version}`)).toEqual(expected);
+    expect(warnings).toEqual([]);
   });
 
   it('warns about a runtime pack keyed without a name', () => {
