@@ -1,7 +1,11 @@
-import { readFileSync, realpathSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, realpathSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultCatalogers } from '../../../lambdas/core/catalog/catalogers.ts';
-import { debianJar, pomPropertiesByUnzip, zipWithCli, type MavenCoordinates } from '../../support/java-archive-oracle.ts';
+import { debianJar, jarWithTool, jdkAvailable, pomPropertiesByUnzip, readArchivesWithJdk, zipWithCli, type MavenCoordinates } from '../../support/java-archive-oracle.ts';
+import { buildWithMaven, mavenOfflineAvailable, type MavenReactor } from '../../support/maven-built-jars.ts';
 import { layoutOf } from '../../support/layout.ts';
 import { scan } from '../../support/scan.ts';
 
@@ -66,5 +70,112 @@ describe('java archives packed into an image', () => {
     expect(plain.purl).toBe(`pkg:maven/${lang3Pom!.group}/${lang3Pom!.artifact}@${lang3Pom!.version}`);
     expect(plain.cataloger).toBe('java');
     expect(lang3Pom).toEqual({ group: 'org.apache.commons', artifact: 'commons-lang3', version: '3.12.0' });
+  });
+});
+
+/** A module inheriting from the reactor's parent; `body` gives what the module itself declares. */
+const modulePom = (body: string) =>
+  `<project xmlns="http://maven.apache.org/POM/4.0.0">\n  <modelVersion>4.0.0</modelVersion>\n  <parent><groupId>org.example.parent</groupId><artifactId>parent</artifactId><version>3.1.4</version></parent>\n  ${body}\n</project>\n`;
+
+const REACTOR: MavenReactor = {
+  parent: { groupId: 'org.example.parent', artifactId: 'parent', version: '3.1.4' },
+  modules: {
+    // groupId and version come from <parent>.
+    inherit: modulePom('<artifactId>inherit</artifactId>'),
+    // Placeholders the pom itself resolves.
+    interpolated: modulePom('<groupId>${project.parent.groupId}.tools</groupId>\n  <artifactId>interpolated</artifactId>\n  <version>${revision}${changelist}</version>\n  <properties><revision>2.5.0</revision><changelist>-beta</changelist></properties>'),
+    // A version only the build's -D knows: the archive cannot tell it.
+    'set-at-build': modulePom('<artifactId>set-at-build</artifactId>\n  <version>${customs.release}</version>'),
+  },
+  properties: { 'customs.release': '9.9.9' },
+};
+
+/** A pom.properties as Maven's archiver writes it, with the escapes and continuations java.util.Properties reads. */
+const mavenProperties = (lines: string) => `#Created by Apache Maven 3.8.7\n${lines}\n`;
+
+/** A copy of a jar without its pom.properties, so only the embedded pom.xml is left to read. */
+function withoutPomProperties(jar: string, entries: readonly string[]): string {
+  const copy = join(mkdtempSync(join(tmpdir(), 'customs-stripped-')), basename(jar));
+  copyFileSync(jar, copy);
+  execFileSync('zip', ['-q', '-d', copy, ...entries]);
+  return copy;
+}
+
+const purlRow = (path: string, group: string | undefined, artifact: string, version: string) => `${path} pkg:maven/${group ? `${group}/` : ''}${artifact}@${version}`;
+
+describe.skipIf(!jdkAvailable() || !mavenOfflineAvailable())('java coordinates checked against Maven and the JDK', () => {
+  it('finds pom.properties anywhere, pom.xml with inheritance, manifests without display titles, and Jenkins plugins', async () => {
+    const maven = buildWithMaven(REACTOR);
+    const built = readArchivesWithJdk(Object.values(maven));
+    const stripped = Object.fromEntries(Object.entries(maven).map(([module, jar]) => [module, withoutPomProperties(jar, built.get(jar)!.pomProperties.map((pom) => pom.entry))]));
+
+    const shaded = jarWithTool('uber-1.0.0.jar', {
+      'META-INF/maven/pom.properties': mavenProperties('groupId=org.example\nartifactId=uber\nversion=1.0.0'),
+      'shaded/util-1/META-INF/maven/com.acme/util/pom.properties': mavenProperties('version=1.0.0\ngroupId=com.acme\nartifactId=util'),
+      'shaded/util-2/META-INF/maven/com.acme/util/pom.properties': mavenProperties('groupId : com.acme\nartifactId = util\nversion = 2.0.0\\\n    -rc\\u0031'),
+      'org/example/shaded/META-INF/maven/org.example.parent/inherit/pom.properties': execFileSync('unzip', ['-p', maven.inherit!, built.get(maven.inherit!)!.pomProperties[0]!.entry]),
+    });
+    const micronaut = jarWithTool('micronaut-core-4.2.0.jar', { 'io/micronaut/core/A.class': 'x' }, { 'Implementation-Title': 'Micronaut Core', 'Implementation-Version': '4.2.0', 'Automatic-Module-Name': 'io.micronaut.core' });
+    const jackson = jarWithTool('jackson-core.jar', { 'com/fasterxml/A.class': 'x' }, {
+      'Implementation-Title': 'Jackson-core',
+      'Implementation-Version': '2.14.1',
+      'Bundle-SymbolicName': 'com.fasterxml.jackson.core.jackson-core',
+      'Bundle-Version': '2.14.1',
+      'Bundle-Description': 'Core Jackson processing abstractions (aka Streaming API), implementation for JSON, wrapped by the jar tool',
+    });
+    const plugin = jarWithTool('customs-test.hpi', { 'index.jelly': '<div/>\n' }, {
+      'Group-Id': 'io.jenkins.plugins',
+      'Short-Name': 'customs-test',
+      'Plugin-Version': '1.2.3',
+      'Long-Name': 'Customs test plugin, with a long name the jar tool wraps over more than one manifest line',
+      'Implementation-Title': 'Customs Test',
+      'Jenkins-Version': '2.440.3',
+    });
+
+    const files: Array<[string, string]> = [
+      ['opt/app/lib/uber-1.0.0.jar', shaded],
+      // Without a version in the name, so only the pom can give it.
+      ['opt/app/lib/inherit.jar', stripped.inherit!],
+      ['opt/app/lib/interpolated.jar', stripped.interpolated!],
+      [`opt/app/lib/${basename(stripped['set-at-build']!)}`, stripped['set-at-build']!],
+      ['opt/app/app.jar', stripped['set-at-build']!],
+      ['opt/app/lib/micronaut-core-4.2.0.jar', micronaut],
+      ['usr/share/java/jackson-core.jar', jackson],
+      ['var/jenkins_home/plugins/customs-test.hpi', plugin],
+    ];
+    const jdk = readArchivesWithJdk([...new Set(files.map(([, jar]) => jar))]);
+    const dir = layoutOf([{ entries: files.map(([path, jar]) => ({ type: 'file' as const, path, content: readFileSync(jar) })) }]);
+    const [image] = (await scan(`oci:${dir}`, { catalogers })).images;
+
+    // Every pom.properties Java's Properties loads, each distinct one once: two versions of util.
+    const shadedRows = [...new Set(jdk.get(shaded)!.pomProperties.map((pom) => purlRow('opt/app/lib/uber-1.0.0.jar', pom.group, pom.artifact, pom.version)))];
+    expect(shadedRows).toHaveLength(4);
+    // The stripped jars hold only Maven's pom.xml; Maven's own pom.properties is the expectation.
+    const pomRows = ['inherit', 'interpolated'].map((module) => {
+      expect(jdk.get(stripped[module]!)!.pomProperties).toEqual([]);
+      const [pom] = built.get(maven[module]!)!.pomProperties;
+      return purlRow(`opt/app/lib/${module}.jar`, pom!.group, pom!.artifact, pom!.version);
+    });
+    // Maven's version for set-at-build is known only to the build; the pom gives group and artifact, the file name the version.
+    const setAtBuild = built.get(maven['set-at-build']!)!.pomProperties[0]!;
+    expect(basename(maven['set-at-build']!)).toBe(`${setAtBuild.artifact}-${setAtBuild.version}.jar`);
+    pomRows.push(purlRow(`opt/app/lib/${basename(stripped['set-at-build']!)}`, setAtBuild.group, setAtBuild.artifact, setAtBuild.version));
+    // The manifest's version as java.util.jar reads it; the artifact from the file, never the title.
+    const micronautManifest = jdk.get(micronaut)!.manifest;
+    const jacksonManifest = jdk.get(jackson)!.manifest;
+    const bundle = jacksonManifest['Bundle-SymbolicName']!;
+    const manifestRows = [
+      purlRow('opt/app/lib/micronaut-core-4.2.0.jar', undefined, 'micronaut-core', micronautManifest['Implementation-Version']!),
+      purlRow('usr/share/java/jackson-core.jar', bundle.slice(0, -'.jackson-core'.length), 'jackson-core', jacksonManifest['Implementation-Version']!),
+    ];
+    const pluginManifest = jdk.get(plugin)!.manifest;
+    const pluginRow = purlRow('var/jenkins_home/plugins/customs-test.hpi', pluginManifest['Group-Id'], pluginManifest['Short-Name']!, pluginManifest['Plugin-Version']!);
+
+    const actual = image!.packages.filter((pkg) => pkg.type === 'maven').map((pkg) => `${pkg.location.path} ${pkg.purl}`);
+    expect(actual.sort()).toEqual([...shadedRows, ...pomRows, ...manifestRows, pluginRow].sort());
+    // No fake version for the renamed jar whose pom version is a -D placeholder.
+    expect(actual.filter((row) => row.startsWith('opt/app/app.jar '))).toEqual([]);
+    expect(image!.warnings.filter((warning) => /\.(jar|hpi)/.test(warning))).toEqual([]);
+    expect(image!.packages.map((pkg) => pkg.name)).not.toContain(micronautManifest['Implementation-Title']);
   });
 });
