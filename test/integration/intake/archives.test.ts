@@ -9,7 +9,7 @@ import { tarBytes, type TarInput } from '../../../tools/image-builder/tar-writer
 import { packageList, scan } from '../../support/scan.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'customs-archives-'));
-const status = (...names: string[]): TarInput => ({ type: 'file', path: 'var/lib/dpkg/status', content: names.map((name) => `Package: ${name}\nVersion: 1\n`).join('\n') });
+const status = (...names: string[]): TarInput => ({ type: 'file', path: 'var/lib/dpkg/status', content: names.map((name) => `Package: ${name}\nStatus: install ok installed\nVersion: 1\n`).join('\n') });
 const config = (diffIds: string[]) => JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: diffIds } });
 
 /** A `docker save` archive in the legacy layout: `<id>/layer.tar`, a shared layer stored once behind a symlink. */

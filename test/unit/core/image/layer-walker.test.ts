@@ -77,7 +77,7 @@ describe('LayerWalker', () => {
     const analysis = analyzeTar(
       tarBytes([
         { type: 'symlink', path: 'x', target: '/var/lib/dpkg' },
-        { type: 'file', path: 'x/status', content: 'Package: hidden\nVersion: 1\n' },
+        { type: 'file', path: 'x/status', content: 'Package: hidden\nStatus: install ok installed\nVersion: 1\n' },
       ]),
     );
     expect(analysis.records[1]).toMatchObject({ type: 'file', path: 'var/lib/dpkg/status', results: { dpkg: { packages: [{ name: 'hidden', version: '1' }] } } });
