@@ -11,7 +11,7 @@ const SMALLEST_GO_BINARY = 64 * 1024;
  */
 export const goBinaryCataloger: PackageCataloger<LanguageFile> = {
   name: 'go-binary',
-  version: 1,
+  version: 2, // 2: pre-1.18 and GOEXPERIMENT builds, -X main versions
   patterns: [],
   parse: () => undefined,
   streaming: {

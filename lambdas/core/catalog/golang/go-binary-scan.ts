@@ -116,7 +116,8 @@ export class GoBinaryScan implements StreamScan<LanguageFile> {
     for (let at = window.indexOf(BUILDINFO_MAGIC); at >= 0; at = window.indexOf(BUILDINFO_MAGIC, at + 1)) {
       if ((base + at) % BUILDINFO_ALIGN !== 0) continue;
       this.header = new StreamCapture(base + at, window.subarray(at), MAX_MODINFO + 64);
-      return this.readHeader(this.header.add());
+      this.readHeader(this.header.add());
+      if (this.header || this.headerRead) return; // else a stray copy: look further on
     }
   }
 
@@ -135,12 +136,12 @@ export class GoBinaryScan implements StreamScan<LanguageFile> {
   /** Go before 1.18: the header points at two Go string headers, which point at the strings. */
   private followPointers(header: Extract<BuildInfoHeader, { kind: 'pointers' }>): void {
     const { pointerSize, bigEndian } = header;
-    this.readGoString(header.versionAddress, pointerSize, bigEndian, 'version', (offset, length, bytes) => {
+    this.readGoString(header.versionAddress, pointerSize, bigEndian, 'version', MAX_VERSION_TEXT, (offset, length, bytes) => {
       const version = bytes?.toString('latin1') ?? this.versionStrings.at(offset, length);
-      if (version && length <= MAX_VERSION_TEXT) this.goVersion = version;
+      if (version) this.goVersion = version;
       else this.troubles.push('the build info names a Go version the scan had not kept; trying other ways');
     });
-    this.readGoString(header.modinfoAddress, pointerSize, bigEndian, 'module text', (offset, _length, bytes) => {
+    this.readGoString(header.modinfoAddress, pointerSize, bigEndian, 'module text', MAX_MODINFO, (offset, _length, bytes) => {
       if (bytes) this.modinfo = unwrapModinfo(bytes);
       else if (this.markerModinfo?.offset === offset) this.modinfo = this.markerModinfo.text;
       else this.modinfoOffset = offset;
@@ -148,12 +149,19 @@ export class GoBinaryScan implements StreamScan<LanguageFile> {
   }
 
   /** Calls `found` with the string's bytes, or only its place when it lies behind the stream. */
-  private readGoString(address: number, pointerSize: 4 | 8, bigEndian: boolean, what: string, found: (offset: number, length: number, bytes?: Buffer) => void): void {
+  private readGoString(
+    address: number,
+    pointerSize: 4 | 8,
+    bigEndian: boolean,
+    what: string,
+    maxLength: number,
+    found: (offset: number, length: number, bytes?: Buffer) => void,
+  ): void {
     const at = this.layout ? fileOffsetOf(this.layout, address, 2 * pointerSize) : undefined;
     const asked = at !== undefined && this.reads.request(at, 2 * pointerSize, (bytes) => {
       const string = readStringHeader(bytes, pointerSize, bigEndian);
       const offset = string && this.layout ? fileOffsetOf(this.layout, string.address, string.length) : undefined;
-      if (!string || offset === undefined) {
+      if (!string || offset === undefined || string.length > maxLength) {
         this.troubles.push(`the build info's ${what} points outside the file`);
         return;
       }

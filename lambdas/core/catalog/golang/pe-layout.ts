@@ -16,10 +16,10 @@ export function readPeLayout(r: ByteReader): ExeLayout | undefined {
   const segments: Segment[] = [];
   for (let i = 0; i < Math.min(count, MAX_SEGMENTS); i++) {
     const at = optional + optionalSize + i * 40;
-    const [virtualSize, virtualAddress, rawSize, rawOffset, characteristics] = [r.u32(at + 8), r.u32(at + 12), r.u32(at + 16), r.u32(at + 20), r.u32(at + 36)];
-    if (virtualSize === undefined || virtualAddress === undefined || rawSize === undefined || rawOffset === undefined || characteristics === undefined) break;
-    const size = virtualSize > 0 ? Math.min(virtualSize, rawSize) : rawSize;
-    if (size > 0) segments.push({ vaddr: imageBase + virtualAddress, offset: rawOffset, size, writable: (characteristics & IMAGE_SCN_MEM_WRITE) !== 0 });
+    const [virtualAddress, rawSize, rawOffset, characteristics] = [r.u32(at + 12), r.u32(at + 16), r.u32(at + 20), r.u32(at + 36)];
+    if (virtualAddress === undefined || rawSize === undefined || rawOffset === undefined || characteristics === undefined) break;
+    // As debug/buildinfo: a section's file bytes (SizeOfRawData) are what an address can reach.
+    if (rawSize > 0) segments.push({ vaddr: imageBase + virtualAddress, offset: rawOffset, size: rawSize, writable: (characteristics & IMAGE_SCN_MEM_WRITE) !== 0 });
   }
   return { segments };
 }
