@@ -1,53 +1,32 @@
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { defaultCatalogers } from '../../../../../lambdas/core/catalog/catalogers.ts';
 import { goBinaryCataloger } from '../../../../../lambdas/core/catalog/golang/go-binary-cataloger.ts';
-import { GoBinaryScan } from '../../../../../lambdas/core/catalog/golang/go-binary-scan.ts';
 import { toolchainVersion } from '../../../../../lambdas/core/catalog/golang/go-modinfo.ts';
 import { layoutOf } from '../../../../support/layout.ts';
-import { buildGoProgram, goVersionM } from '../../../../support/go-build.ts';
-import { repoRoot, sharedFixtures } from '../../../../support/paths.ts';
+import { buildGoProgram, buildGoRelease, goVersionM } from '../../../../support/go-build.ts';
+import { legacyGoElf } from '../../../../support/go-legacy-elf.ts';
+import { goRows, readVersionM, scanGoBytes as scanBytes } from '../../../../support/go-version-m.ts';
+import { repoRoot, sharedFixtures, testCacheDir } from '../../../../support/paths.ts';
 import { scan } from '../../../../support/scan.ts';
-
-/** `go version -m` output as saved beside the fixtures → name@version rows as Customs reports them. */
-function expectedFromVersionM(text: string): string[] {
-  const rows: string[] = [];
-  const lines = text.split('\n');
-  const goVersion = /: (go\S+)/.exec(lines[0]!)![1]!;
-  rows.push(`stdlib@${toolchainVersion(goVersion)}`);
-  for (let i = 1; i < lines.length; i++) {
-    const [kind, path, version] = lines[i]!.trim().split('\t');
-    if (kind !== 'mod' && kind !== 'dep') continue;
-    const replacement = lines[i + 1]?.trim().split('\t');
-    const replaced = replacement?.[0] === '=>' && replacement[2] && !replacement[1]!.startsWith('.');
-    rows.push(replaced ? `${replacement[1]}@${replacement[2]}` : `${path}@${version}`);
-  }
-  return rows.sort();
-}
-
-function scanBytes(bytes: Uint8Array, chunk: number) {
-  const scanner = new GoBinaryScan();
-  const warnings: string[] = [];
-  for (let offset = 0; offset < bytes.length; offset += chunk) if (!scanner.write(bytes.subarray(offset, offset + chunk))) break;
-  return { result: scanner.end({ warn: (message) => warnings.push(message) }), warnings };
-}
 
 describe('Go binaries', () => {
   it.each(['hello-go1.19-trimpath', 'hello-replace-go1.19'])('%s lists what `go version -m` saved for it, however it is chunked', (name) => {
     const binary = readFileSync(sharedFixtures('os', 'go', name));
-    const expected = expectedFromVersionM(readFileSync(sharedFixtures('os', 'go', `${name}.version-m.txt`), 'utf8'));
+    const expected = readVersionM(readFileSync(sharedFixtures('os', 'go', `${name}.version-m.txt`), 'utf8')).rows;
     for (const chunk of [7, 4096, 65_536, binary.length]) {
       const { result } = scanBytes(binary, chunk);
-      expect(result!.packages.map((pkg) => `${pkg.displayName ?? pkg.name}@${pkg.version}`).sort()).toEqual(expected);
+      expect(goRows(result)).toEqual(expected);
     }
   });
 
   it('lists what the toolchain itself reports for a program built here with Debian\'s Go', () => {
     const binary = buildGoProgram();
-    const expected = expectedFromVersionM(goVersionM(binary));
+    const expected = readVersionM(goVersionM(binary)).rows;
     expect(expected).toContain('example.com/greeting@v1.4.0');
     const { result } = scanBytes(readFileSync(binary), 32 * 1024);
-    expect(result!.packages.map((pkg) => `${pkg.displayName ?? pkg.name}@${pkg.version}`).sort()).toEqual(expected);
+    expect(goRows(result)).toEqual(expected);
   }, 120_000);
 
   it('reads a binary from a newer Go whose build info has moved (esbuild from npm)', () => {
@@ -55,7 +34,7 @@ describe('Go binaries', () => {
     const binary = readFileSync(`${repoRoot}/node_modules/@esbuild/linux-x64/bin/esbuild`);
     const { result, warnings } = scanBytes(binary, 256 * 1024);
     expect(warnings).toEqual([]);
-    expect(result!.packages.map((pkg) => `${pkg.displayName ?? pkg.name}@${pkg.version}`).sort()).toEqual([
+    expect(goRows(result)).toEqual([
       'github.com/evanw/esbuild@(devel)',
       'golang.org/x/sys@v0.0.0-20220715151400-c0bba94af5f8',
       'stdlib@v1.26.5',
@@ -92,4 +71,22 @@ describe('Go binaries', () => {
     ]);
     expect(golang.every((pkg) => pkg.location.path === 'srv/app/hello' && pkg.location.layerIndex === 0)).toBe(true);
   });
+
+  it('reports, in an image, a -X version marked inferred and a pre-1.18 binary with its stdlib', async () => {
+    const release = buildGoRelease({ flags: ['-trimpath', '-ldflags=-X main.version=v1.8.0-rc.2'] });
+    const legacy = legacyGoElf({ pointerSize: 8, bigEndian: false, goVersion: 'go1.16.15', modinfo: 'path\texample.com/old\nmod\texample.com/old\t(devel)\t\n', filler: 70_000 });
+    const legacyPath = testCacheDir('go-legacy', 'image-legacy');
+    mkdirSync(testCacheDir('go-legacy'), { recursive: true });
+    writeFileSync(legacyPath, legacy);
+    chmodSync(legacyPath, 0o755);
+    const expected = [
+      ...readVersionM(goVersionM(release)).rows.map((row) => `usr/bin/release ${row.replace('@(devel)', `@${execFileSync(release, { encoding: 'utf8' }).trim()} inferred`)}`),
+      ...readVersionM(goVersionM(legacyPath)).rows.map((row) => `usr/bin/legacy ${row}`),
+    ].sort();
+    const dir = layoutOf([{ entries: [{ type: 'file', path: 'usr/bin/release', content: readFileSync(release), mode: 0o755 }, { type: 'file', path: 'usr/bin/legacy', content: legacy, mode: 0o755 }] }]);
+    const [image] = (await scan(`oci:${dir}`)).images;
+    const golang = image!.packages.filter((pkg) => pkg.type === 'golang');
+    expect(golang.map((pkg) => `${pkg.location.path} ${pkg.name}@${pkg.version}${pkg.versionInferred ? ' inferred' : ''}`).sort()).toEqual(expected);
+    expect(golang.find((pkg) => pkg.versionInferred)!.purl).toBe('pkg:golang/example.com/customs-release@v1.8.0-rc.2');
+  }, 300_000);
 });
