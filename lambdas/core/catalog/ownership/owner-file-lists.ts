@@ -1,6 +1,7 @@
 import type { SquashedView } from '../../image/squashed-view.ts';
 import type { PackageOwner } from '../../sbom/model.ts';
 import { apkDatabaseAnalyzer, type ApkDatabaseFile } from '../apk/apk-database-analyzer.ts';
+import { chooseApkDatabase } from '../apk/apk-database-choice.ts';
 import { dpkgDatabaseAnalyzer, type DpkgDatabaseFile } from '../dpkg/dpkg-database-analyzer.ts';
 import { filePaths } from '../file-list.ts';
 import { chooseDatabase, fullVersion } from '../rpm/rpm-cataloger.ts';
@@ -46,7 +47,8 @@ function statusDOwner(view: SquashedView, path: string, installed: InstalledOsPa
 }
 
 function* apkLists(view: SquashedView, installed: InstalledOsPackages): Generator<OwnerFileList> {
-  for (const history of view.filesFor(apkDatabaseAnalyzer.name)) {
+  // As for rpm: only the database apk itself would read.
+  for (const history of chooseApkDatabase([...view.filesFor(apkDatabaseAnalyzer.name)])) {
     const database = history.versions[0]!.results[apkDatabaseAnalyzer.name] as ApkDatabaseFile;
     for (const record of database.packages) {
       const owner = installed.find('apk', record.name, (pkg) => pkg.version === record.version && pkg.architecture === record.architecture);

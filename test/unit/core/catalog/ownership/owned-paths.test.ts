@@ -43,23 +43,37 @@ describe('owned paths', () => {
 });
 
 describe('owners from apk and rpm databases', () => {
+  const sixStanza = ['C:Q1def=', 'P:py3-six', 'V:1.16.0-r9', 'A:noarch', 'S:12345', 'I:65536', 'T:Python 2 and 3 compatibility library', 'o:py3-six', 'F:usr', 'F:usr/lib', 'F:usr/lib/python3.12', 'F:usr/lib/python3.12/site-packages', 'R:six.py', 'F:usr/lib/python3.12/site-packages/six-1.16.0.dist-info', 'R:METADATA', 'R:RECORD'];
+  const apkInstalled = (...stanzas: string[][]) => stanzas.map((lines) => `${lines.join('\n')}\n`).join('\n');
+  const musl = ['C:Q1abc=', 'P:musl', 'V:1.2.5-r0', 'A:x86_64', 'o:musl', 'F:lib', 'R:ld-musl-x86_64.so.1'];
+  const sixMetadata = metadata('usr/lib/python3.12/site-packages/six-1.16.0.dist-info/METADATA', 'six', '1.16.0');
+
   it('reads apk F:/R: lists (package present → owner; other dist-info → none)', () => {
-    const installed = [
-      ['C:Q1abc=', 'P:musl', 'V:1.2.5-r0', 'A:x86_64', 'o:musl', 'F:lib', 'R:ld-musl-x86_64.so.1'],
-      ['C:Q1def=', 'P:py3-six', 'V:1.16.0-r9', 'A:noarch', 'S:12345', 'I:65536', 'T:Python 2 and 3 compatibility library', 'o:py3-six', 'F:usr', 'F:usr/lib', 'F:usr/lib/python3.12', 'F:usr/lib/python3.12/site-packages', 'R:six.py', 'F:usr/lib/python3.12/site-packages/six-1.16.0.dist-info', 'R:METADATA', 'R:RECORD'],
-    ]
-      .map((lines) => `${lines.join('\n')}\n`)
-      .join('\n');
     const { packages, warnings } = catalogOwned([
       { type: 'file', path: 'etc/os-release', content: 'ID=alpine\nVERSION_ID=3.20.3\n' },
-      { type: 'file', path: 'lib/apk/db/installed', content: installed },
-      metadata('usr/lib/python3.12/site-packages/six-1.16.0.dist-info/METADATA', 'six', '1.16.0'),
+      { type: 'file', path: 'lib/apk/db/installed', content: apkInstalled(musl, sixStanza) },
+      sixMetadata,
       metadata('usr/lib/python3.12/site-packages/requests-2.32.3.dist-info/METADATA', 'requests', '2.32.3'),
     ]);
     const six = packages.find((pkg) => pkg.name === 'six')!;
     expect(six.owner).toEqual({ id: packages.find((pkg) => pkg.name === 'py3-six')!.id, name: 'py3-six', type: 'apk' });
     expect(packages.find((pkg) => pkg.name === 'requests')!.owner).toBeUndefined();
     expect(warnings).toEqual([]);
+  });
+
+  it('reads the apk database apko writes (usr/lib/apk/db), and only the one apk would read when both exist', () => {
+    const wolfi: TarInput = { type: 'file', path: 'etc/os-release', content: 'ID=wolfi\nVERSION_ID=20230201\n' };
+    const apko = catalogOwned([wolfi, { type: 'file', path: 'usr/lib/apk/db/installed', content: apkInstalled(sixStanza) }, sixMetadata]);
+    expect(apko.packages.find((pkg) => pkg.name === 'six')!.owner).toMatchObject({ name: 'py3-six', type: 'apk' });
+    // lib/apk/db wins; a stale usr/lib copy that lists py3-six owns nothing.
+    const both = catalogOwned([
+      wolfi,
+      { type: 'file', path: 'lib/apk/db/installed', content: apkInstalled(musl) },
+      { type: 'file', path: 'usr/lib/apk/db/installed', content: apkInstalled(sixStanza) },
+      sixMetadata,
+    ]);
+    expect(both.packages.map((pkg) => pkg.name).sort()).toEqual(['musl', 'six']);
+    expect(both.packages.find((pkg) => pkg.name === 'six')!.owner).toBeUndefined();
   });
 
   it('reads rpm headers (Amazon Linux 2023 sqlite database): python3-libcomps owns its egg-info', () => {
