@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,15 +40,13 @@ export function zipWithCli(files: Readonly<Record<string, ArchiveContent>>, opti
   return archive;
 }
 
-/** Whether the JDK's `javac`, `java` and `jar` are on the PATH. */
-export function jdkAvailable(): boolean {
-  try {
-    for (const tool of ['javac', 'java', 'jar']) execFileSync(tool, ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
+/** Whether every command runs and exits 0 with `--version`: the tools an oracle needs are installed. */
+export function toolsRun(...commands: readonly string[]): boolean {
+  return commands.every((command) => spawnSync(command, ['--version'], { stdio: 'ignore' }).status === 0);
 }
+
+/** Whether the JDK's `javac`, `java` and `jar` are on the PATH. */
+export const jdkAvailable = (): boolean => toolsRun('javac', 'java', 'jar');
 
 /** Writes files into a fresh directory and returns it. */
 function treeOf(files: Readonly<Record<string, ArchiveContent>>): string {

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { toolsRun } from './java-archive-oracle.ts';
 import { testCacheDir } from './paths.ts';
 
 /** The one plugin `mvn jar:jar` needs, pinned to a version the local repository holds (Maven runs offline). */
@@ -11,13 +12,7 @@ const JAR_PLUGIN = { groupId: 'org.apache.maven.plugins', artifactId: 'maven-jar
 /** Whether Maven can build jars offline here: `mvn` on the PATH and the pinned jar plugin in ~/.m2. */
 export function mavenOfflineAvailable(): boolean {
   const plugin = join(homedir(), '.m2', 'repository', ...JAR_PLUGIN.groupId.split('.'), JAR_PLUGIN.artifactId, JAR_PLUGIN.version);
-  if (!existsSync(plugin)) return false;
-  try {
-    execFileSync('mvn', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
+  return existsSync(plugin) && toolsRun('mvn');
 }
 
 /** A reactor: the aggregator's groupId/artifactId/version and each module's pom.xml by directory. */
