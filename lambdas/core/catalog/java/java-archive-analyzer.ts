@@ -111,7 +111,7 @@ class ArchiveWalk {
 
 export const javaArchiveAnalyzer: Pick<FileAnalyzer<JavaArchiveFile>, 'name' | 'version' | 'patterns' | 'parse' | 'sniff'> = {
   name: 'java',
-  version: 1,
+  version: 2,
   patterns: JAVA_ARCHIVE_PATTERNS,
   parse: (file, issues) => parseJavaArchive(file, issues),
   sniff: looksLikeJavaArchive,
