@@ -48,7 +48,8 @@ export function archivePackages(archive: ArchiveEntries, where: ArchiveIdentity,
     }
     const { group, artifact, version } = result.coordinates;
     if (artifact && group && version) add({ group, artifact, version });
-    else if (artifact) hint ??= { ...(group ? { group } : {}), artifact };
+    // The first pom missing a field still names the artifact should nothing better describe the archive.
+    else if (artifact) hint ??= { ...(group ? { group } : {}), artifact, ...(version ? { version } : {}) };
   }
 
   const manifestName = archive.names.find((name) => name.toUpperCase() === 'META-INF/MANIFEST.MF');

@@ -7,10 +7,11 @@ export interface ArchiveCoordinates {
   readonly version: string;
 }
 
-/** A pom.xml that names the artifact but whose version is a placeholder the archive cannot resolve. */
+/** A pom.xml that names the artifact but whose group or version is a placeholder the archive cannot resolve. */
 export interface ArtifactHint {
   readonly group?: string;
   readonly artifact: string;
+  readonly version?: string;
 }
 
 type Manifest = ReadonlyMap<string, string>;
@@ -36,7 +37,7 @@ export function jenkinsPluginCoordinates(manifest: Manifest): ArchiveCoordinates
 
 /**
  * Coordinates for an archive without pom metadata, from its manifest and file name:
- * 1. a pom.xml's artifact (the hint), with the manifest's or file name's version;
+ * 1. a pom.xml's artifact (the hint), with its version, else the manifest's or the file name's;
  * 2. an artifact-like Implementation-Title with Implementation-Version;
  * 3. a Maven-style file name (`name-1.2.jar`) or one the bundle name ends with, with the manifest's
  *    version when it has one;
@@ -60,7 +61,7 @@ export function manifestCoordinates(manifest: Manifest, path: string, hint?: Art
   const found = (artifact: string, version: string | undefined, group = groupFor(artifact)): ArchiveCoordinates | undefined =>
     version ? { ...(group ? { group } : {}), artifact, version } : undefined;
 
-  if (hint) return found(hint.artifact, manifestVersion ?? (file?.name === hint.artifact ? file.version : undefined), hint.group);
+  if (hint) return found(hint.artifact, hint.version ?? manifestVersion ?? (file?.name === hint.artifact ? file.version : undefined), hint.group);
   const title = manifest.get('implementation-title');
   if (title && ARTIFACT_LIKE.test(title)) {
     const fromTitle = found(title, versionOf(manifest.get('implementation-version')));

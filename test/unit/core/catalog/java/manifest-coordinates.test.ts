@@ -33,6 +33,7 @@ describe('coordinates from a manifest and a file name', () => {
     expect(manifestCoordinates(manifest({ 'Implementation-Version': '9.9.9', 'Implementation-Title': 'other' }), 'app.jar', hint)).toEqual({ group: 'org.example', artifact: 'unres', version: '9.9.9' });
     expect(manifestCoordinates(manifest({}), 'lib/unres-9.9.9.jar', hint)).toEqual({ group: 'org.example', artifact: 'unres', version: '9.9.9' });
     expect(manifestCoordinates(manifest({}), 'lib/other-9.9.9.jar', hint)).toBeUndefined();
+    expect(manifestCoordinates(manifest({ 'Implementation-Version': '2' }), 'lib/x.jar', { artifact: 'x', version: '1.0' })).toEqual({ artifact: 'x', version: '1.0' });
   });
 });
 
