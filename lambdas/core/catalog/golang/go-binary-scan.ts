@@ -64,7 +64,7 @@ export class GoBinaryScan implements StreamScan<LanguageFile> {
   }
 
   end(issues: IssueSink): LanguageFile | undefined {
-    if (this.head && !this.start()) return undefined;
+    if (this.head) this.start(); // a file shorter than the head
     if (this.rejected) return undefined;
     for (const trouble of this.troubles) issues.warn(trouble);
     const modinfo = this.modinfo ?? this.fallbackModinfo(issues);

@@ -1,7 +1,7 @@
 import { ByteReader } from './byte-reader.ts';
 
 export const BUILDINFO_MAGIC = Buffer.from('\xff Go buildinf:', 'latin1');
-export const BUILDINFO_HEADER = 32;
+const BUILDINFO_HEADER = 32;
 export const BUILDINFO_ALIGN = 16;
 const FLAG_INLINE_STRINGS = 2;
 /** Longest string the header may name: Go's module text is kilobytes, a large one some hundreds. */
