@@ -29,7 +29,9 @@ describe('lockfile YAML', () => {
   });
 
   it.each([
-    ['duplicate keys', 'a: 1\na: 2\n', /unique/],
+    ['duplicate keys', 'a: 1\na: 2\n', /"a" appears twice/],
+    ['duplicate keys deeper down', 'a:\n  - b: {c: 1, c: 2}\n', /"c" appears twice/],
+    ['a key that is not text', '? [a, b]\n: c\n', /not plain text/],
     ['any alias, so no expansion bomb', 'a: &x 1\nb: *x\n', /alias/i],
     ['a billion laughs', BILLION_LAUGHS, /alias/i],
     ['deep flow nesting', `a: ${'['.repeat(20_000)}${']'.repeat(20_000)}\n`, /nest 20000 deep/],
