@@ -23,16 +23,17 @@ interface Edge {
  */
 export function pnpmUsage(document: PnpmDocument, issues: IssueSink): PnpmUsage | undefined {
   if (!document.importers) return undefined;
-  const production: Edge[] = [];
-  const development: Edge[] = [];
+  let production: Edge[] = [];
+  let development: Edge[] = [];
   for (const [id, value] of Object.entries(document.importers)) {
     const parsed = pnpmImporter.safeParse(value);
     if (!parsed.success) {
       issues.warn(`importer ${JSON.stringify(id)} is not a mapping of dependencies and was ignored`);
       continue;
     }
-    production.push(...edges(parsed.data.dependencies), ...edges(parsed.data.optionalDependencies));
-    development.push(...edges(parsed.data.devDependencies));
+    // concat, not push(...): an importer may list more dependencies than a call takes arguments.
+    production = production.concat(edges(parsed.data.dependencies), edges(parsed.data.optionalDependencies));
+    development = development.concat(edges(parsed.data.devDependencies));
   }
   const snapshots = snapshotReader(document.snapshots ?? {}, issues);
   const installNames = new Map<string, Set<string>>();
@@ -51,7 +52,7 @@ export function pnpmUsage(document: PnpmDocument, issues: IssueSink): PnpmUsage 
       if (seen.has(key)) continue;
       seen.add(key);
       const snapshot = snapshots(key);
-      if (snapshot) pending.push(...edges(snapshot.dependencies), ...edges(snapshot.optionalDependencies));
+      if (snapshot) for (const edge of [...edges(snapshot.dependencies), ...edges(snapshot.optionalDependencies)]) pending.push(edge);
     }
     return reached;
   };

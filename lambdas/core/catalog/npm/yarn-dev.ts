@@ -28,7 +28,7 @@ export function markYarnDev(records: readonly YarnRecord[], app: AppDependencies
       const index = resolve(pending.pop()!);
       if (index === undefined || seen.has(index)) continue;
       seen.add(index);
-      pending.push(...records[index]!.requires);
+      for (const requirement of records[index]!.requires) pending.push(requirement);
     }
     return seen;
   };
