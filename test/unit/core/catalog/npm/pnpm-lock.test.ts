@@ -243,6 +243,16 @@ snapshots:
     expect(parse("lockfileVersion: '9.0'\n---\nlockfileVersion: '9.0'\n").warnings).toEqual(['has 2 project documents; only the last was read']);
   });
 
+  it.each([
+    ['an alias expansion bomb', "lockfileVersion: '9.0'\nx: &a [y, y, y, y, y, y, y, y]\npackages:\n  ms@2.1.3: {a: *a, b: *a}\n", /alias/i],
+    ['deep nesting', `lockfileVersion: '9.0'\npackages: ${'['.repeat(5000)}${']'.repeat(5000)}\n`, /nest 5000 deep/],
+    ['a package listed twice', "lockfileVersion: '9.0'\npackages:\n  ms@2.1.3: {}\n  ms@2.1.3: {}\n", /"ms@2.1.3" appears twice/],
+  ])('refuses %s with a warning', (_name, text, message) => {
+    const { result, warnings } = parse(text);
+    expect(result).toBeUndefined();
+    expect(warnings).toEqual([expect.stringMatching(message)]);
+  });
+
   it('warns about malformed YAML and odd keys without throwing', () => {
     expect(parse("lockfileVersion: '9.0'\npackages:\n  a@1.0.0: {resolution: \n").warnings[0]).toMatch(/^is not a readable pnpm lockfile/);
     expect(parse("lockfileVersion: '9.0'\npackages:\n  weird-key: {}\n").warnings).toEqual(['package "weird-key" has no recognisable name and version and was skipped']);

@@ -171,6 +171,16 @@ string-width@^4.1.0:
     expect(parse('__metadata:\n  version: 6\n---\na: 1\n').warnings).toEqual(['holds 2 YAML documents, not one yarn lockfile']);
   });
 
+  it.each([
+    ['an alias expansion bomb', '__metadata:\n  version: 6\n"a@npm:1":\n  version: 1.0.0\n  x: &a [y, y, y]\n  z: [*a, *a]\n', /alias/i],
+    ['deep nesting', `__metadata:\n  version: 6\n"a@npm:1": ${'{a: '.repeat(5000)}b${'}'.repeat(5000)}\n`, /nest 5000 deep/],
+    ['an entry listed twice', '__metadata:\n  version: 6\n"a@npm:1":\n  version: 1.0.0\n"a@npm:1":\n  version: 1.0.0\n', /appears twice/],
+  ])('refuses a berry lockfile with %s with a warning', (_name, text, message) => {
+    const { result, warnings } = parse(text);
+    expect(result).toBeUndefined();
+    expect(warnings).toEqual([expect.stringMatching(message)]);
+  });
+
   it('warns about damaged files without throwing', () => {
     expect(parse('__metadata:\n  version: 6\n"a@npm:1":\n  version: {unclosed\n').warnings[0]).toMatch(/^is not a readable yarn lockfile/);
     expect(parse('a@^1:\n  resolved "x"\n').warnings).toEqual(['the entry at line 1 has no version and was skipped']);
