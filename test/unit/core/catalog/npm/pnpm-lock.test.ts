@@ -228,6 +228,53 @@ snapshots:
     ]);
   });
 
+  it('ignores the tooling document pnpm 11 writes for a devEngines.packageManager pin', () => {
+    // Abridged from pnpm 11.28.6's output for `"devEngines": {"packageManager": {"name": "pnpm", "version": "11.28.6", "onFail": "download"}}`.
+    const text = `---
+lockfileVersion: '9.0'
+
+importers:
+
+  .:
+    configDependencies: {}
+    packageManagerDependencies:
+      pnpm:
+        specifier: 11.28.6
+        version: 11.28.6
+
+packages:
+
+  pnpm@11.28.6:
+    resolution: {integrity: sha512-a==}
+    hasBin: true
+
+snapshots:
+
+  pnpm@11.28.6: {}
+
+---
+lockfileVersion: '9.0'
+
+importers:
+
+  .:
+    dependencies:
+      ms:
+        specifier: 2.1.3
+        version: 2.1.3
+
+packages:
+
+  ms@2.1.3:
+    resolution: {integrity: sha512-b==}
+
+snapshots:
+
+  ms@2.1.3: {}
+`;
+    expect(parse(text)).toEqual({ result: { kind: 'pnpm-lock', directory: 'app', packages: [{ name: 'ms', version: '2.1.3' }] }, warnings: [] });
+  });
+
   it('drops keys that are not npm package names, saying why', () => {
     const { result, warnings } = parse("lockfileVersion: '9.0'\npackages:\n  node_modules/async@1.0.0: {}\n  ms@2.1.3: {}\n");
     expect(result?.packages).toEqual([{ name: 'ms', version: '2.1.3' }]);
