@@ -89,12 +89,12 @@ function folderOf(key: string): string | undefined {
   return isValidPackageName(folder) ? folder : undefined;
 }
 
-function fromDependencies(entries: Readonly<Record<string, unknown>>, at: RecordAt, parent: string, parentDev: boolean, depth: number, issues: IssueSink): NpmRecord[] {
+/** Appends to `records` rather than returning arrays to spread: a level may hold more entries than a call takes arguments. */
+function fromDependencies(entries: Readonly<Record<string, unknown>>, at: RecordAt, parent: string, parentDev: boolean, depth: number, issues: IssueSink, records: NpmRecord[] = []): NpmRecord[] {
   if (depth > MAX_DEPTH) {
     issues.warn(`dependencies nest deeper than ${MAX_DEPTH} levels; the rest was skipped`);
-    return [];
+    return records;
   }
-  const records: NpmRecord[] = [];
   for (const [folder, value] of Object.entries(entries)) {
     const entry = v1Entry.safeParse(value);
     if (!isValidPackageName(folder) || !entry.success) {
@@ -109,7 +109,7 @@ function fromDependencies(entries: Readonly<Record<string, unknown>>, at: Record
       const resolved = v1Version(folder, version, issues, key);
       if (resolved) records.push(at(key, resolved.identity, resolved.version, dev));
     }
-    if (entry.data.dependencies) records.push(...fromDependencies(entry.data.dependencies, at, `${key}/`, dev, depth + 1, issues));
+    if (entry.data.dependencies) fromDependencies(entry.data.dependencies, at, `${key}/`, dev, depth + 1, issues, records);
   }
   return records;
 }
