@@ -2,6 +2,8 @@ import type { Digest } from './digest.ts';
 import type { Descriptor } from './image/manifest-schema.ts';
 import type { LayerAnalysis } from './image/layer-analysis.ts';
 import type { AdvisoryMatch } from './advisories/advisory-store.ts';
+import type { EcosystemFreshness, FindingChanges, ImageKey, ImageState, PackageRef, RawFinding, RepositoryEntry, SbomRef, ScanRecord, ScanRequest, StoredFinding } from './pipeline/model.ts';
+import type { ImageSbom } from './sbom/model.ts';
 
 /**
  * Ports: what the scanning core needs from the outside world. Adapters (OCI registries, ECR, OCI
@@ -70,4 +72,89 @@ export interface AdvisoryQuery {
  */
 export interface AdvisoryLookup {
   lookup(queries: readonly AdvisoryQuery[]): Promise<readonly (readonly AdvisoryMatch[])[]>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pipeline ports (issue 12): what the scan-image use case needs. Data types live in
+// core/pipeline/model.ts. Later issues (alerts, quarantine, rescans, API) add methods; none of
+// these is AWS-shaped, so the local stack can implement them too.
+// ---------------------------------------------------------------------------------------------
+
+/** A scan claim names one manifest digest scanned by one scanner version. */
+export interface ScanClaimKey {
+  readonly digest: Digest;
+  readonly scannerVersion: string;
+}
+
+export type ClaimOutcome =
+  /** This caller holds the lease until `leaseExpiresAt`; `token` proves it to complete or release. */
+  | { readonly outcome: 'claimed'; readonly token: string; readonly leaseExpiresAt: Date }
+  /** Scanned already by this scanner version: only the tag needs recording. */
+  | { readonly outcome: 'done' }
+  /** Someone else holds an unexpired lease; their retry (not ours) finishes the scan. */
+  | { readonly outcome: 'busy'; readonly leaseExpiresAt: Date };
+
+/**
+ * Exactly one caller at a time scans a (digest, scanner version): a conditional write takes the
+ * claim when it is absent or its lease has expired (its holder died), never when it is done.
+ */
+export interface ScanClaimStore {
+  claim(key: ScanClaimKey, options: { readonly now: Date; readonly leaseMs: number }): Promise<ClaimOutcome>;
+  /** Marks the scan done; a caller that lost its lease (token changed) gets a ClaimLostError. */
+  complete(key: ScanClaimKey, token: string, now: Date): Promise<void>;
+  /** Gives a lease back after a transient failure so the retry need not wait for it to expire. */
+  release(key: ScanClaimKey, token: string): Promise<void>;
+}
+
+/**
+ * Scan results and raw findings, shared by digest. `save` is the commit point: findings and their
+ * indexes are written first and the result last, so a crash leaves no result (and the claim not
+ * done), and a rerun converges.
+ */
+export interface ScanResultStore {
+  get(digest: Digest): Promise<ScanRecord | undefined>;
+  findings(digest: Digest): Promise<readonly StoredFinding[]>;
+  save(
+    record: ScanRecord,
+    findings: readonly RawFinding[],
+    packages: readonly PackageRef[],
+  ): Promise<FindingChanges>;
+}
+
+/** Image state per account, region, repository and digest: tags, tag history, index links, deletion. */
+export interface ImageStateStore {
+  /** Creates the image state when new (counting it in the catalogue) and records the tag, if any. */
+  recordPush(request: ScanRequest, now: Date): Promise<void>;
+  /** Links an index to its platform (and attestation) manifests, in both directions. */
+  linkChildren(index: ImageKey, children: readonly Digest[]): Promise<void>;
+  removeTag(key: ImageKey, tag: string, at: Date): Promise<void>;
+  markDeleted(key: ImageKey, at: Date): Promise<void>;
+  get(key: ImageKey): Promise<ImageState | undefined>;
+}
+
+/** SBOM documents by digest; they can exceed an item's 400 KB, so they live outside the table. */
+export interface SbomStore {
+  put(digest: Digest, sbom: ImageSbom): Promise<SbomRef>;
+  /** Reads and verifies the document; a missing or altered one is an error, never a partial SBOM. */
+  get(ref: SbomRef): Promise<ImageSbom>;
+}
+
+/** The watched repositories and their image counts (for the API and the findings page). */
+export interface RepositoryCatalogue {
+  list(): Promise<readonly RepositoryEntry[]>;
+}
+
+/** When each OSV base ecosystem's advisories were last loaded (the advisory table records it). */
+export interface AdvisoryFreshness {
+  /** One answer per ecosystem asked, in order; `loadedAt` absent when never loaded. */
+  freshness(ecosystems: readonly string[]): Promise<readonly EcosystemFreshness[]>;
+}
+
+/** Opens the image a scan request names (an ECR source in the Lambda, a registry in tests). */
+export interface ImageSourceFactory {
+  open(request: ScanRequest): Promise<ImageSource>;
+}
+
+export interface Clock {
+  now(): Date;
 }
