@@ -1,0 +1,122 @@
+import type { DynamoDBClient, WriteRequest } from '@aws-sdk/client-dynamodb';
+import type { MalformedAdvisory } from '../../core/advisories/advisory-store.ts';
+import { batchGet, itemKeyOf } from './advisory-batch-get.ts';
+import { batchWrite } from './advisory-batch-write.ts';
+import type { SourcedRecord } from './advisory-collecting-store.ts';
+import { chunkItems, freshnessItem, headItem, readHead, type EcosystemFreshness, type RecordHead } from './advisory-items.ts';
+import { HEAD_SK, recordChunkSk, recordEcosystems, recordHeadPk } from './advisory-keys.ts';
+import { encodeRecord, type EncodedRecord } from './advisory-record-codec.ts';
+import { refusalOf } from './advisory-refusal.ts';
+import type { RetryOptions } from './advisory-retry.ts';
+
+export interface LoadTableOptions {
+  /** Named in each ecosystem's freshness item (`--source` as given). */
+  readonly source: string;
+  readonly now?: () => Date;
+  readonly retry?: RetryOptions;
+  /** Records handled per round of head reads and writes; bounds memory and the work a crash repeats. */
+  readonly groupSize?: number;
+}
+
+export interface LoadTableReport {
+  /** Records whose items were (re)written. */
+  readonly written: number;
+  /** Records already stored with the same content, or a newer `modified`: left alone. */
+  readonly unchanged: number;
+  /** Stale items removed (packages a record no longer names, chunks it no longer needs). */
+  readonly deleted: number;
+  /** Records not stored, with why. */
+  readonly refused: readonly MalformedAdvisory[];
+  readonly ecosystems: readonly EcosystemFreshness[];
+  /** BatchWriteItem calls, retries included. */
+  readonly writeCalls: number;
+}
+
+interface Planned {
+  readonly entry: SourcedRecord;
+  readonly encoded: EncodedRecord;
+  readonly partitions: readonly string[];
+}
+
+/**
+ * Loads records into the advisory table so that a rerun after a crash at any step ends in the same
+ * state: per group, record items are written first, then stale items deleted, then the record heads
+ * (a record is done only once its head says so), and each ecosystem's freshness only after every
+ * record of the load is durable. A record whose stored head has the same content hash, or a newer
+ * `modified`, is not rewritten, so reloading a whole `all.zip` writes only what changed.
+ */
+export async function loadAdvisoryTable(client: DynamoDBClient, table: string, entries: readonly SourcedRecord[], options: LoadTableOptions): Promise<LoadTableReport> {
+  const groupSize = options.groupSize ?? 500;
+  const refused: MalformedAdvisory[] = [];
+  const accepted: Planned[] = [];
+  for (const entry of entries) {
+    const encoded = encodeRecord(entry.record, entry.source);
+    const refusal = refusalOf(entry.record, encoded);
+    if (refusal.ok) accepted.push({ entry, encoded, partitions: refusal.partitions });
+    else refused.push({ source: entry.source, reason: refusal.reason });
+  }
+  let written = 0;
+  let unchanged = 0;
+  let deleted = 0;
+  let writeCalls = 0;
+  for (let start = 0; start < accepted.length; start += groupSize) {
+    const group = accepted.slice(start, start + groupSize);
+    const stored = await batchGet(client, table, group.map(({ entry }) => ({ pk: recordHeadPk(entry.record.id), sk: HEAD_SK })), options.retry);
+    const changed = group.filter((plan) => needsWrite(plan, readHead(stored.get(itemKeyOf(recordHeadPk(plan.entry.record.id), HEAD_SK)))));
+    unchanged += group.length - changed.length;
+    const puts: WriteRequest[] = [];
+    const deletes: WriteRequest[] = [];
+    for (const plan of changed) {
+      const { record, source } = plan.entry;
+      const keep = new Set<string>();
+      for (const partition of plan.partitions) {
+        for (const item of chunkItems(partition, record, source, plan.encoded)) {
+          puts.push({ PutRequest: { Item: item } });
+          keep.add(itemKeyOf(partition, item.sk!.S!));
+        }
+      }
+      const old = readHead(stored.get(itemKeyOf(recordHeadPk(record.id), HEAD_SK)));
+      for (const key of old ? staleKeys(old) : []) {
+        if (!keep.has(itemKeyOf(key.pk, key.sk))) deletes.push({ DeleteRequest: { Key: { pk: { S: key.pk }, sk: { S: key.sk } } } });
+      }
+    }
+    const heads: WriteRequest[] = changed.map((plan) => ({ PutRequest: { Item: headItem(headOf(plan)) } }));
+    for (const phase of [puts, deletes, heads]) writeCalls += (await batchWrite(client, table, phase, options.retry)).calls;
+    written += changed.length;
+    deleted += deletes.length;
+  }
+  const ecosystems = freshnessOf(accepted, options.source, (options.now ?? (() => new Date()))().toISOString());
+  writeCalls += (await batchWrite(client, table, ecosystems.map((freshness) => ({ PutRequest: { Item: freshnessItem(freshness) } })), options.retry)).calls;
+  return { written, unchanged, deleted, refused, ecosystems, writeCalls };
+}
+
+function needsWrite(plan: Planned, head: RecordHead | undefined): boolean {
+  if (!head) return true;
+  if (head.hash === plan.encoded.hash) return false;
+  // An older copy of a record (a stale mirror) never overwrites a newer one.
+  const storedTime = Date.parse(head.modified);
+  const offeredTime = Date.parse(plan.entry.record.modified);
+  return !(storedTime > offeredTime);
+}
+
+function headOf(plan: Planned): RecordHead {
+  const { record } = plan.entry;
+  return { id: record.id, modified: record.modified, hash: plan.encoded.hash, parts: plan.encoded.chunks.length, partitions: plan.partitions };
+}
+
+function staleKeys(head: RecordHead): { pk: string; sk: string }[] {
+  return head.partitions.flatMap((pk) => Array.from({ length: head.parts }, (_, part) => ({ pk, sk: recordChunkSk(head.id, part) })));
+}
+
+function freshnessOf(accepted: readonly Planned[], source: string, loadedAt: string): EcosystemFreshness[] {
+  const byEcosystem = new Map<string, { records: number; cursor?: string }>();
+  for (const { entry } of accepted) {
+    for (const ecosystem of recordEcosystems(entry.record)) {
+      const seen = byEcosystem.get(ecosystem) ?? { records: 0 };
+      seen.records++;
+      if (seen.cursor === undefined || Date.parse(entry.record.modified) > Date.parse(seen.cursor)) seen.cursor = entry.record.modified;
+      byEcosystem.set(ecosystem, seen);
+    }
+  }
+  return [...byEcosystem].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([ecosystem, seen]) => ({ ecosystem, loadedAt, records: seen.records, ...(seen.cursor !== undefined ? { cursor: seen.cursor } : {}), source }));
+}

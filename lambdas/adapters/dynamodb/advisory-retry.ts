@@ -1,0 +1,25 @@
+/** Backoff for DynamoDB's partial batch answers and throttling, which the SDK's own retries may outlast. */
+export interface RetryOptions {
+  /** Attempts per batch before giving up (the first try included). */
+  readonly maxAttempts?: number;
+  /** First delay; each retry doubles it, with full jitter, up to `maxDelayMs`. */
+  readonly baseDelayMs?: number;
+  readonly maxDelayMs?: number;
+}
+
+const THROTTLING = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded', 'LimitExceededException']);
+
+/** True for errors that mean "slow down", not "wrong request". */
+export function isThrottling(error: unknown): boolean {
+  return error instanceof Error && THROTTLING.has(error.name);
+}
+
+export function backoffDelay(attempt: number, options: RetryOptions): number {
+  const base = options.baseDelayMs ?? 50;
+  const cap = options.maxDelayMs ?? 5_000;
+  return Math.random() * Math.min(cap, base * 2 ** attempt);
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
