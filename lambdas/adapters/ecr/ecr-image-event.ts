@@ -1,13 +1,13 @@
 import type { Digest } from '../../core/digest.ts';
 
 /**
- * What one ECR event asks of the scanner. Every event is a hint (at least once, unordered): the
+ * What one ECR event tells the scanner. Every event is a hint (at least once, unordered): the
  * scanner re-reads the image from ECR before it changes any tag state.
  */
-export type ScanRequestKind = 'push' | 'delete' | 'replication' | 'pull-through-cache';
+export type EcrImageEventKind = 'push' | 'delete' | 'replication' | 'pull-through-cache';
 
-export interface ScanRequest {
-  readonly kind: ScanRequestKind;
+export interface EcrImageEvent {
+  readonly kind: EcrImageEventKind;
   /** The EventBridge event's ID, for logs and idempotency notes. */
   readonly eventId: string;
   readonly account: string;
@@ -37,4 +37,4 @@ export interface RecordRejection {
   readonly digest?: string;
 }
 
-export type ParsedRecord = { readonly ok: true; readonly request: ScanRequest } | { readonly ok: false; readonly rejection: RecordRejection };
+export type ParsedRecord = { readonly ok: true; readonly event: EcrImageEvent } | { readonly ok: false; readonly rejection: RecordRejection };

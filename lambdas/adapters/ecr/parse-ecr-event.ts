@@ -7,10 +7,10 @@ import {
   replicationActionDetailSchema,
   type EcrEnvelope,
 } from './ecr-event-schemas.ts';
-import type { ParsedRecord, RecordRejection, ScanRequest, ScanRequestKind } from './scan-request.ts';
+import type { ParsedRecord, RecordRejection, EcrImageEvent, EcrImageEventKind } from './ecr-image-event.ts';
 
 /**
- * An SQS record body (an EventBridge event from ECR) to a scan request, or a rejection saying what
+ * An SQS record body (an EventBridge event from ECR) to the image event it reports, or a rejection saying what
  * was wrong. Never throws: one bad record must not fail the batch it came in.
  */
 export function parseEcrEvent(body: string): ParsedRecord {
@@ -43,7 +43,7 @@ function imageAction(event: EcrEnvelope): ParsedRecord {
   const where = { repository: detail['repository-name'], digest: detail['image-digest'] };
   if (action !== 'PUSH' && action !== 'DELETE') return reject('not-a-push', `ECR Image Action ${action} is neither a PUSH nor a DELETE`, where);
   if (detail.result !== 'SUCCESS') return reject('failed-action', `ECR Image Action ${action} has result ${detail.result}`, where);
-  return request(event, action === 'PUSH' ? 'push' : 'delete', detail['image-digest'], {
+  return accept(event, action === 'PUSH' ? 'push' : 'delete', detail['image-digest'], {
     repository: detail['repository-name'],
     tag: detail['image-tag'],
     manifestMediaType: detail['manifest-media-type'],
@@ -58,7 +58,7 @@ function replicationAction(event: EcrEnvelope): ParsedRecord {
   const where = { repository: detail['repository-name'], digest: detail['image-digest'] };
   if (detail['action-type'] !== 'REPLICATE') return reject('not-a-push', `ECR Replication Action ${detail['action-type']} is not a REPLICATE`, where);
   if (detail.result !== 'SUCCESS') return reject('failed-action', `ECR Replication Action has result ${detail.result}`, where);
-  return request(event, 'replication', detail['image-digest'], { repository: detail['repository-name'], tag: detail['image-tag'] });
+  return accept(event, 'replication', detail['image-digest'], { repository: detail['repository-name'], tag: detail['image-tag'] });
 }
 
 function pullThroughCache(event: EcrEnvelope): ParsedRecord {
@@ -71,7 +71,7 @@ function pullThroughCache(event: EcrEnvelope): ParsedRecord {
     return reject('failed-action', `ECR Pull Through Cache Action has sync-status ${detail['sync-status']}${why}`, where);
   }
   if (!detail['image-digest']) return reject('malformed', 'ECR Pull Through Cache Action detail: image-digest is missing', where);
-  return request(event, 'pull-through-cache', detail['image-digest'], { repository: detail['repository-name'], tag: detail['image-tag'] });
+  return accept(event, 'pull-through-cache', detail['image-digest'], { repository: detail['repository-name'], tag: detail['image-tag'] });
 }
 
 interface RequestFields {
@@ -81,13 +81,13 @@ interface RequestFields {
   readonly artifactMediaType?: string | undefined;
 }
 
-function request(event: EcrEnvelope, kind: ScanRequestKind, digest: string, fields: RequestFields): ParsedRecord {
+function accept(event: EcrEnvelope, kind: EcrImageEventKind, digest: string, fields: RequestFields): ParsedRecord {
   if (!isDigest(digest)) {
     return reject('malformed', `${event['detail-type']} detail: image-digest ${JSON.stringify(digest.slice(0, 80))} is not a valid sha256 or sha512 digest`, {
       repository: fields.repository,
     });
   }
-  const scan: ScanRequest = {
+  const image: EcrImageEvent = {
     kind,
     eventId: event.id,
     account: event.account,
@@ -99,7 +99,7 @@ function request(event: EcrEnvelope, kind: ScanRequestKind, digest: string, fiel
     ...(fields.manifestMediaType !== undefined ? { manifestMediaType: fields.manifestMediaType } : {}),
     ...(fields.artifactMediaType !== undefined ? { artifactMediaType: fields.artifactMediaType } : {}),
   };
-  return { ok: true, request: scan };
+  return { ok: true, event: image };
 }
 
 function malformedDetail(event: EcrEnvelope, error: z.ZodError): ParsedRecord {

@@ -8,11 +8,11 @@ const DIGEST = `sha256:${'a1'.repeat(32)}`;
 const body = (event: unknown): string => JSON.stringify(event);
 
 describe('parseEcrEvent', () => {
-  it('reads a tagged PUSH into a scan request with account, Region, repository, digest, tag and time', () => {
+  it('reads a tagged PUSH into an image event with account, Region, repository, digest, tag and time', () => {
     const event = imageActionEvent({ repository: 'team/app', digest: DIGEST, tag: 'v1.4' });
     expect(parseEcrEvent(body(event))).toEqual({
       ok: true,
-      request: { kind: 'push', eventId: event.id, account: ACCOUNT, region: REGION, repository: 'team/app', digest: DIGEST, tag: 'v1.4', time: '2026-11-16T01:54:34Z' },
+      event: { kind: 'push', eventId: event.id, account: ACCOUNT, region: REGION, repository: 'team/app', digest: DIGEST, tag: 'v1.4', time: '2026-11-16T01:54:34Z' },
     });
   });
 
@@ -21,23 +21,23 @@ describe('parseEcrEvent', () => {
       body(imageActionEvent({ repository: 'app', digest: DIGEST, manifestMediaType: 'application/vnd.oci.image.manifest.v1+json', artifactMediaType: 'application/vnd.oci.image.config.v1+json' })),
     );
     if (!parsed.ok) throw new Error(parsed.rejection.message);
-    expect(parsed.request).not.toHaveProperty('tag');
-    expect(parsed.request).toMatchObject({ kind: 'push', manifestMediaType: 'application/vnd.oci.image.manifest.v1+json', artifactMediaType: 'application/vnd.oci.image.config.v1+json' });
+    expect(parsed.event).not.toHaveProperty('tag');
+    expect(parsed.event).toMatchObject({ kind: 'push', manifestMediaType: 'application/vnd.oci.image.manifest.v1+json', artifactMediaType: 'application/vnd.oci.image.config.v1+json' });
   });
 
   it('reads a DELETE as a hint to re-read the image, keeping the tag it names', () => {
     const parsed = parseEcrEvent(body(imageActionEvent({ repository: 'app', digest: DIGEST, tag: 'latest', action: 'DELETE' })));
-    expect(parsed).toMatchObject({ ok: true, request: { kind: 'delete', tag: 'latest', digest: DIGEST } });
+    expect(parsed).toMatchObject({ ok: true, event: { kind: 'delete', tag: 'latest', digest: DIGEST } });
   });
 
   it('reads a replication and a pull-through-cache event, which never come as a PUSH', () => {
     expect(parseEcrEvent(body(replicationEvent({ repository: 'docker-hub/alpine', digest: DIGEST, tag: '3.17.2' })))).toMatchObject({
       ok: true,
-      request: { kind: 'replication', repository: 'docker-hub/alpine', tag: '3.17.2', account: ACCOUNT, region: REGION },
+      event: { kind: 'replication', repository: 'docker-hub/alpine', tag: '3.17.2', account: ACCOUNT, region: REGION },
     });
     expect(parseEcrEvent(body(pullThroughCacheEvent({ repository: 'docker-hub/alpine', digest: DIGEST, tag: '3.17.2' })))).toMatchObject({
       ok: true,
-      request: { kind: 'pull-through-cache', repository: 'docker-hub/alpine', digest: DIGEST },
+      event: { kind: 'pull-through-cache', repository: 'docker-hub/alpine', digest: DIGEST },
     });
   });
 
