@@ -1,5 +1,5 @@
 import type { Digest } from '../../core/digest.ts';
-import type { ImageSource } from '../../core/ports.ts';
+import type { ImageSource, ImageSourceFactory } from '../../core/ports.ts';
 import type { CredentialStore } from '../oci-registry/credentials.ts';
 import { registryKey } from '../oci-registry/docker-config.ts';
 import { createRegistrySource } from '../oci-registry/registry-source.ts';
@@ -37,6 +37,11 @@ export async function openEcrImageSource(id: EcrImageId, tokens: EcrAuthorizatio
       ...(options.retryDelayMs !== undefined ? { retryDelayMs: options.retryDelayMs } : {}),
     },
   );
+}
+
+/** The scan use case's image sources, all read with one cached login. */
+export function ecrImageSources(tokens: EcrAuthorizationCache, options: EcrImageSourceOptions = {}): ImageSourceFactory {
+  return { open: (request) => openEcrImageSource(request, tokens, options) };
 }
 
 /** The token's credentials, for the token's registry only. */
