@@ -17,14 +17,14 @@ export type Refusal = { readonly ok: true; readonly partitions: readonly string[
 /** Whether a record fits the table's keys and limits, with the partitions it will be stored under. */
 export function refusalOf(record: OsvRecord, encoded: EncodedRecord): Refusal {
   if (utf8Bytes(recordChunkSk(record.id, 0)) > MAX_SORT_KEY_BYTES || utf8Bytes(recordHeadPk(record.id)) > MAX_PARTITION_KEY_BYTES) {
-    return { ok: false, reason: `refused: id is ${utf8Bytes(record.id)} bytes, too long for a table key` };
+    return { ok: false, reason: `refused: an id of ${utf8Bytes(record.id)} bytes is too long for a table key` };
   }
   // A withdrawn record is matched by nothing, so it is stored under no package (its head still
   // records it, and deletes the items of the version it replaces).
   const partitions = record.withdrawn !== undefined ? [] : recordPartitions(record);
   if (partitions.length > MAX_PACKAGES_PER_RECORD) return { ok: false, reason: `refused: names ${partitions.length} packages, over the ${MAX_PACKAGES_PER_RECORD}-package cap` };
   const long = partitions.find((partition) => utf8Bytes(partition) > MAX_PARTITION_KEY_BYTES);
-  if (long !== undefined) return { ok: false, reason: `refused: a package name of ${utf8Bytes(long)} bytes is too long for a table key` };
+  if (long !== undefined) return { ok: false, reason: `refused: a package key of ${utf8Bytes(long)} bytes is over DynamoDB's ${MAX_PARTITION_KEY_BYTES}-byte partition key limit` };
   const headBytes = partitions.reduce((sum, partition) => sum + utf8Bytes(partition), 0);
   if (headBytes > MAX_HEAD_PARTITION_BYTES) return { ok: false, reason: `refused: its package keys add up to ${headBytes} bytes, more than one item can list` };
   if (encoded.chunks.length > MAX_CHUNKS_PER_RECORD) return { ok: false, reason: `refused: ${encoded.chunks.length} chunks compressed, over the ${MAX_CHUNKS_PER_RECORD}-chunk cap` };
