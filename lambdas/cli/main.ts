@@ -1,5 +1,6 @@
 import { CustomsError, isCustomsError, messageOf } from '../core/errors.ts';
 import { CUSTOMS_VERSION } from '../core/version.ts';
+import { advisoriesCommand } from './advisories-command.ts';
 import type { CliIo } from './cli-io.ts';
 import { sbomCommand } from './sbom-command.ts';
 import { scanCommand } from './scan-command.ts';
@@ -13,6 +14,8 @@ Commands:
   sbom IMAGE     list the packages in an image (customs sbom --help for details)
   scan IMAGE|sbom:FILE --advisories SOURCE
                  match packages against OSV advisories, apply a policy, gate (customs scan --help)
+  advisories load --table T --source SOURCE
+                 load OSV advisories into the pipeline's advisory table (customs advisories --help)
   version compare --scheme S
                  order versions as an ecosystem does (customs version --help)
 
@@ -40,6 +43,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await sbomCommand(rest, io);
       case 'scan':
         return await scanCommand(rest, io);
+      case 'advisories':
+        return await advisoriesCommand(rest, io);
       case 'version':
         return await versionCommand(rest, io);
       default:
