@@ -1,0 +1,95 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import type { EcrImageReader } from '../../adapters/ecr/ecr-image-reader.ts';
+import { parseEcrEvent } from '../../adapters/ecr/parse-ecr-event.ts';
+import { messageOf } from '../../core/errors.ts';
+import type { ScanRequest } from '../../core/pipeline/model.ts';
+import type { ImageStateStore } from '../../core/ports.ts';
+import type { ScanImageResult } from '../../core/use-cases/scan-image.ts';
+import { planEvent } from './plan-event.ts';
+import type { RetrySchedule } from './retry-schedule.ts';
+import { recordRejection, recordRetry, recordScanMetrics, recordTagChange } from './scan-metrics.ts';
+import { receiveCount, sqsRecordSchema } from './sqs-record.ts';
+
+/**
+ * One SQS record: parse → re-read what ECR holds → use case → map the result. Returns normally when
+ * the record is done with (scanned, recorded FAILED by the use case, rejected, nothing to do), so it
+ * is acknowledged; throws after scheduling a delayed retry when the failure is transient, so the
+ * batch reports this record alone as failed.
+ */
+export interface ScanRecordDeps {
+  readonly scan: (request: ScanRequest) => Promise<ScanImageResult>;
+  readonly reader: Pick<EcrImageReader, 'describe'>;
+  readonly images: Pick<ImageStateStore, 'removeTag' | 'markDeleted'>;
+  readonly retries: RetrySchedule;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+}
+
+export async function processScanRecord(raw: unknown, deps: ScanRecordDeps): Promise<void> {
+  const record = sqsRecordSchema.safeParse(raw);
+  if (!record.success) {
+    // Not an SQS record at all: nothing to retry it with.
+    deps.logger.createChild({ persistentKeys: { repository: 'unknown', digest: 'unknown' } }).error('record is not an SQS record; acknowledged');
+    recordRejection(deps.metrics, 'malformed');
+    return;
+  }
+  const parsed = parseEcrEvent(record.data.body);
+  if (!parsed.ok) {
+    const { reason, message, repository = 'unknown', digest = 'unknown' } = parsed.rejection;
+    const log = deps.logger.createChild({ persistentKeys: { repository, digest, messageId: record.data.messageId } });
+    // A rejection is final: retrying the same body gives the same answer.
+    (reason === 'malformed' ? log.warn.bind(log) : log.info.bind(log))('record rejected; acknowledged', { reason, detail: message });
+    recordRejection(deps.metrics, reason);
+    return;
+  }
+  const event = parsed.event;
+  const log = deps.logger.createChild({
+    persistentKeys: { repository: event.repository, digest: event.digest, account: event.account, region: event.region, messageId: record.data.messageId, eventId: event.eventId },
+  });
+  try {
+    const plan = planEvent(event, await deps.reader.describe({ account: event.account, repository: event.repository }, event.digest));
+    switch (plan.action) {
+      case 'skip':
+        log.info('nothing to do; acknowledged', { kind: event.kind, why: plan.why });
+        recordTagChange(deps.metrics, 'skipped');
+        return;
+      case 'remove-tag':
+        await deps.images.removeTag(plan.key, plan.tag, plan.at);
+        log.info('tag removed', { tag: plan.tag });
+        recordTagChange(deps.metrics, 'tag-removed');
+        return;
+      case 'mark-deleted':
+        await deps.images.markDeleted(plan.key, plan.at);
+        log.info('image deleted', { tag: event.tag });
+        recordTagChange(deps.metrics, 'deleted');
+        return;
+      case 'scan': {
+        const started = Date.now();
+        const result = await deps.scan(plan.request);
+        recordScanMetrics(deps.metrics, result, Date.now() - started);
+        log.info('scan done', { kind: event.kind, tag: plan.request.tag, imageKind: result.kind, manifests: result.manifests.map(summary) });
+        return;
+      }
+    }
+  } catch (error) {
+    // The use case stores the image's own failures as FAILED; what reaches here is the world's.
+    const delaySeconds = await deps.retries.defer(record.data).catch((deferError: unknown) => {
+      log.warn('could not delay the retry; SQS retries after the visibility timeout', { error: messageOf(deferError) });
+      return undefined;
+    });
+    log.error('transient failure; retried through the queue', { error: errorSummary(error), receiveCount: receiveCount(record.data), delaySeconds });
+    recordRetry(deps.metrics);
+    throw error;
+  }
+}
+
+function summary(manifest: ScanImageResult['manifests'][number]): Record<string, unknown> {
+  if (manifest.outcome !== 'scanned') return { digest: manifest.digest, outcome: manifest.outcome };
+  return { digest: manifest.digest, outcome: manifest.outcome, status: manifest.status, ...(manifest.reason ? { reason: manifest.reason } : {}), findings: manifest.severityCounts };
+}
+
+/** Name and message only: SDK errors carry request metadata, never anything secret, but keep lines short. */
+function errorSummary(error: unknown): { name: string; message: string } {
+  return { name: error instanceof Error ? error.name : 'Error', message: messageOf(error).slice(0, 500) };
+}

@@ -1,0 +1,38 @@
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import type { ScanImageResult } from '../../core/use-cases/scan-image.ts';
+import type { RejectionReason } from '../../adapters/ecr/ecr-image-event.ts';
+
+/**
+ * EMF metrics of the scanner. Dimensions are low-cardinality on purpose (status, severity, reason,
+ * outcome): never a repository or digest, each of which would be a metric of its own, paid monthly.
+ */
+export function recordScanMetrics(metrics: Metrics, result: ScanImageResult, durationMs: number): void {
+  metrics.addMetric('ScanDuration', MetricUnit.Milliseconds, durationMs);
+  for (const manifest of result.manifests) {
+    if (manifest.outcome === 'scanned') {
+      counted(metrics, 'Status', manifest.status, 'ManifestsScanned');
+      for (const [severity, count] of Object.entries(manifest.severityCounts)) counted(metrics, 'Severity', severity, 'Findings', count);
+    } else {
+      counted(metrics, 'Outcome', manifest.outcome, 'ManifestsNotScanned');
+    }
+  }
+}
+
+export function recordRejection(metrics: Metrics, reason: RejectionReason): void {
+  counted(metrics, 'Reason', reason, 'RecordsRejected');
+}
+
+/** A record whose event needed no scan: a DELETE, or a push of a digest that is gone again. */
+export function recordTagChange(metrics: Metrics, action: string): void {
+  counted(metrics, 'Action', action, 'ImageStateChanges');
+}
+
+export function recordRetry(metrics: Metrics): void {
+  metrics.addMetric('TransientFailures', MetricUnit.Count, 1);
+}
+
+function counted(metrics: Metrics, dimension: string, value: string, name: string, count = 1): void {
+  const single = metrics.singleMetric();
+  single.addDimension(dimension, value);
+  single.addMetric(name, MetricUnit.Count, count);
+}
