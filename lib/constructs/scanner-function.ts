@@ -1,0 +1,134 @@
+import { RemovalPolicy, type Duration } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, ApplicationLogLevel, EventSourceMapping, LoggingFormat, Runtime, SystemLogLevel } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { RepositorySelection } from '../config/customs-config.ts';
+import { repositoryArns } from './ecr-read-resources.ts';
+
+/** The environment the scanner handler reads (lambdas/handlers/scan-image-handler.ts). */
+export const SCANNER_ENVIRONMENT = {
+  findingsTable: 'FINDINGS_TABLE_NAME',
+  advisoryTable: 'ADVISORY_TABLE_NAME',
+  sbomBucket: 'SBOM_BUCKET_NAME',
+  advisoryMaxAgeHours: 'ADVISORY_MAX_AGE_HOURS',
+  historyDays: 'HISTORY_RETENTION_DAYS',
+} as const;
+
+export interface ScannerFunctionProps {
+  /** The handler's source file (exporting `handler`). */
+  readonly entry: string;
+  /** Project root holding package-lock.json, for esbuild. */
+  readonly projectRoot: string;
+  readonly queue: IQueue;
+  readonly findingsTable: ITable;
+  readonly advisoryTable: ITable;
+  readonly sbomBucket: IBucket;
+  /** ECR reads are granted on these repositories only. */
+  readonly repositories: RepositorySelection;
+  readonly memoryMiB: number;
+  readonly timeout: Duration;
+  /** The event source's maximum concurrency: how many scans run at once. */
+  readonly maxConcurrency: number;
+  /** @default 1: one image per invocation, so one scan never eats another's time */
+  readonly batchSize?: number;
+  readonly logRetention: RetentionDays;
+  readonly logRemovalPolicy?: RemovalPolicy;
+  readonly advisoryMaxAgeHours: number;
+  readonly historyDays: number;
+}
+
+/**
+ * The scanner Lambda: bundled with esbuild for arm64 on the newest Node.js runtime, fed by the scan
+ * queue with partial batch failures, and allowed only what a scan needs.
+ */
+export class ScannerFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+  /** The SQS trigger. */
+  readonly eventSourceMapping: EventSourceMapping;
+
+  constructor(scope: Construct, id: string, props: ScannerFunctionProps) {
+    super(scope, id);
+    this.logGroup = new LogGroup(this, 'LogGroup', { retention: props.logRetention, removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN });
+    // A role of its own, so no managed policy (AWSLambdaBasicExecutionRole writes to any log group).
+    this.role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com'), description: 'Customs scanner' });
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: props.entry,
+      handler: 'handler',
+      projectRoot: props.projectRoot,
+      depsLockFilePath: `${props.projectRoot}/package-lock.json`,
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memoryMiB,
+      timeout: props.timeout,
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      applicationLogLevelV2: ApplicationLogLevel.INFO,
+      // Platform START/END/REPORT lines are log bytes paid per scan; Lambda's metrics say the same.
+      systemLogLevelV2: SystemLogLevel.WARN,
+      environment: {
+        [SCANNER_ENVIRONMENT.findingsTable]: props.findingsTable.tableName,
+        [SCANNER_ENVIRONMENT.advisoryTable]: props.advisoryTable.tableName,
+        [SCANNER_ENVIRONMENT.sbomBucket]: props.sbomBucket.bucketName,
+        [SCANNER_ENVIRONMENT.advisoryMaxAgeHours]: String(props.advisoryMaxAgeHours),
+        [SCANNER_ENVIRONMENT.historyDays]: String(props.historyDays),
+        POWERTOOLS_SERVICE_NAME: 'customs-scanner',
+        POWERTOOLS_METRICS_NAMESPACE: 'Customs',
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node24',
+        minify: true,
+        sourceMap: true,
+        // The pinned SDK versions are bundled, not whatever the runtime ships that month.
+        externalModules: [],
+        // CommonJS dependencies inside an ES module bundle still call require().
+        banner: "import { createRequire as customsCreateRequire } from 'node:module'; const require = customsCreateRequire(import.meta.url);",
+      },
+    });
+
+    this.function.addEventSource(
+      new SqsEventSource(props.queue, {
+        batchSize: props.batchSize ?? 1,
+        reportBatchItemFailures: true,
+        // Not reserved concurrency: that throttles the function while the poller keeps receiving.
+        maxConcurrency: props.maxConcurrency,
+      }),
+    );
+    this.eventSourceMapping = this.function.node.children.find((child): child is EventSourceMapping => child instanceof EventSourceMapping)!;
+    this.grantScanning(props);
+  }
+
+  private grantScanning(props: ScannerFunctionProps): void {
+    this.role.addToPolicy(
+      new PolicyStatement({
+        sid: 'ReadWatchedRepositories',
+        actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:DescribeImages', 'ecr:BatchCheckLayerAvailability'],
+        resources: repositoryArns(this, props.repositories),
+      }),
+    );
+    // The one action without a resource: the registry token is account-wide.
+    this.role.addToPolicy(new PolicyStatement({ sid: 'RegistryToken', actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
+    this.logGroup.grantWrite(this.role);
+    props.findingsTable.grantReadWriteData(this.role);
+    props.advisoryTable.grantReadData(this.role);
+    this.role.addToPolicy(
+      new PolicyStatement({
+        sid: 'SbomDocuments',
+        actions: ['s3:GetObject', 's3:PutObject'],
+        resources: [props.sbomBucket.arnForObjects('*')],
+      }),
+    );
+  }
+}
+
