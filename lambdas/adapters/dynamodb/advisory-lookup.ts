@@ -7,12 +7,15 @@ import { mapLimit } from '../../core/util/map-limit.ts';
 import type { Item } from './advisory-batch-get.ts';
 import { affectedPartition, lookupPartitions } from './advisory-keys.ts';
 import { decodeRecord } from './advisory-record-codec.ts';
+import { retryThrottled, type RetryOptions } from './advisory-retry.ts';
 
 export interface DynamoDbAdvisoryLookupOptions {
   /** Queries in flight at once. */
   readonly concurrency?: number;
   /** Largest inflated record accepted from the table (as the file loaders' cap). */
   readonly maxRecordBytes?: number;
+  /** Retries of a throttled Query beyond the SDK's own; then the scan fails and SQS retries it. */
+  readonly retry?: RetryOptions;
   /** Counts requests and read units, for the bench and the cost report. */
   readonly onQuery?: (stats: { readonly partition: string; readonly items: number; readonly bytes: number }) => void;
 }
@@ -51,9 +54,8 @@ export class DynamoDbAdvisoryLookup implements AdvisoryLookup {
     let bytes = 0;
     let start: Item | undefined;
     do {
-      const output = await this.client.send(
-        new QueryCommand({ TableName: this.table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :rec)', ExpressionAttributeValues: { ':pk': { S: partition }, ':rec': { S: 'REC#' } }, ExclusiveStartKey: start }),
-      );
+      const input = { TableName: this.table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :rec)', ExpressionAttributeValues: { ':pk': { S: partition }, ':rec': { S: 'REC#' } }, ExclusiveStartKey: start };
+      const output = await retryThrottled(() => this.client.send(new QueryCommand(input)), this.options.retry);
       for (const item of output.Items ?? []) {
         items.push(item);
         bytes += item.data?.B?.byteLength ?? 0;

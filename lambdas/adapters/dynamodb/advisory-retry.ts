@@ -23,3 +23,16 @@ export function backoffDelay(attempt: number, options: RetryOptions): number {
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** Runs `attempt` again while DynamoDB throttles it, with growing delays, up to `maxAttempts` times. */
+export async function retryThrottled<T>(attempt: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
+  const maxAttempts = options.maxAttempts ?? 8;
+  for (let tries = 1; ; tries++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!isThrottling(error) || tries >= maxAttempts) throw error;
+      await sleep(backoffDelay(tries, options));
+    }
+  }
+}

@@ -1,4 +1,4 @@
-import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { ProvisionedThroughputExceededException, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbAdvisoryFreshness } from '../../../lambdas/adapters/dynamodb/advisory-freshness.ts';
@@ -9,6 +9,8 @@ import { StoreLookup } from '../../../lambdas/core/advisories/store-lookup.ts';
 import type { AdvisoryLookup, AdvisoryQuery } from '../../../lambdas/core/ports.ts';
 import type { Distro, ImageSbom, Package, PackageType } from '../../../lambdas/core/sbom/model.ts';
 import { assessVulnerabilities } from '../../../lambdas/core/use-cases/assess-vulnerabilities.ts';
+import { debianRootfs } from '../../support/debian-rootfs.ts';
+import { dpkgBinaries } from '../../support/debian-source-advisories.ts';
 import { createLocalTable, localDynamoDbClient } from '../../support/dynamodb-tables.ts';
 import { sharedFixtures } from '../../support/paths.ts';
 import { sampleImageSbom, samplePackage } from '../../support/sample-findings.ts';
@@ -108,6 +110,36 @@ describe('DynamoDbAdvisoryLookup against the in-memory store, fixture records', 
       { ecosystem: 'npm', name: 'lodash' },
     ]);
     expect(partitions.sort()).toEqual(['PKG#Debian#libxml2', 'PKG#Debian#openssl', 'PKG#Debian:9#libxml2', 'PKG#Debian:9#openssl', 'PKG#npm#lodash']);
+  });
+});
+
+describe('requests for a real package list', () => {
+  it('a debootstrap bookworm (minbase): one Query per source package and ecosystem level, none repeated', async () => {
+    const binaries = dpkgBinaries(debianRootfs());
+    const sources = new Set(binaries.map((binary) => binary.source));
+    const sbom = image(binaries.map((binary) => pkg('deb', binary.name, binary.version, binary.source)), distro('debian', '12'));
+    let queries = 0;
+    const lookup = new DynamoDbAdvisoryLookup(client, table, { onQuery: () => queries++ });
+    await assessVulnerabilities({ reference: sbom.reference, images: [sbom] }, lookup, { policy: { now: new Date() }, advisories: { sources: [], loaded: 0, withdrawn: 0, malformed: 0 } });
+    expect(queries).toBe(2 * sources.size);
+  }, 600_000);
+});
+
+describe('a throttled Query', () => {
+  it("is retried past the SDK's own attempts, and the answer is unchanged", async () => {
+    const throttled = localDynamoDbClient();
+    let calls = 0;
+    throttled.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'QueryCommand' && ++calls <= 4) throw new ProvisionedThroughputExceededException({ message: 'throttled (test middleware)', $metadata: {} });
+        return next(args);
+      },
+      { step: 'initialize', name: 'throttleQueries' },
+    );
+    const queries: AdvisoryQuery[] = [{ ecosystem: 'npm', name: 'lodash' }];
+    const answers = await new DynamoDbAdvisoryLookup(throttled, table, { concurrency: 1, retry: { baseDelayMs: 1 } }).lookup(queries);
+    expect(calls).toBe(5);
+    expect(answers).toEqual(await new DynamoDbAdvisoryLookup(client, table).lookup(queries));
   });
 });
 
