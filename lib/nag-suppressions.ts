@@ -1,0 +1,85 @@
+import { Token, Validations, type CfnElement, type Stack } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+import type { RepositorySelection } from './config/customs-config.ts';
+import type { CustomsStack } from './customs-stack.ts';
+
+/**
+ * Every cdk-nag finding Customs acknowledges, each on one resource with its reason. This is the one
+ * place they are made; test/infra/nag.test.ts snapshot-tests the list, so a new one is a visible change.
+ */
+export interface NagAcknowledgement {
+  readonly resource: IConstruct;
+  readonly id: string;
+  readonly reason: string;
+}
+
+const DLQ_REASON = 'a dead-letter queue of a dead-letter queue would only move the problem; an alarm watches this one.';
+
+export function nagAcknowledgements(stack: CustomsStack): NagAcknowledgement[] {
+  const { scanner, events, sboms, findings, advisories } = stack;
+  const policy = scanner.role.node.findChild('DefaultPolicy');
+  const arnOf = (resource: IConstruct): string => `<${stack.getLogicalId(resource.node.defaultChild as CfnElement)}.Arn>`;
+  return [
+    {
+      resource: policy,
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'ecr:GetAuthorizationToken has no resource-level permissions; it is the only action granted on *.',
+    },
+    ...ecrRepositoryPatterns(stack, stack.config.watchedRepositories).map((pattern) => ({
+      resource: policy,
+      id: `AwsSolutions-IAM5[Resource::${pattern}]`,
+      reason: 'ECR reads on the watched repositories only: a configured prefix (or every repository) is an ARN pattern by nature.',
+    })),
+    {
+      resource: policy,
+      id: `AwsSolutions-IAM5[Resource::${arnOf(findings.table)}/index/*]`,
+      reason: "Queries on the findings table's own global secondary indexes, nothing else.",
+    },
+    {
+      resource: policy,
+      id: `AwsSolutions-IAM5[Resource::${arnOf(advisories.table)}/index/*]`,
+      reason: "Queries on the advisory table's own global secondary index, nothing else.",
+    },
+    {
+      resource: policy,
+      id: `AwsSolutions-IAM5[Resource::${arnOf(sboms.bucket)}/*]`,
+      reason: "GetObject/PutObject on the SBOM bucket's own objects, whose keys (by digest) are not known in advance.",
+    },
+    {
+      resource: scanner.function,
+      id: 'Serverless-LambdaTracing',
+      reason: 'X-Ray needs xray:Put* on * and is priced per trace; structured logs and EMF metrics carry repository, digest and timings instead.',
+    },
+    {
+      resource: scanner.function,
+      id: 'Serverless-LambdaDLQ',
+      reason: 'Invoked only by the SQS event source: failed records return to the scan queue and reach its DLQ after 5 receives. A function DLQ serves asynchronous invokes only and would never receive anything.',
+    },
+    {
+      resource: scanner.eventSourceMapping,
+      id: 'Serverless-LambdaEventSourceMappingDestination',
+      reason: "An on-failure destination is for stream and Kafka sources; SQS event source mappings reject one (the deploy fails). The scan queue's redrive policy is the failure destination.",
+    },
+    { resource: events.deadLetterQueue, id: 'Serverless-SQSRedrivePolicy', reason: `The scan queue's DLQ: ${DLQ_REASON}` },
+    { resource: events.targetDeadLetterQueue, id: 'Serverless-SQSRedrivePolicy', reason: `The EventBridge target's DLQ: ${DLQ_REASON}` },
+    { resource: events.targetDeadLetterQueue, id: 'AwsSolutions-SQS3', reason: `The EventBridge target's DLQ, for events the rules could not deliver: ${DLQ_REASON}` },
+    {
+      resource: sboms.bucket,
+      id: 'AwsSolutions-S1',
+      reason: 'Only the scanner role reads and writes it; server access logs would need a second bucket and cost per request. CloudTrail S3 data events can be turned on per account when an audit needs them.',
+    },
+  ];
+}
+
+// The ECR repository resources holding `*`, rendered as cdk-nag names them.
+function ecrRepositoryPatterns(stack: Stack, repositories: RepositorySelection): string[] {
+  const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+  const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+  const arn = (name: string): string => `arn:<AWS::Partition>:ecr:${region}:${account}:repository/${name}`;
+  if (repositories === 'all') return [arn('*')];
+  return repositories.prefixes.map((prefix) => arn(`${prefix}*`));
+}
+
+export function acknowledgeNagFindings(stack: CustomsStack): void {
+  for (const { resource, id, reason } of nagAcknowledgements(stack)) Validations.of(resource).acknowledge({ id, reason });
+}
