@@ -1,0 +1,33 @@
+import { createHash } from 'node:crypto';
+import type { Digest } from '../../core/digest.ts';
+import type { ImageKey } from '../../core/pipeline/model.ts';
+
+/**
+ * Keys of the findings table (FINDINGS_TABLE: pk/sk and the overloaded gsi1..gsi3). Scan data is
+ * keyed by digest alone (shared by every repository and account); image state by account, region,
+ * repository and digest. `#` separates parts: no repository name, region, account, digest, OSV
+ * ecosystem or vulnerability ID contains one, and package names only ever come last.
+ * See README.md in this folder for the access pattern each key serves.
+ */
+export const scanPk = (digest: Digest): string => `SCAN#${digest}`;
+export const claimSk = (scannerVersion: string): string => `CLAIM#${scannerVersion}`;
+export const RESULT_SK = 'RESULT';
+export const FINDING_PREFIX = 'FINDING#';
+/** The package part is hashed: a purl plus a path can outgrow a sort key's 1 KB. */
+export const findingSk = (id: string, packageId: string): string => `${FINDING_PREFIX}${id}#${createHash('sha256').update(packageId).digest('hex').slice(0, 24)}`;
+export const PACKAGE_PREFIX = 'PKG#';
+export const packageSk = (ecosystem: string, name: string): string => `${PACKAGE_PREFIX}${ecosystem}#${name}`;
+export const VULN_PREFIX = 'VULN#';
+export const vulnSk = (id: string): string => `${VULN_PREFIX}${id}`;
+
+const repoPart = (key: Omit<ImageKey, 'digest'>): string => `${key.account}#${key.region}#${key.repository}`;
+export const imagePk = (key: Omit<ImageKey, 'digest'>): string => `IMAGE#${repoPart(key)}`;
+export const imageSk = (digest: Digest): string => `DIGEST#${digest}`;
+export const repoIndexPk = (key: Omit<ImageKey, 'digest'>): string => `REPO#${repoPart(key)}`;
+export const digestIndexPk = (digest: Digest): string => `DIGEST#${digest}`;
+export const tagSk = (tag: string): string => `TAG#${tag}`;
+export const TAGLOG_PREFIX = 'TAGLOG#';
+export const tagLogSk = (tag: string, at: Date, digest: Digest, action: string): string => `${TAGLOG_PREFIX}${tag}#${at.toISOString()}#${digest}#${action}`;
+export const tagLogIndexPk = (key: Omit<ImageKey, 'digest'>): string => `TAGLOG#${repoPart(key)}`;
+export const CATALOGUE_PK = 'CATALOGUE';
+export const catalogueSk = (key: Omit<ImageKey, 'digest'>): string => `REPO#${repoPart(key)}`;
