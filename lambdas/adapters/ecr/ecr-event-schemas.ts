@@ -34,14 +34,19 @@ export const ecrEnvelopeSchema = z.object({
 });
 export type EcrEnvelope = z.infer<typeof ecrEnvelopeSchema>;
 
-/** `ECR Image Action`: PUSH, DELETE (and UPDATE_STORAGE_CLASS, which the scanner ignores). */
-export const imageActionDetailSchema = z.object({
+/** What image and replication actions share: an action on one digest, its result, maybe a tag. */
+const imageActionFields = {
   'action-type': z.string().min(1),
   result: z.string().min(1),
   'repository-name': repositoryNameSchema,
   'image-digest': z.string().min(1),
   // Absent for untagged pushes: the platform manifests of an index arrive that way.
   'image-tag': imageTagSchema.optional(),
+};
+
+/** `ECR Image Action`: PUSH, DELETE (and UPDATE_STORAGE_CLASS, which the scanner ignores). */
+export const imageActionDetailSchema = z.object({
+  ...imageActionFields,
   'manifest-media-type': z.string().optional(),
   'artifact-media-type': z.string().optional(),
 });
@@ -49,11 +54,7 @@ export type ImageActionDetail = z.infer<typeof imageActionDetailSchema>;
 
 /** `ECR Replication Action`: an image replicated into this repository from another account or Region. */
 export const replicationActionDetailSchema = z.object({
-  'action-type': z.string().min(1),
-  result: z.string().min(1),
-  'repository-name': repositoryNameSchema,
-  'image-digest': z.string().min(1),
-  'image-tag': imageTagSchema.optional(),
+  ...imageActionFields,
   'source-account': z.string().optional(),
   'source-region': z.string().optional(),
 });
