@@ -109,6 +109,7 @@ describe('scan handler', () => {
     for (const line of logs) {
       expect(line).toHaveProperty('repository');
       expect(line).toHaveProperty('digest');
+      expect(line).toMatchObject({ function_request_id: 'req-1', service: 'customs-scanner' });
     }
     expect(logs.find((line) => line.messageId === 'throttled')).toMatchObject({ level: 'ERROR', digest: digest(3), receiveCount: 3, delaySeconds: 120 });
     expect(logs.find((line) => line.messageId === 'not-json')).toMatchObject({ level: 'WARN', reason: 'malformed', repository: 'unknown' });
