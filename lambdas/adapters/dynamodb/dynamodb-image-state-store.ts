@@ -1,0 +1,249 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import type { Digest } from '../../core/digest.ts';
+import type { ImageKey, ImageState, ScanEventKind, ScanRequest, TagEvent } from '../../core/pipeline/model.ts';
+import { digestSchema } from '../../core/pipeline/sbom-schema.ts';
+import type { ImageStateStore } from '../../core/ports.ts';
+import type { DynamoDbTableOptions } from './dynamodb-claim-store.ts';
+import { CATALOGUE_PK, catalogueSk, digestIndexPk, imagePk, imageSk, repoIndexPk, TAGLOG_PREFIX, tagLogIndexPk, tagLogSk, tagSk } from './findings-keys.ts';
+import { imageItemSchema } from './image-items.ts';
+import { queryAll } from './query-all.ts';
+
+type Repo = Omit<ImageKey, 'digest'>;
+type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
+
+const pointerSchema = z.object({ digest: digestSchema, pushedAt: z.iso.datetime({ offset: true }) });
+const tagEventSchema = z.object({ tag: z.string(), digest: digestSchema, at: z.iso.datetime({ offset: true }).transform((v) => new Date(v)), action: z.enum(['tagged', 'untagged']) });
+
+/**
+ * Image state per account, region, repository and digest in the partition `IMAGE#<acct>#<region>#<repo>`:
+ * one item per manifest, one pointer per tag (tag → digest), and append-only tag history items.
+ * Every change that touches more than one item is one transaction (a new image and its catalogue
+ * count; a tag move: pointer, both images and two history entries), so a crash leaves either all of
+ * it or none, and a rerun is a no-op or completes it. Events arrive unordered: a tag pointer only
+ * moves to a manifest pushed no earlier than the one it names.
+ */
+export class DynamoDbImageStateStore implements ImageStateStore {
+  constructor(private readonly options: DynamoDbTableOptions) {}
+
+  async recordPush(request: ScanRequest, now: Date): Promise<void> {
+    await this.ensureImage(request, request.pushedAt, request.kind, now);
+    if (request.tag !== undefined) await this.recordTag(request, request.tag, request.pushedAt);
+  }
+
+  async linkChildren(index: ImageKey, children: readonly Digest[]): Promise<void> {
+    if (children.length === 0) return;
+    const parent = await this.get(index);
+    const pushedAt = parent?.pushedAt ?? new Date();
+    const kind = parent?.kind ?? 'push';
+    await this.update(index, 'ADD children :children', { ':children': new Set(children) });
+    for (const child of new Set(children)) {
+      const key = { ...index, digest: child };
+      await this.ensureImage(key, pushedAt, kind, pushedAt);
+      await this.update(key, 'ADD parents :parent', { ':parent': new Set([index.digest]) });
+    }
+  }
+
+  async removeTag(key: ImageKey, tag: string, at: Date): Promise<void> {
+    const history = this.history({ tag, digest: key.digest, at, action: 'untagged' }, key);
+    const untag = this.updateItem(key, 'DELETE tags :tag', { ':tag': new Set([tag]) });
+    const removed = await this.transact([
+      { Delete: { TableName: this.options.tableName, Key: { pk: imagePk(key), sk: tagSk(tag) }, ConditionExpression: 'digest = :digest', ExpressionAttributeValues: { ':digest': key.digest } } },
+      untag,
+      history,
+    ]);
+    // The tag already points elsewhere (or nowhere): only this image's copy and the history change.
+    if (!removed) await this.transact([untag, history]);
+  }
+
+  async markDeleted(key: ImageKey, at: Date): Promise<void> {
+    await this.transact([
+      {
+        Update: {
+          TableName: this.options.tableName,
+          Key: { pk: imagePk(key), sk: imageSk(key.digest) },
+          UpdateExpression: 'SET deletedAt = :at',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(deletedAt)',
+          ExpressionAttributeValues: { ':at': at.toISOString() },
+        },
+      },
+      this.catalogueUpdate(key, 'ADD deleted :one', { ':one': 1 }),
+    ]);
+  }
+
+  async get(key: ImageKey): Promise<ImageState | undefined> {
+    const { Item } = await this.options.client.send(new GetCommand({ TableName: this.options.tableName, Key: { pk: imagePk(key), sk: imageSk(key.digest) }, ConsistentRead: true }));
+    return Item ? imageItemSchema.parse(Item) : undefined;
+  }
+
+  /** A repository's images, newest push first (gsi1). */
+  async imagesOfRepository(repo: Repo, limit = 100): Promise<ImageState[]> {
+    const items = await queryAll(this.options.client, {
+      TableName: this.options.tableName,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': repoIndexPk(repo) },
+      ScanIndexForward: false,
+      Limit: limit,
+    });
+    return items.slice(0, limit).map((item) => imageItemSchema.parse(item));
+  }
+
+  /** Every repository (in every account and region) holding a digest (gsi2). */
+  async imagesWithDigest(digest: Digest): Promise<ImageState[]> {
+    const items = await queryAll(this.options.client, { TableName: this.options.tableName, IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :pk', ExpressionAttributeValues: { ':pk': digestIndexPk(digest) } });
+    return items.map((item) => imageItemSchema.parse(item));
+  }
+
+  /** One tag's history in a repository, oldest first (base table). */
+  async tagHistory(repo: Repo, tag: string): Promise<TagEvent[]> {
+    const items = await queryAll(this.options.client, {
+      TableName: this.options.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': imagePk(repo), ':prefix': `${TAGLOG_PREFIX}${tag}#` },
+    });
+    return items.map((item) => tagEventSchema.parse(item));
+  }
+
+  /**
+   * Creates the image item and counts it in the catalogue, atomically; a deleted image pushed again
+   * is restored. Read first: a duplicate event then costs a read, not a failed transaction.
+   */
+  private async ensureImage(key: ImageKey, pushedAt: Date, kind: ScanEventKind, now: Date): Promise<void> {
+    const existing = await this.get(key);
+    if (existing) {
+      if (existing.deletedAt) await this.restore(key);
+      return;
+    }
+    const created = await this.transact([
+      {
+        Put: {
+          TableName: this.options.tableName,
+          Item: {
+            pk: imagePk(key),
+            sk: imageSk(key.digest),
+            type: 'image',
+            gsi1pk: repoIndexPk(key),
+            gsi1sk: `${pushedAt.toISOString()}#${key.digest}`,
+            gsi2pk: digestIndexPk(key.digest),
+            gsi2sk: imagePk(key),
+            account: key.account,
+            region: key.region,
+            repository: key.repository,
+            digest: key.digest,
+            pushedAt: pushedAt.toISOString(),
+            firstSeenAt: now.toISOString(),
+            kind,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      this.catalogueUpdate(key, 'SET account = :account, #region = :region, repository = :repository, lastPushAt = :at ADD images :one', {
+        ':account': key.account,
+        ':region': key.region,
+        ':repository': key.repository,
+        ':at': pushedAt.toISOString(),
+        ':one': 1,
+      }),
+    ]);
+    if (!created) await this.restore(key); // created concurrently: restore is a no-op unless it was deleted
+  }
+
+  private async restore(key: ImageKey): Promise<void> {
+    await this.transact([
+      {
+        Update: {
+          TableName: this.options.tableName,
+          Key: { pk: imagePk(key), sk: imageSk(key.digest) },
+          UpdateExpression: 'REMOVE deletedAt',
+          ConditionExpression: 'attribute_exists(deletedAt)',
+        },
+      },
+      this.catalogueUpdate(key, 'ADD deleted :minus', { ':minus': -1 }),
+    ]);
+  }
+
+  /** Moves the tag's pointer here unless it names a newer push; retried when another move races it. */
+  private async recordTag(key: ImageKey, tag: string, pushedAt: Date): Promise<void> {
+    const tagged = this.history({ tag, digest: key.digest, at: pushedAt, action: 'tagged' }, key);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const { Item } = await this.options.client.send(new GetCommand({ TableName: this.options.tableName, Key: { pk: imagePk(key), sk: tagSk(tag) }, ConsistentRead: true }));
+      const pointer = Item ? pointerSchema.parse(Item) : undefined;
+      if (pointer?.digest === key.digest) return;
+      if (pointer && new Date(pointer.pushedAt) > pushedAt) {
+        await this.transact([tagged]); // a stale event: the tag was here once, and has moved on since
+        return;
+      }
+      const items: TransactItems = [
+        {
+          Put: {
+            TableName: this.options.tableName,
+            Item: { pk: imagePk(key), sk: tagSk(tag), type: 'tag', tag, digest: key.digest, pushedAt: pushedAt.toISOString() },
+            ConditionExpression: pointer ? 'digest = :old' : 'attribute_not_exists(pk)',
+            ...(pointer ? { ExpressionAttributeValues: { ':old': pointer.digest } } : {}),
+          },
+        },
+        this.updateItem(key, 'ADD tags :tag', { ':tag': new Set([tag]) }),
+        tagged,
+      ];
+      if (pointer) {
+        const old = { ...key, digest: pointer.digest };
+        items.push(this.updateItem(old, 'DELETE tags :tag', { ':tag': new Set([tag]) }), this.history({ tag, digest: old.digest, at: pushedAt, action: 'untagged' }, key));
+      }
+      if (await this.transact(items)) return;
+    }
+    throw new Error(`tag ${tag} of ${key.repository} kept moving while it was being recorded`);
+  }
+
+  private history(event: TagEvent, repo: Repo): TransactItems[number] {
+    return {
+      Put: {
+        TableName: this.options.tableName,
+        Item: {
+          pk: imagePk(repo),
+          sk: tagLogSk(event.tag, event.at, event.digest, event.action),
+          type: 'tag-event',
+          gsi3pk: tagLogIndexPk(repo),
+          gsi3sk: `${event.at.toISOString()}#${event.tag}#${event.action}`,
+          tag: event.tag,
+          digest: event.digest,
+          at: event.at.toISOString(),
+          action: event.action,
+        },
+      },
+    };
+  }
+
+  /** An update of an existing image item (never creates a stub). */
+  private updateItem(key: ImageKey, expression: string, values: Record<string, unknown>): TransactItems[number] {
+    return { Update: { TableName: this.options.tableName, Key: { pk: imagePk(key), sk: imageSk(key.digest) }, UpdateExpression: expression, ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeValues: values } };
+  }
+
+  private catalogueUpdate(key: Repo, expression: string, values: Record<string, unknown>): TransactItems[number] {
+    return {
+      Update: {
+        TableName: this.options.tableName,
+        Key: { pk: CATALOGUE_PK, sk: catalogueSk(key) },
+        UpdateExpression: expression,
+        ExpressionAttributeValues: values,
+        ...(expression.includes('#region') ? { ExpressionAttributeNames: { '#region': 'region' } } : {}),
+      },
+    };
+  }
+
+  private async update(key: ImageKey, expression: string, values: Record<string, unknown>): Promise<void> {
+    await this.options.client.send(new UpdateCommand(this.updateItem(key, expression, values).Update as ConstructorParameters<typeof UpdateCommand>[0]));
+  }
+
+  /** Runs a transaction; false when a condition failed (the change was already made, or is not due). */
+  private async transact(items: TransactItems): Promise<boolean> {
+    try {
+      await this.options.client.send(new TransactWriteCommand({ TransactItems: items }));
+      return true;
+    } catch (error) {
+      if (error instanceof TransactionCanceledException && error.CancellationReasons?.some((reason) => reason.Code === 'ConditionalCheckFailed')) return false;
+      throw error;
+    }
+  }
+}
