@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -64,6 +64,13 @@ export class CustomsStack extends Stack {
       advisoryMaxAgeHours: config.advisoryMaxAgeHours,
       historyDays: config.retention.historyDays,
     });
+    // What the CLI (`customs advisories load --table T`) and operators need after a deploy.
+    new CfnOutput(this, 'FindingsTableName', { value: this.findings.table.tableName });
+    new CfnOutput(this, 'AdvisoryTableName', { value: this.advisories.table.tableName });
+    new CfnOutput(this, 'SbomBucketName', { value: this.sboms.bucket.bucketName });
+    new CfnOutput(this, 'ScanQueueUrl', { value: this.events.queue.queueUrl });
+    new CfnOutput(this, 'ScanDeadLetterQueueUrl', { value: this.events.deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'ScannerFunctionName', { value: this.scanner.function.functionName });
     acknowledgeNagFindings(this);
   }
 }
