@@ -1,0 +1,38 @@
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { describe, expect, it } from 'vitest';
+import { nagAcknowledgements } from '../../lib/nag-suppressions.ts';
+import { synthCustoms } from './synth-customs.ts';
+
+// Template.fromStack in synthCustoms already ran both packs as validation plugins (a finding
+// would have thrown); here each pack is run again on the tree to read its report.
+const configurations = {
+  defaults: synthCustoms(),
+  selective: synthCustoms({ watchedRepositories: { names: ['web'], prefixes: ['team-a/', 'team-b/'] }, queueEncryption: 'kms', removalPolicy: 'destroy' }),
+  named: synthCustoms({ watchedRepositories: { names: ['web'] } }),
+};
+
+describe('cdk-nag', () => {
+  for (const [name, { stack }] of Object.entries(configurations)) {
+    it(`finds nothing unacknowledged in AwsSolutions and Serverless (${name})`, () => {
+      for (const pack of [new AwsSolutionsChecks(stack), new ServerlessChecks(stack)]) {
+        const report = pack.validateScope(stack);
+        const findings = report.violations.flatMap((violation) =>
+          violation.violatingResources.map((resource) => `${violation.ruleName} at ${resource.constructPath ?? resource.resourceLogicalId}`),
+        );
+        expect(findings, pack.name).toEqual([]);
+        expect(report.success).toBe(true);
+      }
+    });
+  }
+
+  it('acknowledges only on single resources, each with its reason (snapshot)', () => {
+    for (const { stack } of Object.values(configurations)) {
+      const acknowledgements = nagAcknowledgements(stack);
+      const list = acknowledgements.map(({ resource, id, reason }) => ({ resource: resource.node.path, id, reason }));
+      expect(list.every((entry) => entry.reason.length > 30)).toBe(true);
+      // A stack- or app-wide acknowledgement would hide findings on resources added later.
+      expect(acknowledgements.every(({ resource }) => resource !== stack && resource.node.scope !== undefined && resource.node.path !== stack.node.path)).toBe(true);
+      expect(list).toMatchSnapshot(stack.config.watchedRepositories === 'all' ? 'every repository' : JSON.stringify(stack.config.watchedRepositories));
+    }
+  });
+});
