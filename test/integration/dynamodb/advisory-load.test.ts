@@ -51,7 +51,7 @@ beforeAll(async () => {
 describe('customs advisories load', () => {
   it('loads the fixtures, then a rerun rewrites nothing and leaves the same items', async () => {
     const table = await createLocalTable(client, ADVISORY_TABLE, 'advisories');
-    const first = await loadWithCli(table, sharedFixtures('osv'));
+    const first = await loadWithCli(table, [sharedFixtures('osv')]);
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toMatch(/26 records into .*: 26 written, 0 unchanged, 0 refused/);
     expect(first.stdout).toMatch(/^ {2}Debian: 5 records, newest modified /m);
@@ -59,7 +59,7 @@ describe('customs advisories load', () => {
     // 44 package items (a record per package it names), 26 heads, one freshness item per ecosystem key and base.
     expect([...before.keys()].filter((key) => key.startsWith('PKG#'))).toHaveLength(44);
     expect([...before.keys()].filter((key) => key.endsWith(' HEAD'))).toHaveLength(26);
-    const second = await loadWithCli(table, sharedFixtures('osv'));
+    const second = await loadWithCli(table, [sharedFixtures('osv')]);
     expect(second.stdout).toMatch(/: 0 written, 26 unchanged, 0 refused, 0 stale items deleted/);
     expect(await tableState(client, table)).toEqual(before);
   });
@@ -71,7 +71,7 @@ describe('customs advisories load', () => {
     writeFileSync(join(dir, 'HOSTILE-fanout.json'), JSON.stringify({ id: 'HOSTILE-2', modified: '2024-01-01T00:00:00Z', affected: Array.from({ length: 2500 }, (_, i) => ({ package: { ecosystem: 'npm', name: `p${i}` } })) }));
     writeFileSync(join(dir, 'HOSTILE-not-osv.json'), JSON.stringify({ id: 'HOSTILE-3', affected: 'everything' }));
     const table = await createLocalTable(client, ADVISORY_TABLE, 'advisories');
-    const run = await loadWithCli(table, dir);
+    const run = await loadWithCli(table, [dir]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toContain("customs: advisories: HOSTILE-long-name.json: refused: a package key of 3008 bytes is over DynamoDB's 2048-byte partition key limit");
     expect(run.stderr).toContain('customs: advisories: HOSTILE-fanout.json: refused: names 2500 packages, over the 2000-package cap');
@@ -82,8 +82,8 @@ describe('customs advisories load', () => {
   });
 
   it('says what is wrong with its arguments', async () => {
-    expect((await loadWithCli('', sharedFixtures('osv'))).stderr).toMatch(/needs --table/);
-    const bucket = await loadWithCli('t', 'https://osv-vulnerabilities.storage.googleapis.com');
+    expect((await loadWithCli('', [sharedFixtures('osv')])).stderr).toMatch(/needs --table/);
+    const bucket = await loadWithCli('t', ['https://osv-vulnerabilities.storage.googleapis.com']);
     expect(bucket.code).toBe(2);
     expect(bucket.stderr).toMatch(/is a bucket: name what to load from it with --ecosystem/);
   });

@@ -59,7 +59,7 @@ const images: Record<string, ImageSbom> = {
 beforeAll(async () => {
   stubLocalCredentials();
   table = await createLocalTable(client, ADVISORY_TABLE, 'advisories');
-  const run = await loadWithCli(table, sharedFixtures('osv'));
+  const run = await loadWithCli(table, [sharedFixtures('osv')]);
   expect(run.code, run.stderr).toBe(0);
   memory = new StoreLookup(await collect(sharedFixtures('osv')));
 });

@@ -11,8 +11,8 @@ export function stubLocalCredentials(): void {
   vi.stubEnv('AWS_REGION', 'us-east-1');
 }
 
-export function loadWithCli(table: string, ...sources: string[]): Promise<CliRun> {
-  return runCli(['advisories', 'load', '--table', table, ...sources.flatMap((source) => ['--source', source]), '--endpoint', inject('dynamodbEndpoint'), '--region', 'us-east-1']);
+export function loadWithCli(table: string, sources: readonly string[], ...options: string[]): Promise<CliRun> {
+  return runCli(['advisories', 'load', '--table', table, ...sources.flatMap((source) => ['--source', source]), '--endpoint', inject('dynamodbEndpoint'), '--region', 'us-east-1', ...options]);
 }
 
 /** Records of a source as the loader offers them to the table (and as the CLI scan would hold them). */
