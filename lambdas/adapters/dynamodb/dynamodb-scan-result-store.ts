@@ -1,14 +1,15 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Digest } from '../../core/digest.ts';
 import type { FindingChanges, PackageRef, RawFinding, ScanRecord, StoredFinding } from '../../core/pipeline/model.ts';
 import type { ScanResultStore } from '../../core/ports.ts';
+import { findingKey } from '../../core/pipeline/raw-findings.ts';
 import { digestSchema } from '../../core/pipeline/sbom-schema.ts';
 import { batchWriteDocuments, type DocumentWrite } from './batch-write-documents.ts';
 import type { DynamoDbTableOptions } from './dynamodb-claim-store.ts';
 import { FINDING_PREFIX, findingSk, PACKAGE_PREFIX, packageSk, RESULT_SK, scanPk, VULN_PREFIX, vulnSk } from './findings-keys.ts';
 import { queryAll } from './query-all.ts';
-import { findingItemSchema, parseResult, resultAttributes, toStoredFinding, type FindingItem } from './scan-items.ts';
+import { findingItemSchema, parseResult, resultAttributes, storedFinding, toStoredFinding, type FindingItem } from './scan-items.ts';
 
 /**
  * Scan results, raw findings (one item per finding: each well under 4 KB) and the package and
@@ -43,7 +44,8 @@ export class DynamoDbScanResultStore implements ScanResultStore {
   async save(record: ScanRecord, findings: readonly RawFinding[], packages: readonly PackageRef[]): Promise<FindingChanges> {
     const { client, tableName } = this.options;
     const pk = scanPk(record.digest);
-    const token = randomUUID();
+    // Short: it is stored twice on every finding item, which should stay within one write unit (1 KB).
+    const token = randomBytes(9).toString('base64url');
     const seen = record.finishedAt.toISOString();
     const [previous, existing] = await Promise.all([this.committed(record.digest), this.partition(record.digest, '')]);
     const committed = previous?.scanToken;
@@ -72,25 +74,25 @@ export class DynamoDbScanResultStore implements ScanResultStore {
       if (!wasCommitted) added.push(finding.key);
       writes.push({
         PutRequest: {
-          Item: { pk, sk, type: 'finding', finding, firstSeen: old?.firstSeen.toISOString() ?? seen, lastSeen: seen, lastScan: token, ...(wasCommitted ? { committedScan: committed } : {}) },
+          Item: { pk, sk, finding: storedFinding(finding), firstSeen: old?.firstSeen.toISOString() ?? seen, lastSeen: seen, lastScan: token, ...(wasCommitted ? { committedScan: committed } : {}) },
         },
       });
     }
     for (const ref of packages) {
       const sk = packageSk(ref.ecosystem, ref.name);
       keep.add(sk);
-      if (!oldIndex.has(sk)) writes.push({ PutRequest: { Item: { pk, sk, type: 'package', gsi1pk: sk, gsi1sk: pk, digest: record.digest, ecosystem: ref.ecosystem, name: ref.name } } });
+      if (!oldIndex.has(sk)) writes.push({ PutRequest: { Item: { pk, sk, gsi1pk: sk, gsi1sk: pk } } });
     }
     for (const id of new Set(findings.flatMap((finding) => [finding.id, ...finding.aliases]))) {
       const sk = vulnSk(id);
       keep.add(sk);
-      if (!oldIndex.has(sk)) writes.push({ PutRequest: { Item: { pk, sk, type: 'vulnerability', gsi2pk: sk, gsi2sk: pk, digest: record.digest, id } } });
+      if (!oldIndex.has(sk)) writes.push({ PutRequest: { Item: { pk, sk, gsi2pk: sk, gsi2sk: pk } } });
     }
     await batchWriteDocuments(client, tableName, writes);
 
     await client.send(new PutCommand({ TableName: tableName, Item: { pk, sk: RESULT_SK, type: 'result', ...resultAttributes(record, token) } }));
 
-    const removed = [...oldFindings.entries()].filter(([sk, item]) => !keep.has(sk) && inCommitted(item)).map(([, item]) => item.finding.key);
+    const removed = [...oldFindings.entries()].filter(([sk, item]) => !keep.has(sk) && inCommitted(item)).map(([, item]) => findingKey(item.finding));
     const stale = [...oldFindings.keys(), ...oldIndex].filter((sk) => !keep.has(sk));
     await batchWriteDocuments(client, tableName, stale.map((sk) => ({ DeleteRequest: { Key: { pk, sk } } })));
     return { added: added.sort(), removed: removed.sort() };
@@ -113,9 +115,9 @@ export class DynamoDbScanResultStore implements ScanResultStore {
       KeyConditionExpression: '#pk = :pk',
       ExpressionAttributeNames: { '#pk': attribute },
       ExpressionAttributeValues: { ':pk': value },
-      ProjectionExpression: 'digest',
+      ProjectionExpression: 'pk',
     });
-    return items.map((item) => digestSchema.parse(item.digest));
+    return items.map((item) => digestSchema.parse(String(item.pk).slice('SCAN#'.length)));
   }
 
   private async committed(digest: Digest): Promise<(ScanRecord & { scanToken: string }) | undefined> {

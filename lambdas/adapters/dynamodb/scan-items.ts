@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SEVERITIES } from '../../core/findings/model.ts';
 import type { RawFinding, ScanRecord, StoredFinding } from '../../core/pipeline/model.ts';
+import { findingKey } from '../../core/pipeline/raw-findings.ts';
 import { digestSchema, distroSchema, packageTypeSchema, platformSchema } from '../../core/pipeline/sbom-schema.ts';
 
 /**
@@ -47,8 +48,8 @@ export function parseResult(item: unknown): ScanRecord & { scanToken: string } {
   return resultItemSchema.parse(item);
 }
 
+/** The key is not stored: it is derived from the ID and package ID, which are. */
 const rawFindingSchema = z.object({
-  key: z.string(),
   id: z.string(),
   aliases: z.array(z.string()),
   package: z.object({ id: z.string(), purl: z.string(), name: z.string(), version: z.string(), type: packageTypeSchema, path: z.string(), layerIndex: z.number().int().nonnegative() }),
@@ -65,7 +66,12 @@ const rawFindingSchema = z.object({
   advisories: z.array(z.object({ id: z.string(), ecosystem: z.string(), name: z.string(), fixedVersions: z.array(z.string()), modified: z.string() })),
   published: z.string().optional(),
   title: z.string().optional(),
-}) satisfies z.ZodType<RawFinding, unknown>;
+}) satisfies z.ZodType<Omit<RawFinding, 'key'>, unknown>;
+
+export function storedFinding(finding: RawFinding): Omit<RawFinding, 'key'> {
+  const { key: _key, ...rest } = finding;
+  return rest;
+}
 
 export const findingItemSchema = z.object({
   finding: rawFindingSchema,
@@ -78,5 +84,5 @@ export const findingItemSchema = z.object({
 export type FindingItem = z.infer<typeof findingItemSchema>;
 
 export function toStoredFinding(item: FindingItem): StoredFinding {
-  return { ...item.finding, firstSeen: item.firstSeen, lastSeen: item.lastSeen };
+  return { key: findingKey(item.finding), ...item.finding, firstSeen: item.firstSeen, lastSeen: item.lastSeen };
 }
