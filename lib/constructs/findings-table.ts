@@ -1,21 +1,10 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
-import type { Table } from 'aws-cdk-lib/aws-dynamodb';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import { FINDINGS_TABLE } from '../../lambdas/adapters/dynamodb/table-schema.ts';
-import { createSchemaTable } from './schema-table.ts';
-
-export interface FindingsTableProps {
-  /** @default RemovalPolicy.RETAIN, with deletion protection */
-  readonly removalPolicy?: RemovalPolicy;
-}
+import { SchemaTable, type SchemaTableProps } from './schema-table.ts';
 
 /** Images, tags, scans, SBOM references and raw findings, with their package and vulnerability indexes. */
-export class FindingsTable extends Construct {
-  readonly table: Table;
-
-  constructor(scope: Construct, id: string, props: FindingsTableProps = {}) {
-    super(scope, id);
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    this.table = createSchemaTable(this, 'Table', { schema: FINDINGS_TABLE, removalPolicy, deletionProtection: removalPolicy === RemovalPolicy.RETAIN });
+export class FindingsTable extends SchemaTable {
+  constructor(scope: Construct, id: string, props: SchemaTableProps = {}) {
+    super(scope, id, FINDINGS_TABLE, props);
   }
 }
