@@ -30,22 +30,12 @@ const DOCUMENTED_PUSH = {
     'image-tag': 'latest',
   },
 };
+// The documented deletion differs from the push in its id, time and action only.
 const DOCUMENTED_DELETE = {
-  version: '0',
+  ...DOCUMENTED_PUSH,
   id: 'dd3b46cb-2c74-f49e-393b-28286b67279d',
-  'detail-type': 'ECR Image Action',
-  source: 'aws.ecr',
-  account: '123456789012',
   time: '2019-11-16T02:01:05Z',
-  region: 'us-west-2',
-  resources: [],
-  detail: {
-    result: 'SUCCESS',
-    'repository-name': 'my-repository-name',
-    'image-digest': 'sha256:7f5b2640fe6fb4f46592dfd3410c4a79dac4f89e4782432e0378abcd1234',
-    'action-type': 'DELETE',
-    'image-tag': 'latest',
-  },
+  detail: { ...DOCUMENTED_PUSH.detail, 'action-type': 'DELETE' },
 };
 
 const digest = (n: number): string => `sha256:${String(n).repeat(64).slice(0, 64)}`;

@@ -253,34 +253,42 @@ describe('scanner IAM, least privilege', () => {
 });
 
 describe('DynamoDB tables', () => {
-  const tableLike = (schema: TableSchema): Record<string, unknown> => ({
-    KeySchema: [
-      { AttributeName: schema.partitionKey, KeyType: 'HASH' },
-      { AttributeName: schema.sortKey, KeyType: 'RANGE' },
-    ],
-    GlobalSecondaryIndexes: schema.indexes.map((index) => ({
-      IndexName: index.name,
-      KeySchema: [
-        { AttributeName: index.partitionKey, KeyType: 'HASH' },
-        { AttributeName: index.sortKey, KeyType: 'RANGE' },
-      ],
-      Projection: { ProjectionType: 'ALL' },
-    })),
-    AttributeDefinitions: Match.arrayWith([{ AttributeName: schema.partitionKey, AttributeType: 'S' }]),
-    BillingMode: 'PAY_PER_REQUEST',
-    PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
-    SSESpecification: { SSEEnabled: true },
-    TimeToLiveSpecification: { AttributeName: schema.timeToLive, Enabled: true },
-    DeletionProtectionEnabled: true,
+  type KeyElement = { AttributeName: string; KeyType: 'HASH' | 'RANGE' };
+  type CfnTable = {
+    KeySchema: KeyElement[];
+    GlobalSecondaryIndexes: { IndexName: string; KeySchema: KeyElement[]; Projection: { ProjectionType: string } }[];
+    AttributeDefinitions: { AttributeName: string; AttributeType: string }[];
+    TimeToLiveSpecification: { AttributeName: string; Enabled: boolean };
+  };
+  const keyOf = (elements: KeyElement[], type: KeyElement['KeyType']): string | undefined => elements.find((element) => element.KeyType === type)?.AttributeName;
+  // The template read back into the shared contract's shape, to compare with it whole.
+  const schemaOf = (table: CfnTable): TableSchema => ({
+    partitionKey: keyOf(table.KeySchema, 'HASH')!,
+    sortKey: keyOf(table.KeySchema, 'RANGE')!,
+    indexes: table.GlobalSecondaryIndexes.map((index) => ({ name: index.IndexName, partitionKey: keyOf(index.KeySchema, 'HASH')!, sortKey: keyOf(index.KeySchema, 'RANGE')! })),
+    timeToLive: table.TimeToLiveSpecification.AttributeName,
+  });
+  const tables = Object.entries(resourcesOfType(defaults.template, 'AWS::DynamoDB::Table'));
+  const tableNamed = (prefix: string): CfnTable => tables.find(([id]) => id.startsWith(prefix))![1].Properties as unknown as CfnTable;
+
+  it('creates the findings and advisory tables from the shared key schema, every key a string, every index projecting all', () => {
+    expect(schemaOf(tableNamed('FindingsTable'))).toEqual(FINDINGS_TABLE);
+    expect(schemaOf(tableNamed('AdvisoriesTable'))).toEqual(ADVISORY_TABLE);
+    for (const [, { Properties }] of tables) {
+      const table = Properties as unknown as CfnTable;
+      expect(table.AttributeDefinitions.every((definition) => definition.AttributeType === 'S')).toBe(true);
+      expect(table.GlobalSecondaryIndexes.every((index) => index.Projection.ProjectionType === 'ALL')).toBe(true);
+      expect(table.TimeToLiveSpecification.Enabled).toBe(true);
+    }
   });
 
-  it('creates the findings and advisory tables from the shared key schema', () => {
-    defaults.template.hasResourceProperties('AWS::DynamoDB::Table', tableLike(FINDINGS_TABLE));
-    defaults.template.hasResourceProperties('AWS::DynamoDB::Table', tableLike(ADVISORY_TABLE));
-    for (const table of Object.values(resourcesOfType(defaults.template, 'AWS::DynamoDB::Table'))) {
-      const definitions = table.Properties!.AttributeDefinitions as { AttributeType: string }[];
-      expect(definitions.every((definition) => definition.AttributeType === 'S')).toBe(true);
-    }
+  it('is on demand, with point-in-time recovery and KMS encryption at rest', () => {
+    defaults.template.allResourcesProperties('AWS::DynamoDB::Table', {
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true },
+      DeletionProtectionEnabled: true,
+    });
   });
 
   it('retains tables with deletion protection by default, and drops both when told to destroy', () => {
