@@ -1,7 +1,9 @@
+import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
+import { createCustomsApp } from '../../lib/customs-app.ts';
 import { nagAcknowledgements } from '../../lib/nag-suppressions.ts';
-import { synthCustoms } from './synth-customs.ts';
+import { synthCustoms, TEST_ENV } from './synth-customs.ts';
 
 // Template.fromStack in synthCustoms already ran both packs as validation plugins (a finding
 // would have thrown); here each pack is run again on the tree to read its report.
@@ -24,6 +26,12 @@ describe('cdk-nag', () => {
       }
     });
   }
+
+  it('fails synthesis on a finding nobody acknowledged (the packs run as validation plugins of the app)', () => {
+    const { app, stack } = createCustomsApp({ context: { 'aws:cdk:bundling-stacks': [] } }, { env: TEST_ENV });
+    new Queue(stack, 'Unacknowledged', { enforceSSL: false });
+    expect(() => app.synth()).toThrow(/AwsSolutions-SQS4[\s\S]*Customs\/Unacknowledged/);
+  });
 
   it('acknowledges only on single resources, each with its reason (snapshot)', () => {
     for (const { stack } of Object.values(configurations)) {
