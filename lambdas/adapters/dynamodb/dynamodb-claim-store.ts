@@ -36,8 +36,7 @@ export class DynamoDbClaimStore implements ScanClaimStore {
         new PutCommand({
           TableName: this.options.tableName,
           Item: {
-            pk: scanPk(key.digest),
-            sk: claimSk(key.scannerVersion),
+            ...claimKey(key),
             type: 'claim',
             state: 'LEASED',
             token,
@@ -64,7 +63,7 @@ export class DynamoDbClaimStore implements ScanClaimStore {
       await this.options.client.send(
         new UpdateCommand({
           TableName: this.options.tableName,
-          Key: { pk: scanPk(key.digest), sk: claimSk(key.scannerVersion) },
+          Key: claimKey(key),
           UpdateExpression: 'SET #state = :done, completedAt = :now REMOVE expiresAt',
           ConditionExpression: '#token = :token',
           ExpressionAttributeNames: { '#state': 'state', '#token': 'token' },
@@ -82,7 +81,7 @@ export class DynamoDbClaimStore implements ScanClaimStore {
       await this.options.client.send(
         new DeleteCommand({
           TableName: this.options.tableName,
-          Key: { pk: scanPk(key.digest), sk: claimSk(key.scannerVersion) },
+          Key: claimKey(key),
           ConditionExpression: '#token = :token AND #state = :leased',
           ExpressionAttributeNames: { '#state': 'state', '#token': 'token' },
           ExpressionAttributeValues: { ':leased': 'LEASED', ':token': token },
@@ -95,7 +94,11 @@ export class DynamoDbClaimStore implements ScanClaimStore {
   }
 
   private async read(key: ScanClaimKey): Promise<z.infer<typeof claimItemSchema> | undefined> {
-    const { Item } = await this.options.client.send(new GetCommand({ TableName: this.options.tableName, Key: { pk: scanPk(key.digest), sk: claimSk(key.scannerVersion) }, ConsistentRead: true }));
+    const { Item } = await this.options.client.send(new GetCommand({ TableName: this.options.tableName, Key: claimKey(key), ConsistentRead: true }));
     return Item ? claimItemSchema.parse(Item) : undefined;
   }
+}
+
+function claimKey(key: ScanClaimKey): { pk: string; sk: string } {
+  return { pk: scanPk(key.digest), sk: claimSk(key.scannerVersion) };
 }

@@ -59,15 +59,7 @@ export class DynamoDbImageStateStore implements ImageStateStore {
 
   async markDeleted(key: ImageKey, at: Date): Promise<void> {
     await this.transact([
-      {
-        Update: {
-          TableName: this.options.tableName,
-          Key: { pk: imagePk(key), sk: imageSk(key.digest) },
-          UpdateExpression: 'SET deletedAt = :at',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(deletedAt)',
-          ExpressionAttributeValues: { ':at': at.toISOString() },
-        },
-      },
+      this.conditionalUpdate(key, 'SET deletedAt = :at', 'attribute_exists(pk) AND attribute_not_exists(deletedAt)', { ':at': at.toISOString() }),
       this.catalogueUpdate(key, 'ADD deleted :one', { ':one': 1 }),
     ]);
   }
@@ -79,15 +71,12 @@ export class DynamoDbImageStateStore implements ImageStateStore {
 
   /** A repository's images, newest push first (gsi1). */
   async imagesOfRepository(repo: Repo, limit = 100): Promise<ImageState[]> {
-    const items = await queryAll(this.options.client, {
-      TableName: this.options.tableName,
-      IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :pk',
-      ExpressionAttributeValues: { ':pk': repoIndexPk(repo) },
-      ScanIndexForward: false,
-      Limit: limit,
-    });
-    return items.slice(0, limit).map((item) => imageItemSchema.parse(item));
+    const items = await queryAll(
+      this.options.client,
+      { TableName: this.options.tableName, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': repoIndexPk(repo) }, ScanIndexForward: false },
+      limit,
+    );
+    return items.map((item) => imageItemSchema.parse(item));
   }
 
   /** Every repository (in every account and region) holding a digest (gsi2). */
@@ -103,6 +92,16 @@ export class DynamoDbImageStateStore implements ImageStateStore {
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
       ExpressionAttributeValues: { ':pk': imagePk(repo), ':prefix': `${TAGLOG_PREFIX}${tag}#` },
     });
+    return items.map((item) => tagEventSchema.parse(item));
+  }
+
+  /** Every tag move in a repository, newest first (gsi3). */
+  async repositoryTagHistory(repo: Repo, limit = 100): Promise<TagEvent[]> {
+    const items = await queryAll(
+      this.options.client,
+      { TableName: this.options.tableName, IndexName: 'gsi3', KeyConditionExpression: 'gsi3pk = :pk', ExpressionAttributeValues: { ':pk': tagLogIndexPk(repo) }, ScanIndexForward: false },
+      limit,
+    );
     return items.map((item) => tagEventSchema.parse(item));
   }
 
@@ -151,17 +150,7 @@ export class DynamoDbImageStateStore implements ImageStateStore {
   }
 
   private async restore(key: ImageKey): Promise<void> {
-    await this.transact([
-      {
-        Update: {
-          TableName: this.options.tableName,
-          Key: { pk: imagePk(key), sk: imageSk(key.digest) },
-          UpdateExpression: 'REMOVE deletedAt',
-          ConditionExpression: 'attribute_exists(deletedAt)',
-        },
-      },
-      this.catalogueUpdate(key, 'ADD deleted :minus', { ':minus': -1 }),
-    ]);
+    await this.transact([this.conditionalUpdate(key, 'REMOVE deletedAt', 'attribute_exists(deletedAt)'), this.catalogueUpdate(key, 'ADD deleted :minus', { ':minus': -1 })]);
   }
 
   /** Moves the tag's pointer here unless it names a newer push; retried when another move races it. */
@@ -217,7 +206,19 @@ export class DynamoDbImageStateStore implements ImageStateStore {
 
   /** An update of an existing image item (never creates a stub). */
   private updateItem(key: ImageKey, expression: string, values: Record<string, unknown>): TransactItems[number] {
-    return { Update: { TableName: this.options.tableName, Key: { pk: imagePk(key), sk: imageSk(key.digest) }, UpdateExpression: expression, ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeValues: values } };
+    return this.conditionalUpdate(key, expression, 'attribute_exists(pk)', values);
+  }
+
+  private conditionalUpdate(key: ImageKey, expression: string, condition: string, values?: Record<string, unknown>): TransactItems[number] {
+    return {
+      Update: {
+        TableName: this.options.tableName,
+        Key: { pk: imagePk(key), sk: imageSk(key.digest) },
+        UpdateExpression: expression,
+        ConditionExpression: condition,
+        ...(values ? { ExpressionAttributeValues: values } : {}),
+      },
+    };
   }
 
   private catalogueUpdate(key: Repo, expression: string, values: Record<string, unknown>): TransactItems[number] {

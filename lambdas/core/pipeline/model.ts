@@ -1,5 +1,5 @@
 import type { Digest } from '../digest.ts';
-import type { Severity, SeverityRating } from '../findings/model.ts';
+import type { Finding, MatchedAdvisory, Severity } from '../findings/model.ts';
 import type { Platform } from '../image/platform.ts';
 import type { Distro, PackageType } from '../sbom/model.ts';
 
@@ -63,19 +63,12 @@ export interface FindingPackage {
 }
 
 /** A finding before any policy, as stored: what `customs scan` reports, minus texts re-read from advisories. */
-export interface RawFinding {
+export interface RawFinding extends Pick<Finding, 'id' | 'aliases' | 'installedVersion' | 'fixedVersions' | 'severity' | 'published' | 'title'> {
   /** Stable within a digest: vulnerability ID, purl and path (see findingKey). */
   readonly key: string;
-  readonly id: string;
-  readonly aliases: readonly string[];
   readonly package: FindingPackage;
-  readonly installedVersion: string;
-  readonly fixedVersions: readonly string[];
-  readonly severity: SeverityRating;
   /** The matched records and their `modified`, so a rescan can tell what changed. */
-  readonly advisories: readonly { readonly id: string; readonly ecosystem: string; readonly name: string; readonly fixedVersions: readonly string[]; readonly modified: string }[];
-  readonly published?: string;
-  readonly title?: string;
+  readonly advisories: readonly MatchedAdvisory[];
 }
 
 /** A raw finding with when this digest first and last had it (first seen survives rescans). */
