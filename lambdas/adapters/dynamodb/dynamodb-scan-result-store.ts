@@ -7,13 +7,16 @@ import { findingKey } from '../../core/pipeline/raw-findings.ts';
 import { digestSchema } from '../../core/pipeline/sbom-schema.ts';
 import { batchWriteDocuments, type DocumentWrite } from './batch-write-documents.ts';
 import type { DynamoDbTableOptions } from './dynamodb-claim-store.ts';
-import { FINDING_PREFIX, findingSk, PACKAGE_PREFIX, packageSk, RESULT_SK, scanPk, VULN_PREFIX, vulnSk } from './findings-keys.ts';
+import { FINDING_PREFIX, findingSk, packageIndexPk, RESULT_SK, scanPk, vulnIndexPk } from './findings-keys.ts';
+import { PACKAGE_SET_PREFIX, packageSetItems, readPackageSet } from './package-set-items.ts';
 import { queryAll } from './query-all.ts';
 import { findingItemSchema, parseResult, resultAttributes, storedFinding, toStoredFinding, type FindingItem } from './scan-items.ts';
 
 /**
- * Scan results, raw findings (one item per finding: each well under 4 KB) and the package and
- * vulnerability index items, all in the digest's partition `SCAN#<digest>`.
+ * Scan results and raw findings (one item per finding, within one write unit for a typical one) in
+ * the digest's partition `SCAN#<digest>`; the package and vulnerability indexes as keys-only items
+ * in the package's or vulnerability's partition (`PKG#<ecosystem>#<name>`, `VULN#<id>`, sort key the
+ * digest's partition), so they cost one write each and no index replication.
  *
  * `save` is crash-safe without a transaction (a scan can have thousands of items): it writes the
  * findings and new index items, then the result item (the commit), then deletes what the new scan
@@ -49,75 +52,79 @@ export class DynamoDbScanResultStore implements ScanResultStore {
     const seen = record.finishedAt.toISOString();
     const [previous, existing] = await Promise.all([this.committed(record.digest), this.partition(record.digest, '')]);
     const committed = previous?.scanToken;
-    const oldFindings = new Map<string, FindingItem>();
-    const oldIndex = new Set<string>();
+    const old = new Map<string, FindingItem>();
+    const unreadable: string[] = [];
     for (const item of existing) {
       const sk = String(item.sk);
-      if (sk.startsWith(FINDING_PREFIX)) {
-        const parsed = findingItemSchema.safeParse(item);
-        // An unreadable item is overwritten or deleted below, never trusted.
-        if (parsed.success) oldFindings.set(sk, parsed.data);
-        else oldIndex.add(sk);
-      } else if (sk.startsWith(PACKAGE_PREFIX) || sk.startsWith(VULN_PREFIX)) oldIndex.add(sk);
+      if (!sk.startsWith(FINDING_PREFIX)) continue;
+      const parsed = findingItemSchema.safeParse(item);
+      // An unreadable item is overwritten or deleted below, never trusted.
+      if (parsed.success) old.set(sk, parsed.data);
+      else unreadable.push(sk);
     }
     const inCommitted = (item: FindingItem | undefined): boolean => committed !== undefined && item !== undefined && (item.lastScan === committed || item.committedScan === committed);
+    const idsOf = (items: Iterable<Pick<RawFinding, 'id' | 'aliases'>>): Set<string> => new Set([...items].flatMap((finding) => [finding.id, ...finding.aliases]));
 
-    const writes: DocumentWrite[] = [];
+    // 1. Findings, then the index entries they imply (so every entry ever written has a finding item
+    //    or package set naming it, and can be found again to delete).
     const keep = new Set<string>();
     const added: string[] = [];
+    const findingWrites: DocumentWrite[] = [];
     for (const finding of findings) {
       const sk = findingSk(finding.id, finding.package.id);
       if (keep.has(sk)) continue;
       keep.add(sk);
-      const old = oldFindings.get(sk);
-      const wasCommitted = inCommitted(old);
+      const before = old.get(sk);
+      const wasCommitted = inCommitted(before);
       if (!wasCommitted) added.push(finding.key);
-      writes.push({
-        PutRequest: {
-          Item: { pk, sk, finding: storedFinding(finding), firstSeen: old?.firstSeen.toISOString() ?? seen, lastSeen: seen, lastScan: token, ...(wasCommitted ? { committedScan: committed } : {}) },
-        },
-      });
+      const item = { pk, sk, finding: storedFinding(finding), firstSeen: before?.firstSeen.toISOString() ?? seen, lastSeen: seen, lastScan: token, ...(wasCommitted ? { committedScan: committed } : {}) };
+      findingWrites.push({ PutRequest: { Item: item } });
     }
-    for (const ref of packages) {
-      const sk = packageSk(ref.ecosystem, ref.name);
-      keep.add(sk);
-      if (!oldIndex.has(sk)) writes.push({ PutRequest: { Item: { pk, sk, gsi1pk: sk, gsi1sk: pk } } });
-    }
-    for (const id of new Set(findings.flatMap((finding) => [finding.id, ...finding.aliases]))) {
-      const sk = vulnSk(id);
-      keep.add(sk);
-      if (!oldIndex.has(sk)) writes.push({ PutRequest: { Item: { pk, sk, gsi2pk: sk, gsi2sk: pk } } });
-    }
-    await batchWriteDocuments(client, tableName, writes);
+    const oldSet = readPackageSet(existing.filter((item) => String(item.sk).startsWith(PACKAGE_SET_PREFIX)));
+    const refKey = (ref: PackageRef): string => packageIndexPk(ref.ecosystem, ref.name);
+    const newRefs = new Map(packages.map((ref) => [refKey(ref), ref]));
+    const mayExistRefs = new Map([...(oldSet?.refs ?? []).map((ref): [string, PackageRef] => [refKey(ref), ref]), ...newRefs]);
+    const committedRefs = oldSet?.exact && oldSet.token === committed ? new Set(oldSet.refs.map(refKey)) : new Set<string>();
+    await batchWriteDocuments(client, tableName, [...findingWrites, ...packageSetItems(pk, { refs: [...mayExistRefs.values()], token, exact: false }).map((Item) => ({ PutRequest: { Item } }))]);
 
+    const newIds = idsOf(findings);
+    const committedIds = idsOf([...old.values()].filter(inCommitted).map((item) => item.finding));
+    const indexWrites: DocumentWrite[] = [
+      ...[...newRefs.keys()].filter((key) => !committedRefs.has(key)).map((key) => ({ PutRequest: { Item: { pk: key, sk: pk } } })),
+      ...[...newIds].filter((id) => !committedIds.has(id)).map((id) => ({ PutRequest: { Item: { pk: vulnIndexPk(id), sk: pk } } })),
+    ];
+    await batchWriteDocuments(client, tableName, indexWrites);
+
+    // 2. The commit.
     await client.send(new PutCommand({ TableName: tableName, Item: { pk, sk: RESULT_SK, type: 'result', ...resultAttributes(record, token) } }));
 
-    const removed = [...oldFindings.entries()].filter(([sk, item]) => !keep.has(sk) && inCommitted(item)).map(([, item]) => findingKey(item.finding));
-    const stale = [...oldFindings.keys(), ...oldIndex].filter((sk) => !keep.has(sk));
-    await batchWriteDocuments(client, tableName, stale.map((sk) => ({ DeleteRequest: { Key: { pk, sk } } })));
+    // 3. What the new scan no longer has: index entries first, then findings, then the exact set.
+    const removed = [...old.entries()].filter(([sk, item]) => !keep.has(sk) && inCommitted(item)).map(([, item]) => findingKey(item.finding));
+    const staleIds = [...idsOf([...old.values()].map((item) => item.finding))].filter((id) => !newIds.has(id));
+    const staleRefs = [...mayExistRefs.keys()].filter((key) => !newRefs.has(key));
+    await batchWriteDocuments(client, tableName, [...staleRefs.map((key) => ({ pk: key, sk: pk })), ...staleIds.map((id) => ({ pk: vulnIndexPk(id), sk: pk }))].map((Key) => ({ DeleteRequest: { Key } })));
+    const staleFindings = [...old.keys(), ...unreadable].filter((sk) => !keep.has(sk));
+    const exactSet = packageSetItems(pk, { refs: [...newRefs.values()], token, exact: true });
+    const extraParts = existing.map((item) => String(item.sk)).filter((sk) => sk.startsWith(PACKAGE_SET_PREFIX) && !exactSet.some((part) => part.sk === sk));
+    await batchWriteDocuments(client, tableName, [...staleFindings, ...extraParts].map((sk) => ({ DeleteRequest: { Key: { pk, sk } } })));
+    await batchWriteDocuments(client, tableName, exactSet.map((Item) => ({ PutRequest: { Item } })));
     return { added: added.sort(), removed: removed.sort() };
   }
 
-  /** Digests whose images contain a package, by OSV ecosystem (`Debian:12`, `npm`) and name as advisories name it (gsi1). */
+  /** Digests whose images contain a package, by OSV ecosystem (`Debian:12`, `npm`) and name as advisories name it. */
   async digestsWithPackage(ecosystem: string, name: string): Promise<Digest[]> {
-    return this.indexed('gsi1', 'gsi1pk', packageSk(ecosystem, name));
+    return this.indexed(packageIndexPk(ecosystem, name));
   }
 
-  /** Digests with a finding known by this ID or alias (gsi2). */
+  /** Digests with a finding known by this ID or alias. */
   async digestsAffectedBy(id: string): Promise<Digest[]> {
-    return this.indexed('gsi2', 'gsi2pk', vulnSk(id));
+    return this.indexed(vulnIndexPk(id));
   }
 
-  private async indexed(index: string, attribute: string, value: string): Promise<Digest[]> {
-    const items = await queryAll(this.options.client, {
-      TableName: this.options.tableName,
-      IndexName: index,
-      KeyConditionExpression: '#pk = :pk',
-      ExpressionAttributeNames: { '#pk': attribute },
-      ExpressionAttributeValues: { ':pk': value },
-      ProjectionExpression: 'pk',
-    });
-    return items.map((item) => digestSchema.parse(String(item.pk).slice('SCAN#'.length)));
+  /** Index entries are keys only: `pk` the package or vulnerability, `sk` the digest's partition. */
+  private async indexed(pk: string): Promise<Digest[]> {
+    const items = await queryAll(this.options.client, { TableName: this.options.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk } });
+    return items.map((item) => digestSchema.parse(String(item.sk).slice('SCAN#'.length)));
   }
 
   private async committed(digest: Digest): Promise<(ScanRecord & { scanToken: string }) | undefined> {

@@ -15,10 +15,9 @@ export const RESULT_SK = 'RESULT';
 export const FINDING_PREFIX = 'FINDING#';
 /** The package part is hashed: a purl plus a path can outgrow a sort key's 1 KB. */
 export const findingSk = (id: string, packageId: string): string => `${FINDING_PREFIX}${id}#${createHash('sha256').update(packageId).digest('hex').slice(0, 24)}`;
-export const PACKAGE_PREFIX = 'PKG#';
-export const packageSk = (ecosystem: string, name: string): string => `${PACKAGE_PREFIX}${ecosystem}#${name}`;
-export const VULN_PREFIX = 'VULN#';
-export const vulnSk = (id: string): string => `${VULN_PREFIX}${id}`;
+/** Index partitions: every digest containing a package (as advisories name it), or affected by an ID or alias. */
+export const packageIndexPk = (ecosystem: string, name: string): string => `PKG#${ecosystem}#${name}`;
+export const vulnIndexPk = (id: string): string => `VULN#${id}`;
 
 const repoPart = (key: Omit<ImageKey, 'digest'>): string => `${key.account}#${key.region}#${key.repository}`;
 export const imagePk = (key: Omit<ImageKey, 'digest'>): string => `IMAGE#${repoPart(key)}`;

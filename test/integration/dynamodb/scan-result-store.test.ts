@@ -1,4 +1,4 @@
-import { GetItemCommand, QueryCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand, QueryCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { findingsDocumentClient } from '../../../lambdas/adapters/dynamodb/document-client.ts';
@@ -6,9 +6,11 @@ import { DynamoDbScanResultStore } from '../../../lambdas/adapters/dynamodb/dyna
 import { FINDINGS_TABLE } from '../../../lambdas/adapters/dynamodb/table-schema.ts';
 import { parseDigest, type Digest } from '../../../lambdas/core/digest.ts';
 import type { RawFinding, ScanRecord } from '../../../lambdas/core/pipeline/model.ts';
+import { packageRefs } from '../../../lambdas/core/pipeline/package-refs.ts';
 import { toRawFinding } from '../../../lambdas/core/pipeline/raw-findings.ts';
 import { createLocalTable, localDynamoDbClient } from '../../support/dynamodb-tables.ts';
 import { sampleFinding, samplePackage } from '../../support/sample-findings.ts';
+import { benchNpmSbom } from './big-npm-sbom.ts';
 
 const randomDigest = (): Digest => parseDigest(`sha256:${randomBytes(32).toString('hex')}`);
 
@@ -28,6 +30,7 @@ function itemSize(item: Record<string, AttributeValue>): number {
   const value = (attribute: AttributeValue): number => {
     if (attribute.S !== undefined) return Buffer.byteLength(attribute.S);
     if (attribute.N !== undefined) return Math.ceil(attribute.N.length / 2) + 1;
+    if (attribute.B !== undefined) return attribute.B.length;
     if (attribute.BOOL !== undefined || attribute.NULL !== undefined) return 1;
     if (attribute.SS) return attribute.SS.reduce((sum, text) => sum + Buffer.byteLength(text), 0);
     if (attribute.L) return 3 + attribute.L.reduce((sum, element) => sum + 1 + value(element), 0);
@@ -82,7 +85,9 @@ describe('DynamoDB scan result store', () => {
     await store.save(record(digest, [typical, heavy], t1), [typical, heavy], [{ ecosystem: 'Debian:12', name: 'libxml2' }]);
     const { Items = [] } = await base.send(new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: `SCAN#${digest}` } } }));
     const sizes = Object.fromEntries(Items.map((item) => [item.sk!.S!, itemSize(item)]));
-    console.log('item sizes (bytes):', JSON.stringify(Object.fromEntries(Object.entries(sizes).slice(0, 6))), `… ${Items.length} items`);
+    const index = await base.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: 'VULN#CVE-2024-1000' }, sk: { S: `SCAN#${digest}` } } }));
+    sizes['VULN#CVE-2024-1000 index entry'] = itemSize(index.Item!);
+    console.log('item sizes (bytes):', JSON.stringify(sizes));
     const typicalSize = Object.entries(sizes).find(([sk]) => sk.startsWith('FINDING#CVE-2024-1000'))![1];
     expect(typicalSize).toBeLessThan(1024); // one write unit
     for (const size of Object.values(sizes)) expect(size).toBeLessThan(64 * 1024);
@@ -90,10 +95,24 @@ describe('DynamoDB scan result store', () => {
     expect(itemSize(result.Item!)).toBeLessThan(2048);
   });
 
+  it('indexes the bench’s 20,500-package npm image and drops the entries a rescan no longer has', { timeout: 120_000 }, async () => {
+    const digest = randomDigest();
+    const refs = packageRefs(benchNpmSbom());
+    expect(refs.length).toBeGreaterThan(10_000);
+    await store.save(record(digest, [], t1), [], refs);
+    const { Items = [] } = await base.send(new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :set)', ExpressionAttributeValues: { ':pk': { S: `SCAN#${digest}` }, ':set': { S: 'PKGSET#' } } }));
+    console.log(`${refs.length} distinct npm names: package set of ${Items.length} item(s), ${Items.map(itemSize).join(', ')} bytes`);
+    for (const item of Items) expect(itemSize(item)).toBeLessThan(400 * 1024);
+    const [first, last] = [refs[0]!, refs.at(-1)!];
+    expect(await store.digestsWithPackage(first.ecosystem, first.name)).toEqual([digest]);
+    await store.save(record(digest, [], t2), [], refs.slice(1));
+    expect(await store.digestsWithPackage(first.ecosystem, first.name)).toEqual([]);
+    expect(await store.digestsWithPackage(last.ecosystem, last.name)).toEqual([digest]);
+  });
+
   it('refuses an item that does not match its schema rather than trusting it', async () => {
     const digest = randomDigest();
     await store.save(record(digest, [], t1), [], []);
-    const { PutItemCommand } = await import('@aws-sdk/client-dynamodb');
     await base.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: `SCAN#${digest}` }, sk: { S: 'RESULT' }, status: { S: 'CLEAN' } } }));
     await expect(store.get(digest)).rejects.toThrow();
   });
