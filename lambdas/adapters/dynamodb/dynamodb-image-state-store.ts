@@ -71,12 +71,7 @@ export class DynamoDbImageStateStore implements ImageStateStore {
 
   /** A repository's images, newest push first (gsi1). */
   async imagesOfRepository(repo: Repo, limit = 100): Promise<ImageState[]> {
-    const items = await queryAll(
-      this.options.client,
-      { TableName: this.options.tableName, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': repoIndexPk(repo) }, ScanIndexForward: false },
-      limit,
-    );
-    return items.map((item) => imageItemSchema.parse(item));
+    return (await this.newestFirst('gsi1', repoIndexPk(repo), limit)).map((item) => imageItemSchema.parse(item));
   }
 
   /** Every repository (in every account and region) holding a digest (gsi2). */
@@ -97,12 +92,16 @@ export class DynamoDbImageStateStore implements ImageStateStore {
 
   /** Every tag move in a repository, newest first (gsi3). */
   async repositoryTagHistory(repo: Repo, limit = 100): Promise<TagEvent[]> {
-    const items = await queryAll(
+    return (await this.newestFirst('gsi3', tagLogIndexPk(repo), limit)).map((item) => tagEventSchema.parse(item));
+  }
+
+  /** The first items of an index partition whose sort key starts with a timestamp, newest first. */
+  private newestFirst(index: 'gsi1' | 'gsi3', pk: string, limit: number): Promise<Record<string, unknown>[]> {
+    return queryAll(
       this.options.client,
-      { TableName: this.options.tableName, IndexName: 'gsi3', KeyConditionExpression: 'gsi3pk = :pk', ExpressionAttributeValues: { ':pk': tagLogIndexPk(repo) }, ScanIndexForward: false },
+      { TableName: this.options.tableName, IndexName: index, KeyConditionExpression: '#pk = :pk', ExpressionAttributeNames: { '#pk': `${index}pk` }, ExpressionAttributeValues: { ':pk': pk }, ScanIndexForward: false },
       limit,
     );
-    return items.map((item) => tagEventSchema.parse(item));
   }
 
   /**
