@@ -104,9 +104,13 @@ export async function scanImage(request: ScanRequest, deps: ScanImageDeps): Prom
   let source: ImageSource | undefined;
   const children: ManifestOutcome[] = [];
   const own = await claimAndRun(request.digest, deps, async () => {
-    source = await deps.sources.open(request);
-    const root = await readRoot(source, request.digest, limits).catch((error: unknown) => failure(error));
+    // Opening can fail for the image's own reasons too (ECR no longer has the digest).
+    const root = await deps.sources
+      .open(request)
+      .then((opened) => readRoot((source = opened), request.digest, limits))
+      .catch((error: unknown) => failure(error));
     if ('failed' in root) return storeStatus(request.digest, 'FAILED', root.failed, deps);
+    if (!source) throw new Error('unreachable: the source was opened');
     const shape = classifyManifest(root.bytes);
     if (shape.kind === 'index') {
       kind = 'index';

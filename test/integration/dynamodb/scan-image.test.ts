@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { openImageSource } from '../../../lambdas/adapters/open-image-source.ts';
 import { StoreLookup } from '../../../lambdas/core/advisories/store-lookup.ts';
 import { parseDigest, type Digest } from '../../../lambdas/core/digest.ts';
+import { CustomsError } from '../../../lambdas/core/errors.ts';
 import { parseReference } from '../../../lambdas/core/image/reference.ts';
 import { withLimits } from '../../../lambdas/core/limits.ts';
 import type { StoredFinding } from '../../../lambdas/core/pipeline/model.ts';
@@ -163,6 +164,19 @@ describe('scan-image on DynamoDB and S3', () => {
     expect(outcome.reason).not.toContain('\n');
     expect((await h.results.get(manifestDigest))?.status).toBe('FAILED');
     expect(only((await scanImage(request('pipeline/tampered', manifestDigest, 'b', h.clock.now()), h.deps({ sources }))).manifests).outcome).toBe('duplicate');
+  });
+
+  it('records FAILED when the registry no longer has the digest, and retries a network failure', async () => {
+    const gone = parseDigest(`sha256:${'9'.repeat(64)}`);
+    const missing: ImageSourceFactory = { open: async () => Promise.reject(new CustomsError('not-found', `manifest ${gone} is not in pipeline/gone`)) };
+    const outcome = only((await scanImage(request('pipeline/gone', gone, 'a', h.clock.now()), h.deps({ sources: missing }))).manifests);
+    expect(outcome).toMatchObject({ outcome: 'scanned', status: 'FAILED', reason: `manifest ${gone} is not in pipeline/gone` });
+
+    const flaky = parseDigest(`sha256:${'8'.repeat(64)}`);
+    const offline: ImageSourceFactory = { open: async () => Promise.reject(new CustomsError('network', 'connection reset')) };
+    await expect(scanImage(request('pipeline/gone', flaky, 'a', h.clock.now()), h.deps({ sources: offline }))).rejects.toThrow('connection reset');
+    expect(await h.results.get(flaky)).toBeUndefined();
+    expect((await h.claims.claim({ digest: flaky, scannerVersion: 'test-1' }, { now: h.clock.now(), leaseMs: 1 })).outcome).toBe('claimed');
   });
 
   it('never calls an image clean when its ecosystem has no advisories, or only stale ones', async () => {
