@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { repoRoot, testCacheDir } from './paths.ts';
 
@@ -23,7 +23,7 @@ export const SCENARIO_MANIFEST = {
 
 /** Runs a pinned tool from node_modules (a script path relative to the repository) with node. */
 export function runTool(script: string, cwd: string, args: readonly string[], env: Readonly<Record<string, string>> = {}): string {
-  return execFileSync(process.execPath, [join(repoRoot, script), ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], timeout: 240_000, maxBuffer: 64 * 1024 * 1024 });
+  return execFileSync(process.execPath, [resolve(repoRoot, script), ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], timeout: 240_000, maxBuffer: 64 * 1024 * 1024 });
 }
 
 export function writeJson(path: string, value: unknown): void {

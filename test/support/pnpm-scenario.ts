@@ -1,9 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { z } from 'zod';
+import { pinnedNpmTool } from './pinned-npm-tool.ts';
 import { byPackage, cachedScenario, runTool, writeJson, writeScenarioApp, type ToolPackage } from './lockfile-scenario.ts';
 
 /** The pinned pnpms: 12.23.0 writes, with configDependencies, a tooling document before the project's; 9.15.9 writes one. Both write lockfile v9. */
-export const PNPM_TOOLS = { pnpm12: 'node_modules/pnpm/bin/pnpm.mjs', pnpm9: 'node_modules/pnpm9/bin/pnpm.cjs' } as const;
+export const PNPM_TOOLS = { pnpm12: () => pinnedNpmTool('pnpm', '12.23.0', 'bin/pnpm.mjs'), pnpm9: () => 'node_modules/pnpm9/bin/pnpm.cjs' } as const;
 
 /**
  * The scenario app as a pnpm workspace: packages/a depends on packages/b (a `link:`), and kleur is a
@@ -11,8 +12,9 @@ export const PNPM_TOOLS = { pnpm12: 'node_modules/pnpm/bin/pnpm.mjs', pnpm9: 'no
  * tooling document before the project's.
  */
 export function pnpmScenario(tool: keyof typeof PNPM_TOOLS): { app: string; expected: ToolPackage[] } {
-  const pnpm = PNPM_TOOLS[tool];
   return cachedScenario(tool, (app) => {
+    // Only a scenario not yet in the cache needs the tool (and the network).
+    const pnpm = PNPM_TOOLS[tool]();
     writeScenarioApp(app);
     writeJson(`${app}/packages/a/package.json`, { name: 'a', version: '1.0.0', dependencies: { b: 'workspace:*', '@types/ms': '0.7.34' }, devDependencies: { 'ansi-regex': '5.0.1', kleur: '4.1.5' } });
     writeJson(`${app}/packages/b/package.json`, { name: 'b', version: '1.0.0', dependencies: { kleur: '4.1.5' } });
