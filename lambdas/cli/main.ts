@@ -1,6 +1,5 @@
 import { CustomsError, isCustomsError, messageOf } from '../core/errors.ts';
 import { CUSTOMS_VERSION } from '../core/version.ts';
-import { advisoriesCommand } from './advisories-command.ts';
 import type { CliIo } from './cli-io.ts';
 import { sbomCommand } from './sbom-command.ts';
 import { scanCommand } from './scan-command.ts';
@@ -43,8 +42,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await sbomCommand(rest, io);
       case 'scan':
         return await scanCommand(rest, io);
-      case 'advisories':
+      case 'advisories': {
+        // Loaded on demand: only this command needs the AWS SDK, and sbom and scan should not pay for it at start-up.
+        const { advisoriesCommand } = await import('./advisories-command.ts');
         return await advisoriesCommand(rest, io);
+      }
       case 'version':
         return await versionCommand(rest, io);
       default:
