@@ -1,6 +1,6 @@
 import { BatchGetItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CustomsError } from '../../core/errors.ts';
-import { backoffDelay, isThrottling, sleep, type RetryOptions } from './advisory-retry.ts';
+import { resendUnprocessed, type RetryOptions } from './batch-retry.ts';
 
 export type Item = Record<string, AttributeValue>;
 export interface ItemKey {
@@ -19,19 +19,18 @@ export async function batchGet(client: DynamoDBClient, table: string, keys: read
   const maxAttempts = options.maxAttempts ?? 12;
   const found = new Map<string, Item>();
   const distinct = [...new Map(keys.map((key) => [itemKeyOf(key.pk, key.sk), key])).values()];
+  const exhausted = (left: number) => new CustomsError('network', `advisory table ${table}: ${left} reads still unprocessed after ${maxAttempts} attempts`);
   for (let start = 0; start < distinct.length; start += BATCH) {
-    let pending: Item[] = distinct.slice(start, start + BATCH).map((key) => ({ pk: { S: key.pk }, sk: { S: key.sk } }));
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt >= maxAttempts) throw new CustomsError('network', `advisory table ${table}: ${pending.length} reads still unprocessed after ${maxAttempts} attempts`);
-      if (attempt > 0) await sleep(backoffDelay(attempt, options));
-      try {
+    const keysOfBatch: Item[] = distinct.slice(start, start + BATCH).map((key) => ({ pk: { S: key.pk }, sk: { S: key.sk } }));
+    await resendUnprocessed(
+      keysOfBatch,
+      async (pending) => {
         const output = await client.send(new BatchGetItemCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: true } } }));
         for (const item of output.Responses?.[table] ?? []) found.set(itemKeyOf(item.pk?.S ?? '', item.sk?.S ?? ''), item);
-        pending = output.UnprocessedKeys?.[table]?.Keys ?? [];
-      } catch (error) {
-        if (!isThrottling(error)) throw error;
-      }
-    }
+        return output.UnprocessedKeys?.[table]?.Keys ?? [];
+      },
+      { ...options, maxAttempts, exhausted },
+    );
   }
   return found;
 }

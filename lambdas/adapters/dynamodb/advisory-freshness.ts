@@ -3,7 +3,7 @@ import type { EcosystemFreshness } from '../../core/pipeline/model.ts';
 import type { AdvisoryFreshness } from '../../core/ports.ts';
 import { batchGet, itemKeyOf } from './advisory-batch-get.ts';
 import { FRESHNESS_SK, freshnessPk } from './advisory-keys.ts';
-import type { RetryOptions } from './advisory-retry.ts';
+import type { RetryOptions } from './batch-retry.ts';
 
 /**
  * Each ecosystem's last load time, from the freshness items the loader writes after a load's records

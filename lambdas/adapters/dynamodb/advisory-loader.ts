@@ -7,7 +7,7 @@ import { chunkItems, freshnessItem, headItem, readHead, type EcosystemFreshness,
 import { HEAD_SK, recordChunkSk, recordEcosystems, recordHeadPk } from './advisory-keys.ts';
 import { encodeRecord, type EncodedRecord } from './advisory-record-codec.ts';
 import { refusalOf } from './advisory-refusal.ts';
-import type { RetryOptions } from './advisory-retry.ts';
+import type { RetryOptions } from './batch-retry.ts';
 
 export interface LoadTableOptions {
   /** Named in each ecosystem's freshness item (`--source` as given). */

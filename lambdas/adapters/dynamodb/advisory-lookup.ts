@@ -7,7 +7,7 @@ import { mapLimit } from '../../core/util/map-limit.ts';
 import type { Item } from './advisory-batch-get.ts';
 import { affectedPartition, lookupPartitions } from './advisory-keys.ts';
 import { decodeRecord } from './advisory-record-codec.ts';
-import { retryThrottled, type RetryOptions } from './advisory-retry.ts';
+import { retryThrottled, type RetryOptions } from './batch-retry.ts';
 
 export interface DynamoDbAdvisoryLookupOptions {
   /** Queries in flight at once. */

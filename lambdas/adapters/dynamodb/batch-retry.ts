@@ -36,3 +36,32 @@ export async function retryThrottled<T>(attempt: () => Promise<T>, options: Retr
     }
   }
 }
+
+export interface ResendOptions extends RetryOptions {
+  readonly maxAttempts: number;
+  /** The error when items are still unprocessed after the last attempt. */
+  readonly exhausted: (left: number) => Error;
+  /** Throw a throttling error of the last attempt as it is, rather than `exhausted`. */
+  readonly rethrowLastThrottle?: boolean;
+}
+
+/**
+ * One batch call resent until DynamoDB has processed every item: `send` takes what is pending and
+ * returns what DynamoDB left unprocessed (UnprocessedItems, UnprocessedKeys). A throttled call
+ * counts as an attempt and is resent whole; other errors are thrown at once. Returns the calls made.
+ */
+export async function resendUnprocessed<T>(items: T[], send: (pending: T[]) => Promise<T[]>, options: ResendOptions): Promise<number> {
+  let pending = items;
+  let calls = 0;
+  for (let attempt = 0; pending.length > 0; attempt++) {
+    if (attempt >= options.maxAttempts) throw options.exhausted(pending.length);
+    if (attempt > 0) await sleep(backoffDelay(attempt, options));
+    calls++;
+    try {
+      pending = await send(pending);
+    } catch (error) {
+      if (!isThrottling(error) || (options.rethrowLastThrottle && attempt + 1 >= options.maxAttempts)) throw error;
+    }
+  }
+  return calls;
+}
