@@ -4,14 +4,16 @@ import type { CredentialStore } from '../oci-registry/credentials.ts';
 import { registryKey } from '../oci-registry/docker-config.ts';
 import { createRegistrySource } from '../oci-registry/registry-source.ts';
 import type { EcrAuthorization, EcrAuthorizationCache } from './ecr-authorization.ts';
+import type { EcrRegistry } from './ecr-registry.ts';
 
 /**
  * An image in ECR, read through the tested OCI registry adapter with ECR's login token. ECR answers
  * manifests itself and redirects blob downloads to S3 presigned URLs; the adapter drops the
  * Authorization header on a redirect to another origin, which S3 would refuse beside a signature.
- * The core verifies every byte against its digest, as for any registry.
+ * The core verifies every byte against its digest, as for any registry. Each image is read with the
+ * token of its own registry (account and Region), so one scanner serves events from several.
  */
-export interface EcrImageId {
+export interface EcrImageId extends EcrRegistry {
   readonly repository: string;
   readonly digest: Digest;
   /** The tag the event named, for reports; the digest is what is read. */
@@ -25,7 +27,7 @@ export interface EcrImageSourceOptions {
 }
 
 export async function openEcrImageSource(id: EcrImageId, tokens: EcrAuthorizationCache, options: EcrImageSourceOptions = {}): Promise<ImageSource> {
-  const authorization = await tokens.get();
+  const authorization = await tokens.get({ account: id.account, region: id.region });
   return createRegistrySource(
     { transport: 'registry', registry: authorization.registry, repository: id.repository, digest: id.digest, ...(id.tag ? { tag: id.tag } : {}) },
     {
@@ -39,7 +41,7 @@ export async function openEcrImageSource(id: EcrImageId, tokens: EcrAuthorizatio
   );
 }
 
-/** The scan use case's image sources, all read with one cached login. */
+/** The scan use case's image sources, each request read with its registry's cached login. */
 export function ecrImageSources(tokens: EcrAuthorizationCache, options: EcrImageSourceOptions = {}): ImageSourceFactory {
   return { open: (request) => openEcrImageSource(request, tokens, options) };
 }

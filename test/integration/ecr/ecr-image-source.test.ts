@@ -2,6 +2,7 @@ import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EcrAuthorizationCache } from '../../../lambdas/adapters/ecr/ecr-authorization.ts';
+import { RegionalEcrClients } from '../../../lambdas/adapters/ecr/ecr-clients.ts';
 import { ecrImageSources, openEcrImageSource } from '../../../lambdas/adapters/ecr/ecr-image-source.ts';
 import { parseDigest } from '../../../lambdas/core/digest.ts';
 import { buildSbom } from '../../../lambdas/core/use-cases/build-sbom.ts';
@@ -13,8 +14,10 @@ import { pushTestImage, type PushedImage } from '../../support/pushed-image.ts';
  * The ECR image source end to end on loopback: GetAuthorizationToken (stubbed) names the front
  * origin as proxyEndpoint and gives `AWS:password`; manifests come from a real docker-registry with
  * Basic auth, blobs from a second origin that, like S3, refuses a request carrying Authorization.
+ * The stand-in serves every registry the tests name, so the cache is told its endpoint.
  */
 const ecr = mockClient(ECRClient);
+const HOME = { account: '111122223333', region: 'eu-west-1' };
 
 describe('ECR image source through a registry that redirects blobs to storage', () => {
   let fixture: EcrLikeRegistry;
@@ -37,7 +40,7 @@ describe('ECR image source through a registry that redirects blobs to storage', 
         },
       ],
     });
-    tokens = new EcrAuthorizationCache(new ECRClient({ region: 'eu-west-1' }));
+    tokens = new EcrAuthorizationCache(new RegionalEcrClients(), { registryEndpointFor: () => `http://${fixture.host}` });
     fixture.storageRequests.length = 0;
     fixture.manifestRequests.length = 0;
     fixture.tampered.clear();
@@ -52,8 +55,7 @@ describe('ECR image source through a registry that redirects blobs to storage', 
   it('scans the pushed digest, every blob fetched from storage without the Authorization header and verified', async () => {
     const digest = parseDigest(image.pushedDigest);
     const source = await ecrImageSources(tokens, { retryDelayMs: 1 }).open({
-      account: '111122223333',
-      region: 'eu-west-1',
+      ...HOME,
       repository: 'team/app',
       digest,
       tag: 'v1',
@@ -73,13 +75,38 @@ describe('ECR image source through a registry that redirects blobs to storage', 
     for (const request of fixture.storageRequests) expect(request.headers.authorization).toBeUndefined();
     // Manifests were read with ECR's token, answering the registry's Basic challenge.
     expect(fixture.manifestRequests.some((headers) => headers.authorization === `Basic ${Buffer.from(`AWS:${fixture.password}`).toString('base64')}`)).toBe(true);
-    expect(ecr.commandCalls(GetAuthorizationTokenCommand)).toHaveLength(1);
+    expect(ecr.commandCalls(GetAuthorizationTokenCommand).map((call) => call.args[0].input)).toEqual([{ registryIds: [HOME.account] }]);
+  });
+
+  it("opens each registry's images with that registry's token, asked of its own Region", async () => {
+    const registries = [HOME, { account: '444455556666', region: 'us-east-1' }];
+    const sources = ecrImageSources(tokens, { retryDelayMs: 1 });
+    for (const registry of registries) {
+      const digest = parseDigest(image.pushedDigest);
+      const source = await sources.open({ ...registry, repository: 'team/app', digest, pushedAt: new Date(), kind: 'push' });
+      const result = await buildSbom(source);
+      await source.close();
+      expect(result.images.map((scanned) => scanned.manifestDigest)).toEqual([digest]);
+    }
+    const calls = ecr.commandCalls(GetAuthorizationTokenCommand);
+    const asked = await Promise.all(calls.map(async (call) => ({ input: call.args[0].input, region: await (call.thisValue as ECRClient).config.region() })));
+    expect(asked).toEqual(registries.map(({ account, region }) => ({ input: { registryIds: [account] }, region })));
+  });
+
+  it("sends no credentials when ECR's answer names an endpoint that is not the registry's", async () => {
+    // Without the stand-in's endpoint, the loopback proxyEndpoint is not 111122223333.dkr.ecr.eu-west-1.amazonaws.com.
+    const strict = new EcrAuthorizationCache(new RegionalEcrClients());
+    const error = await customsRejection(openEcrImageSource({ ...HOME, repository: 'team/app', digest: parseDigest(image.pushedDigest) }, strict));
+    expect(error.code).toBe('auth');
+    expect(error.message).toContain('https://111122223333.dkr.ecr.eu-west-1.amazonaws.com');
+    expect(error.message).toContain(`http://${fixture.host}`);
+    expect(fixture.manifestRequests).toEqual([]);
   });
 
   it('fails a layer whose stored bytes were altered with a digest mismatch naming the layer', async () => {
     const layer = image.parts(image.root).layers[1]!;
     fixture.tampered.add(layer.digest);
-    const source = await openEcrImageSource({ repository: 'team/app', digest: parseDigest(image.pushedDigest) }, tokens, { retryDelayMs: 1 });
+    const source = await openEcrImageSource({ ...HOME, repository: 'team/app', digest: parseDigest(image.pushedDigest) }, tokens, { retryDelayMs: 1 });
     const error = await customsRejection(buildSbom(source));
     await source.close();
     expect(error.code).toBe('digest-mismatch');
@@ -98,7 +125,7 @@ describe('ECR image source through a registry that redirects blobs to storage', 
 
   it('reads two images with one token: the login is cached across sources', async () => {
     for (let i = 0; i < 2; i++) {
-      const source = await openEcrImageSource({ repository: 'team/app', digest: parseDigest(image.pushedDigest) }, tokens);
+      const source = await openEcrImageSource({ ...HOME, repository: 'team/app', digest: parseDigest(image.pushedDigest) }, tokens);
       const root = await source.root();
       if (root.kind === 'document') for await (const _chunk of root.content) void _chunk;
       await source.close();
