@@ -2,7 +2,21 @@ import type { Digest } from './digest.ts';
 import type { Descriptor } from './image/manifest-schema.ts';
 import type { LayerAnalysis } from './image/layer-analysis.ts';
 import type { AdvisoryMatch } from './advisories/advisory-store.ts';
-import type { EcosystemFreshness, FindingChanges, ImageKey, ImageState, PackageRef, RawFinding, RepositoryEntry, SbomRef, ScanRecord, ScanRequest, StoredFinding } from './pipeline/model.ts';
+import type {
+  EcosystemFreshness,
+  FindingChanges,
+  ImageKey,
+  ImageState,
+  PackageRef,
+  RawFinding,
+  RegistryImage,
+  RepositoryEntry,
+  RepositoryKey,
+  SbomRef,
+  ScanRecord,
+  ScanRequest,
+  StoredFinding,
+} from './pipeline/model.ts';
 import type { ImageSbom } from './sbom/model.ts';
 
 /**
@@ -148,6 +162,15 @@ export interface RepositoryCatalogue {
 export interface AdvisoryFreshness {
   /** One answer per ecosystem asked, in order; `loadedAt` absent when never loaded. */
   freshness(ecosystems: readonly string[]): Promise<readonly EcosystemFreshness[]>;
+}
+
+/**
+ * What a registry holds now (ECR's DescribeImages, a registry's API): events are hints, so this is
+ * asked before one changes any state. A digest the registry no longer has is `exists: false`; any
+ * other failure is thrown, to be retried.
+ */
+export interface RegistryImageReader {
+  describe(repository: RepositoryKey, digest: Digest): Promise<RegistryImage>;
 }
 
 /** Opens the image a scan request names (an ECR source in the Lambda, a registry in tests). */

@@ -1,23 +1,13 @@
-import type { Digest } from '../../core/digest.ts';
+import type { ImageEvent, ImageEventKind } from '../../core/pipeline/image-event.ts';
 
 /**
- * What one ECR event tells the scanner. Every event is a hint (at least once, unordered): the
- * scanner re-reads the image from ECR before it changes any tag state.
+ * What one ECR event tells the scanner: the core's registry-neutral image event (which the
+ * handle-image-event use case takes as it is) plus what ECR adds. Every event is a hint (at least
+ * once, unordered): the use case re-reads the image from ECR before it changes any tag state.
  */
-export type EcrImageEventKind = 'push' | 'delete' | 'replication' | 'pull-through-cache';
+export type EcrImageEventKind = ImageEventKind;
 
-export interface EcrImageEvent {
-  readonly kind: EcrImageEventKind;
-  /** The EventBridge event's ID, for logs and idempotency notes. */
-  readonly eventId: string;
-  readonly account: string;
-  readonly region: string;
-  readonly repository: string;
-  readonly digest: Digest;
-  /** The tag the event names; absent for untagged pushes (an index's platform manifests). */
-  readonly tag?: string;
-  /** When ECR says the action happened (ISO 8601, as the event has it). */
-  readonly time: string;
+export interface EcrImageEvent extends ImageEvent {
   readonly manifestMediaType?: string;
   readonly artifactMediaType?: string;
 }

@@ -1,6 +1,7 @@
 import { BatchGetImageCommand, DescribeImagesCommand, type ECRClient } from '@aws-sdk/client-ecr';
 import { isDigest, type Digest } from '../../core/digest.ts';
 import { INDEX_MEDIA_TYPES, MANIFEST_MEDIA_TYPES } from '../../core/image/media-types.ts';
+import type { RegistryImageReader } from '../../core/ports.ts';
 
 /**
  * Re-reads what ECR holds now. Events are hints, at least once and unordered, so before the scanner
@@ -31,7 +32,8 @@ const ACCEPTED_MEDIA_TYPES = [...INDEX_MEDIA_TYPES, ...MANIFEST_MEDIA_TYPES];
 const GONE = new Set(['ImageNotFoundException', 'RepositoryNotFoundException']);
 const TAG_GONE = new Set(['ImageNotFound', 'ImageTagDoesNotMatchDigest']);
 
-export class EcrImageReader {
+/** The core's RegistryImageReader on ECR (`account` is the registry ID; the client's region is the region). */
+export class EcrImageReader implements RegistryImageReader {
   constructor(private readonly ecr: ECRClient) {}
 
   /** The digest's current tags and push time, or that ECR no longer has it. */

@@ -19,6 +19,9 @@ export interface ImageKey {
   readonly digest: Digest;
 }
 
+/** One repository, as image state is kept: the registry's account and region, and the repository's name. */
+export type RepositoryKey = Omit<ImageKey, 'digest'>;
+
 /** One event's worth of work: scan the manifest (or index) `digest` of `repository`. */
 export interface ScanRequest extends ImageKey {
   /** The tag the event named; absent for untagged pushes (an index's children arrive so). */
@@ -27,6 +30,17 @@ export interface ScanRequest extends ImageKey {
   readonly pushedAt: Date;
   readonly kind: ScanEventKind;
 }
+
+/** What the registry holds now for a digest, asked before an event changes any state. */
+export type RegistryImage =
+  | { readonly exists: false }
+  | {
+      readonly exists: true;
+      /** Every tag on the digest now, sorted. */
+      readonly tags: readonly string[];
+      /** When the registry says the digest was pushed, when it says. */
+      readonly pushedAt?: Date;
+    };
 
 /** What a stored scan says about one platform image. */
 export type ScanStatus = 'SCANNED' | 'FAILED' | 'NOT_AN_IMAGE' | 'UNSUPPORTED' | 'ADVISORIES_UNAVAILABLE';

@@ -1,26 +1,22 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import type { EcrImageReader } from '../../adapters/ecr/ecr-image-reader.ts';
 import { parseEcrEvent } from '../../adapters/ecr/parse-ecr-event.ts';
 import { messageOf } from '../../core/errors.ts';
-import type { ScanRequest } from '../../core/pipeline/model.ts';
-import type { ImageStateStore } from '../../core/ports.ts';
+import type { ImageEvent } from '../../core/pipeline/image-event.ts';
+import { handleImageEvent, type HandleImageEventDeps, type ImageEventOutcome } from '../../core/use-cases/handle-image-event.ts';
 import type { ScanImageResult } from '../../core/use-cases/scan-image.ts';
-import { planEvent } from './plan-event.ts';
 import type { RetrySchedule } from './retry-schedule.ts';
 import { recordRejection, recordRetry, recordScanMetrics, recordTagChange } from './scan-metrics.ts';
 import { receiveCount, sqsRecordSchema } from './sqs-record.ts';
 
 /**
- * One SQS record: parse → re-read what ECR holds → use case → map the result. Returns normally when
- * the record is done with (scanned, recorded FAILED by the use case, rejected, nothing to do), so it
- * is acknowledged; throws after scheduling a delayed retry when the failure is transient, so the
- * batch reports this record alone as failed.
+ * One SQS record: parse → handleImageEvent (which asks ECR what it holds now and scans, removes a
+ * tag, marks deleted or skips) → logs and metrics. Returns normally when the record is done with
+ * (scanned, recorded FAILED by the use case, rejected, nothing to do), so it is acknowledged; throws
+ * after scheduling a delayed retry when the failure is transient, so the batch reports this record
+ * alone as failed.
  */
-export interface ScanRecordDeps {
-  readonly scan: (request: ScanRequest) => Promise<ScanImageResult>;
-  readonly reader: Pick<EcrImageReader, 'describe'>;
-  readonly images: Pick<ImageStateStore, 'removeTag' | 'markDeleted'>;
+export interface ScanRecordDeps extends HandleImageEventDeps {
   readonly retries: RetrySchedule;
   readonly logger: Logger;
   readonly metrics: Metrics;
@@ -48,30 +44,8 @@ export async function processScanRecord(raw: unknown, deps: ScanRecordDeps): Pro
     persistentKeys: { repository: event.repository, digest: event.digest, account: event.account, region: event.region, messageId: record.data.messageId, eventId: event.eventId },
   });
   try {
-    const plan = planEvent(event, await deps.reader.describe({ account: event.account, repository: event.repository }, event.digest));
-    switch (plan.action) {
-      case 'skip':
-        log.info('nothing to do; acknowledged', { kind: event.kind, why: plan.why });
-        recordTagChange(deps.metrics, 'skipped');
-        return;
-      case 'remove-tag':
-        await deps.images.removeTag(plan.key, plan.tag, plan.at);
-        log.info('tag removed', { tag: plan.tag });
-        recordTagChange(deps.metrics, 'tag-removed');
-        return;
-      case 'mark-deleted':
-        await deps.images.markDeleted(plan.key, plan.at);
-        log.info('image deleted', { tag: event.tag });
-        recordTagChange(deps.metrics, 'deleted');
-        return;
-      case 'scan': {
-        const started = Date.now();
-        const result = await deps.scan(plan.request);
-        recordScanMetrics(deps.metrics, result, Date.now() - started);
-        log.info('scan done', { kind: event.kind, tag: plan.request.tag, imageKind: result.kind, manifests: result.manifests.map(summary) });
-        return;
-      }
-    }
+    // An ECR event is the core's image event plus media types the use case does not need.
+    logOutcome(log, deps.metrics, event, await handleImageEvent(event, deps));
   } catch (error) {
     // The use case stores the image's own failures as FAILED; what reaches here is the world's.
     const delaySeconds = await deps.retries.defer(record.data).catch((deferError: unknown) => {
@@ -81,6 +55,28 @@ export async function processScanRecord(raw: unknown, deps: ScanRecordDeps): Pro
     log.error('transient failure; retried through the queue', { error: errorSummary(error), receiveCount: receiveCount(record.data), delaySeconds });
     recordRetry(deps.metrics);
     throw error;
+  }
+}
+
+function logOutcome(log: Logger, metrics: Metrics, event: ImageEvent, outcome: ImageEventOutcome): void {
+  const { kind } = event;
+  switch (outcome.action) {
+    case 'skipped':
+      log.info('nothing to do; acknowledged', { kind, why: outcome.why });
+      recordTagChange(metrics, outcome.action);
+      return;
+    case 'tag-removed':
+      log.info('tag removed', { tag: outcome.tag });
+      recordTagChange(metrics, outcome.action);
+      return;
+    case 'deleted':
+      log.info('image deleted', { tag: event.tag });
+      recordTagChange(metrics, outcome.action);
+      return;
+    case 'scanned':
+      recordScanMetrics(metrics, outcome.result, outcome.durationMs);
+      log.info('scan done', { kind, tag: outcome.request.tag, imageKind: outcome.result.kind, manifests: outcome.result.manifests.map(summary) });
+      return;
   }
 }
 

@@ -41,12 +41,13 @@ export interface ScannerWiring {
   readonly sourceOptions?: EcrImageSourceOptions;
 }
 
-/** The use case's ports on DynamoDB, S3 and ECR, and the record layer around it. */
+/** The use cases' ports on DynamoDB, S3 and ECR, and the record layer around them. */
 export function createScannerDeps(wiring: ScannerWiring): ScanRecordDeps {
   const { env, clients } = wiring;
   const documents = findingsDocumentClient(clients.dynamodb);
   const table = { client: documents, tableName: env.findingsTable };
   const images = new DynamoDbImageStateStore(table);
+  const clock = { now: () => new Date() };
   const deps: ScanImageDeps = {
     sources: ecrImageSources(new EcrAuthorizationCache(clients.ecr), wiring.sourceOptions),
     claims: new DynamoDbClaimStore(table),
@@ -55,14 +56,15 @@ export function createScannerDeps(wiring: ScannerWiring): ScanRecordDeps {
     sboms: new S3SbomStore({ client: clients.s3, bucket: env.sbomBucket }),
     advisories: new DynamoDbAdvisoryLookup(clients.dynamodb, env.advisoryTable),
     freshness: new DynamoDbAdvisoryFreshness(clients.dynamodb, env.advisoryTable),
-    clock: { now: () => new Date() },
+    clock,
     scannerVersion: CUSTOMS_VERSION,
     options: { maxAdvisoryAgeMs: env.advisoryMaxAgeMs },
   };
   return {
     scan: (request) => scanImage(request, deps),
-    reader: new EcrImageReader(clients.ecr),
+    registry: new EcrImageReader(clients.ecr),
     images,
+    clock,
     retries: new SqsRetrySchedule(clients.sqs),
     logger: wiring.logger,
     metrics: wiring.metrics,

@@ -4,16 +4,15 @@ import { ChangeMessageVisibilityCommand, GetQueueUrlCommand, SQSClient } from '@
 import type { Context, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { EcrImageDetails } from '../../../lambdas/adapters/ecr/ecr-image-reader.ts';
 import type { Digest } from '../../../lambdas/core/digest.ts';
-import type { ScanRequest } from '../../../lambdas/core/pipeline/model.ts';
+import type { RegistryImage, ScanRequest } from '../../../lambdas/core/pipeline/model.ts';
 import type { ScanImageResult } from '../../../lambdas/core/use-cases/scan-image.ts';
 import { SqsRetrySchedule } from '../../../lambdas/handlers/scan-image/retry-schedule.ts';
 import { createScanHandler } from '../../../lambdas/handlers/scan-image/scan-handler.ts';
 import { ACCOUNT, REGION, imageActionEvent, replicationEvent, sqsRecord } from '../../support/ecr-events.ts';
 
 /**
- * The scanner handler's parse → re-read → use case → map layer on real-shaped SQS records (ECR
+ * The scanner handler's parse → use case (handleImageEvent) → map layer on real-shaped SQS records (ECR
  * events as documented, see test/support/ecr-events.ts), with the use case and stores faked: one
  * bad record never fails another, and only the transient failure is reported for retry.
  */
@@ -44,7 +43,7 @@ describe('scan handler', () => {
     vi.unstubAllEnvs();
   });
 
-  function setup(state: Map<string, EcrImageDetails>, failing: Set<string>) {
+  function setup(state: Map<string, RegistryImage>, failing: Set<string>) {
     const scan = vi.fn(async (request: ScanRequest) => {
       if (failing.has(request.digest)) throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
       return scanned(request);
@@ -52,8 +51,9 @@ describe('scan handler', () => {
     const images = { removeTag: vi.fn(async () => {}), markDeleted: vi.fn(async () => {}) };
     const handler = createScanHandler({
       scan,
-      reader: { describe: async (_ref, wanted) => state.get(wanted) ?? { exists: false } },
+      registry: { describe: async (_ref, wanted) => state.get(wanted) ?? { exists: false } },
       images,
+      clock: { now: () => new Date() },
       retries: new SqsRetrySchedule(new SQSClient({ region: REGION })),
       logger: new Logger({ serviceName: 'customs-scanner' }),
       metrics: new Metrics({ namespace: 'Customs', serviceName: 'customs-scanner' }),
@@ -62,12 +62,12 @@ describe('scan handler', () => {
   }
 
   it('reports only the transient failure, with its retry delayed by its receive count; bad records are acknowledged', async () => {
-    const state = new Map<string, EcrImageDetails>([
-      [digest(1), { exists: true, digest: digest(1), tags: ['v1'], pushedAt: new Date('2026-11-16T01:54:30Z') }],
-      [digest(2), { exists: true, digest: digest(2), tags: [] }],
-      [digest(3), { exists: true, digest: digest(3), tags: ['v3'] }],
-      [digest(5), { exists: true, digest: digest(5), tags: ['latest'] }],
-      [digest(6), { exists: true, digest: digest(6), tags: ['3.17'] }],
+    const state = new Map<string, RegistryImage>([
+      [digest(1), { exists: true, tags: ['v1'], pushedAt: new Date('2026-11-16T01:54:30Z') }],
+      [digest(2), { exists: true, tags: [] }],
+      [digest(3), { exists: true, tags: ['v3'] }],
+      [digest(5), { exists: true, tags: ['latest'] }],
+      [digest(6), { exists: true, tags: ['3.17'] }],
     ]);
     const { handler, scan, images } = setup(state, new Set([digest(3)]));
     const records = [
@@ -120,7 +120,7 @@ describe('scan handler', () => {
   it('emits EMF metrics whose dimensions never name a repository or digest', async () => {
     // Dev mode sends Powertools' output to the console the test reads, and would disable metrics.
     vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
-    const state = new Map<string, EcrImageDetails>([[digest(1), { exists: true, digest: digest(1), tags: ['v1'] }]]);
+    const state = new Map<string, RegistryImage>([[digest(1), { exists: true, tags: ['v1'] }]]);
     const { handler } = setup(state, new Set());
     await handler({ Records: [sqsRecord(imageActionEvent({ repository: 'team/app', digest: digest(1), tag: 'v1' })), sqsRecord('nope')] } as SQSEvent, context);
     const emf = lines.filter((line) => '_aws' in line);
@@ -133,7 +133,7 @@ describe('scan handler', () => {
   });
 
   it('returns every record of a batch that failed whole, instead of failing the invocation', async () => {
-    const state = new Map<string, EcrImageDetails>([[digest(3), { exists: true, digest: digest(3), tags: [] }]]);
+    const state = new Map<string, RegistryImage>([[digest(3), { exists: true, tags: [] }]]);
     const { handler } = setup(state, new Set([digest(3)]));
     const response = await handler({ Records: [sqsRecord(imageActionEvent({ repository: 'app', digest: digest(3) }), { messageId: 'only' })] } as SQSEvent, context);
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'only' }] });

@@ -1,0 +1,79 @@
+import type { ImageEvent } from '../pipeline/image-event.ts';
+import type { ImageKey, RegistryImage, ScanRequest } from '../pipeline/model.ts';
+import type { Clock, ImageStateStore, RegistryImageReader } from '../ports.ts';
+import type { ScanImageResult } from './scan-image.ts';
+
+/** What handleImageEvent talks to; the Lambda handler, the webhook receiver and the local stack build these. */
+export interface HandleImageEventDeps {
+  readonly registry: RegistryImageReader;
+  readonly images: Pick<ImageStateStore, 'removeTag' | 'markDeleted'>;
+  /** scanImage bound to its dependencies. */
+  readonly scan: (request: ScanRequest) => Promise<ScanImageResult>;
+  readonly clock: Clock;
+}
+
+/**
+ * What one event comes to once the registry has been asked what it holds now. Events are hints, at
+ * least once and unordered: a push whose tag has since moved on records no tag, a push of a digest
+ * the registry no longer has scans nothing, and a DELETE removes a tag only when the registry no
+ * longer shows it on the digest (an image counts as deleted only when the digest itself is gone).
+ */
+export type EventPlan =
+  | { readonly action: 'scan'; readonly request: ScanRequest }
+  | { readonly action: 'remove-tag'; readonly key: ImageKey; readonly tag: string; readonly at: Date }
+  | { readonly action: 'mark-deleted'; readonly key: ImageKey; readonly at: Date }
+  | { readonly action: 'skip'; readonly why: string };
+
+/** What was done; `action` is also the outcome's low-cardinality name for metrics. */
+export type ImageEventOutcome =
+  | { readonly action: 'skipped'; readonly why: string }
+  | { readonly action: 'tag-removed'; readonly key: ImageKey; readonly tag: string; readonly at: Date }
+  | { readonly action: 'deleted'; readonly key: ImageKey; readonly at: Date }
+  | { readonly action: 'scanned'; readonly request: ScanRequest; readonly result: ScanImageResult; readonly durationMs: number };
+
+/**
+ * One registry event, any registry: ask the registry what it holds now, decide, and apply the
+ * decision (record the tag's removal, the image's deletion, or scan). Errors are the ports' own
+ * (throttling, network) and are thrown for the caller's queue to retry; the image's own failures
+ * are stored by scanImage and come back as a scanned outcome.
+ */
+export async function handleImageEvent(event: ImageEvent, deps: HandleImageEventDeps): Promise<ImageEventOutcome> {
+  const now = await deps.registry.describe({ account: event.account, region: event.region, repository: event.repository }, event.digest);
+  const plan = planImageEvent(event, now, deps.clock.now());
+  switch (plan.action) {
+    case 'skip':
+      return { action: 'skipped', why: plan.why };
+    case 'remove-tag':
+      await deps.images.removeTag(plan.key, plan.tag, plan.at);
+      return { action: 'tag-removed', key: plan.key, tag: plan.tag, at: plan.at };
+    case 'mark-deleted':
+      await deps.images.markDeleted(plan.key, plan.at);
+      return { action: 'deleted', key: plan.key, at: plan.at };
+    case 'scan': {
+      const started = deps.clock.now().getTime();
+      const result = await deps.scan(plan.request);
+      return { action: 'scanned', request: plan.request, result, durationMs: deps.clock.now().getTime() - started };
+    }
+  }
+}
+
+/** The decision alone. `received` stands in for an event time that is not a date (schemas check the format, not the calendar). */
+export function planImageEvent(event: ImageEvent, now: RegistryImage, received: Date): EventPlan {
+  const key: ImageKey = { account: event.account, region: event.region, repository: event.repository, digest: event.digest };
+  const at = eventTime(event, received);
+  if (event.kind === 'delete') {
+    if (!now.exists) return { action: 'mark-deleted', key, at };
+    if (event.tag === undefined) return { action: 'skip', why: 'an untagged DELETE of a digest the registry still has' };
+    if (now.tags.includes(event.tag)) return { action: 'skip', why: `tag ${event.tag} is back on the digest` };
+    return { action: 'remove-tag', key, tag: event.tag, at };
+  }
+  if (!now.exists) return { action: 'skip', why: 'the registry no longer has the digest; its DELETE event records that' };
+  // The tag the event named may have moved to another digest since: record only what the registry shows.
+  const tag = event.tag !== undefined && now.tags.includes(event.tag) ? event.tag : undefined;
+  return { action: 'scan', request: { ...key, ...(tag !== undefined ? { tag } : {}), pushedAt: now.pushedAt ?? at, kind: event.kind } };
+}
+
+function eventTime(event: ImageEvent, received: Date): Date {
+  const time = new Date(event.time);
+  return Number.isNaN(time.getTime()) ? received : time;
+}
