@@ -1,4 +1,4 @@
-import { CONFIG_MEDIA_TYPES, INDEX_MEDIA_TYPES, MediaType } from '../image/media-types.ts';
+import { CONFIG_MEDIA_TYPES, INDEX_MEDIA_TYPES, layerKind, MediaType } from '../image/media-types.ts';
 import { indexSchema, manifestSchema, type Descriptor } from '../image/manifest-schema.ts';
 
 export type ManifestKind =
@@ -9,8 +9,10 @@ export type ManifestKind =
 /**
  * What a verified root document is, by its content: an index (scanned child by child), a container
  * image, or an artifact that is not one (Helm chart, signature, SBOM referrer, in-toto attestation),
- * which is recorded as NOT_AN_IMAGE rather than failed. Documents that do not parse are left to
- * buildSbom, whose error is the one-line reason of a FAILED scan.
+ * which is recorded as NOT_AN_IMAGE rather than failed. Artifacts stored under an image config (as
+ * cosign's tag-based `.sig`, `.att` and `.sbom` manifests are) are told by their layers: none is an
+ * image layer of any kind. Documents that do not parse are left to buildSbom, whose error is the
+ * one-line reason of a FAILED scan.
  */
 export function classifyManifest(bytes: Uint8Array): ManifestKind {
   let json: unknown;
@@ -34,5 +36,17 @@ export function classifyManifest(bytes: Uint8Array): ManifestKind {
   if (config.mediaType === MediaType.ociEmpty || !CONFIG_MEDIA_TYPES.has(config.mediaType)) {
     return { kind: 'not-an-image', reason: `an artifact whose config has media type ${config.mediaType}` };
   }
+  // A layerless image is still an image, and one with a layer type of the image families that Customs
+  // cannot read is left to buildSbom to refuse (FAILED): only manifests of no image layer at all are artifacts.
+  if (layers.length > 0 && !layers.some((layer) => isImageLayer(layer.mediaType))) {
+    const types = [...new Set(layers.map((layer) => layer.mediaType))].sort();
+    return { kind: 'not-an-image', reason: `an artifact with no image layers (layers of type ${types.join(', ')})` };
+  }
   return { kind: 'image' };
+}
+
+const IMAGE_LAYER_FAMILIES = ['application/vnd.oci.image.layer.', 'application/vnd.docker.image.rootfs.'];
+
+function isImageLayer(mediaType: string): boolean {
+  return layerKind(mediaType) !== undefined || IMAGE_LAYER_FAMILIES.some((family) => mediaType.startsWith(family));
 }

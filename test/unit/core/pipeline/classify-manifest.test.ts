@@ -41,6 +41,21 @@ describe('classifyManifest', () => {
     expect(classifyManifest(bytes(referrer))).toEqual({ kind: 'not-an-image', reason: 'an OCI artifact of type application/vnd.dev.sigstore.bundle.v0.3+json' });
   });
 
+  it('calls cosign’s tag-based signature, attestation and SBOM manifests NOT_AN_IMAGE by their layers, though their config is an image config', () => {
+    const cosign = (layerType: string) => ({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: descriptor('application/vnd.oci.image.config.v1+json'), layers: [descriptor(layerType, 'b'), descriptor(layerType, 'c')] });
+    for (const layerType of ['application/vnd.dev.cosign.simplesigning.v1+json', 'application/vnd.dsse.envelope.v1+json', 'text/spdx+json']) {
+      expect(classifyManifest(bytes(cosign(layerType)))).toEqual({ kind: 'not-an-image', reason: `an artifact with no image layers (layers of type ${layerType})` });
+    }
+  });
+
+  it('keeps an image with no layers, or with an image layer type Customs cannot read, an image (buildSbom decides)', () => {
+    const image = (layers: unknown[]) => ({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: descriptor('application/vnd.oci.image.config.v1+json'), layers });
+    expect(classifyManifest(bytes(image([])))).toEqual({ kind: 'image' });
+    expect(classifyManifest(bytes(image([descriptor('application/vnd.oci.image.layer.v1.tar+bzip2', 'b')])))).toEqual({ kind: 'image' });
+    expect(classifyManifest(bytes(image([descriptor('application/vnd.docker.image.rootfs.diff.tar.lz4', 'b')])))).toEqual({ kind: 'image' });
+    expect(classifyManifest(bytes(image([descriptor('application/vnd.oci.image.layer.v1.tar+gzip', 'b'), descriptor('application/octet-stream', 'c')])))).toEqual({ kind: 'image' });
+  });
+
   it('leaves what does not parse to buildSbom, whose error becomes the FAILED reason', () => {
     expect(classifyManifest(Buffer.from('{not json'))).toEqual({ kind: 'image' });
     expect(classifyManifest(bytes({ schemaVersion: 1, name: 'old' }))).toEqual({ kind: 'image' });
