@@ -1,0 +1,214 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeImagesCommand, ECRClient, GetAuthorizationTokenCommand, type DescribeImagesCommandInput } from '@aws-sdk/client-ecr';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { Context, SQSRecord } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inject, vi } from 'vitest';
+import { findingsDocumentClient } from '../../lambdas/adapters/dynamodb/document-client.ts';
+import { DynamoDbImageStateStore } from '../../lambdas/adapters/dynamodb/dynamodb-image-state-store.ts';
+import { DynamoDbRepositoryCatalogue } from '../../lambdas/adapters/dynamodb/dynamodb-repository-catalogue.ts';
+import { DynamoDbScanResultStore } from '../../lambdas/adapters/dynamodb/dynamodb-scan-result-store.ts';
+import { ADVISORY_TABLE, FINDINGS_TABLE } from '../../lambdas/adapters/dynamodb/table-schema.ts';
+import { parseDigest, type Digest } from '../../lambdas/core/digest.ts';
+import type { ScanImageResult } from '../../lambdas/core/use-cases/scan-image.ts';
+import { createScanHandler, type ScanHandler } from '../../lambdas/handlers/scan-image/scan-handler.ts';
+import { createScannerDeps } from '../../lambdas/handlers/scan-image/scanner-deps.ts';
+import { createLocalTable, localDynamoDbClient } from './dynamodb-tables.ts';
+import { ACCOUNT, REGION } from './ecr-events.ts';
+import { startEcrLikeRegistry, type EcrLikeRegistry } from './ecr-like-registry.ts';
+import { pushTestImage, type PushedImage, type PushOptions } from './pushed-image.ts';
+import { startRegistryProxy, type RunningProxy } from './registry-proxy.ts';
+import { skopeoCopy } from './skopeo.ts';
+
+/**
+ * The scanner handler wired as in Lambda (createScannerDeps) on DynamoDB Local, moto's S3 and SQS,
+ * and images in a real docker-registry behind the two-origin ECR stand-in. ECR's API
+ * (GetAuthorizationToken, DescribeImages) is stubbed with aws-sdk-client-mock; DescribeImages answers
+ * what the test registered. A thin proxy in front of the stand-in counts the manifests it serves and
+ * answers 404 for manifests a test says are gone, as ECR does for a digest it no longer has.
+ */
+export const handlerContext = { functionName: 'customs-scanner', awsRequestId: 'req-1' } as Context;
+
+export interface DeliveredBatch {
+  readonly records: SQSRecord[];
+  /** The message ID of each body, by the id it was sent with. */
+  readonly ids: Map<string, string>;
+  readonly queue: TestQueue;
+}
+
+export interface TestQueue {
+  readonly url: string;
+  readonly arn: string;
+  /** Receives up to `count` messages (fewer when no more are visible now), as Lambda hands them over. */
+  receive(count: number, visibilityTimeout?: number): Promise<SQSRecord[]>;
+}
+
+export interface ScannerHandlerHarness {
+  readonly registry: EcrLikeRegistry;
+  readonly dynamodb: DynamoDBClient;
+  readonly sqs: SQSClient;
+  readonly findingsTable: string;
+  readonly advisoryTable: string;
+  readonly results: DynamoDbScanResultStore;
+  readonly images: DynamoDbImageStateStore;
+  readonly catalogue: DynamoDbRepositoryCatalogue;
+  /** Every result the use case returned to a handler of this harness, in order of completion. */
+  readonly scans: ScanImageResult[];
+  /** Manifests (`repository@digest`) the front origin answers 404 for. */
+  readonly missingManifests: Set<string>;
+  /** Digests whose DescribeImages is throttled. */
+  readonly throttledDescribes: Set<string>;
+  /** Makes DescribeImages report the digest in the repository with these tags (none: untagged). */
+  ecrHas(repository: string, digest: string, tags?: readonly string[]): void;
+  /** A new handler, as a new Lambda execution environment builds it; clients default to the harness's. */
+  handler(clients?: { dynamodb?: DynamoDBClient; sqs?: SQSClient }): ScanHandler;
+  /** Sends the bodies through a new moto queue and receives them back as Lambda would hand them over. */
+  deliver(bodies: readonly { id: string; body: string }[], options?: { visibilityTimeout?: number }): Promise<DeliveredBatch>;
+  /** Pushes a test image to `repository:tag` (pushTestImage) with the registry's credentials. */
+  pushImage(repositoryAndTag: string, options?: Omit<PushOptions, 'destCreds'>): Promise<PushedImage>;
+  /** Pushes an OCI layout's `tag` (every platform, digests preserved) to `repository:tag`; returns the pushed digest. */
+  pushLayout(layout: string, repositoryAndTag: string, layoutTag?: string): Promise<Digest>;
+  /** Manifest documents the front origin served for the digest in the repository. */
+  manifestReads(repository: string, digest: string): number;
+  /** Blobs the storage origin served for the digest in the repository. */
+  blobReads(repository: string, digest: string): number;
+  stop(): Promise<void>;
+}
+
+export async function startScannerHandlerHarness(prefix: string): Promise<ScannerHandlerHarness> {
+  const registry = await startEcrLikeRegistry();
+  const creds = `${registry.username}:${registry.password}`;
+  const missingManifests = new Set<string>();
+  const servedManifests: string[] = [];
+  const front: RunningProxy = await startRegistryProxy(registry.host, async (request, response, context) => {
+    const manifest = /^\/v2\/(.+)\/manifests\/([^/?]+)$/.exec(request.url ?? '/');
+    if (!manifest || request.method !== 'GET') return false;
+    const key = `${manifest[1]}@${manifest[2]}`;
+    if (missingManifests.has(key) && request.headers.authorization) {
+      response.writeHead(404, { 'Content-Type': 'application/json' }).end(JSON.stringify({ errors: [{ code: 'MANIFEST_UNKNOWN', message: 'Requested image not found' }] }));
+      return true;
+    }
+    const upstream = await context.forward();
+    if (upstream.statusCode === 200) servedManifests.push(key);
+    context.relay(upstream);
+    return true;
+  });
+
+  const dynamodb = localDynamoDbClient();
+  const moto = { endpoint: inject('motoEndpoint'), region: REGION, credentials: { accessKeyId: 'moto', secretAccessKey: 'moto' } };
+  const s3 = new S3Client({ ...moto, forcePathStyle: true });
+  const sqs = new SQSClient(moto);
+  const findingsTable = await createLocalTable(dynamodb, FINDINGS_TABLE, `${prefix}-findings`);
+  const advisoryTable = await createLocalTable(dynamodb, ADVISORY_TABLE, `${prefix}-advisories`);
+  const bucket = `${prefix}-${randomUUID()}`;
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+
+  const ecrImages = new Map<string, readonly string[]>();
+  const throttledDescribes = new Set<string>();
+  const ecr = mockClient(ECRClient);
+  ecr.on(GetAuthorizationTokenCommand).resolves({
+    authorizationData: [{ authorizationToken: Buffer.from(creds).toString('base64'), expiresAt: new Date(Date.now() + 12 * 3600_000), proxyEndpoint: `http://${front.host}` }],
+  });
+  ecr.on(DescribeImagesCommand).callsFake(async (input: DescribeImagesCommandInput) => {
+    const digest = input.imageIds?.[0]?.imageDigest ?? '';
+    if (throttledDescribes.has(digest)) throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
+    const imageTags = ecrImages.get(`${input.repositoryName}@${digest}`);
+    if (!imageTags) throw Object.assign(new Error('not found'), { name: 'ImageNotFoundException' });
+    return { imageDetails: [{ registryId: ACCOUNT, repositoryName: input.repositoryName, imageDigest: digest, imageTags: [...imageTags], imagePushedAt: new Date('2026-11-16T01:54:30Z') }] };
+  });
+  vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
+
+  const table = { client: findingsDocumentClient(dynamodb), tableName: findingsTable };
+  const scans: ScanImageResult[] = [];
+  const cleanups: (() => void)[] = [];
+
+  async function queue(): Promise<TestQueue> {
+    const url = (await sqs.send(new CreateQueueCommand({ QueueName: `${prefix}-${randomUUID()}` }))).QueueUrl!;
+    const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+    return {
+      url,
+      arn,
+      async receive(count, visibilityTimeout = 60) {
+        const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: Math.min(count, 10), VisibilityTimeout: visibilityTimeout, MessageSystemAttributeNames: ['All'] }));
+        return (received.Messages ?? []).map((message) => ({
+          messageId: message.MessageId!,
+          receiptHandle: message.ReceiptHandle!,
+          body: message.Body!,
+          attributes: message.Attributes as unknown as SQSRecord['attributes'],
+          messageAttributes: {},
+          md5OfBody: message.MD5OfBody!,
+          eventSource: 'aws:sqs',
+          eventSourceARN: arn,
+          awsRegion: REGION,
+        }));
+      },
+    };
+  }
+
+  return {
+    registry,
+    dynamodb,
+    sqs,
+    findingsTable,
+    advisoryTable,
+    results: new DynamoDbScanResultStore(table),
+    images: new DynamoDbImageStateStore(table),
+    catalogue: new DynamoDbRepositoryCatalogue(table),
+    scans,
+    missingManifests,
+    throttledDescribes,
+    ecrHas(repository, digest, tags = []) {
+      ecrImages.set(`${repository}@${digest}`, tags);
+    },
+    handler(clients = {}) {
+      const deps = createScannerDeps({
+        env: { region: REGION, findingsTable, advisoryTable, sbomBucket: bucket, advisoryMaxAgeMs: 48 * 3_600_000 },
+        clients: { dynamodb: clients.dynamodb ?? dynamodb, ecr: new ECRClient({ region: REGION }), s3, sqs: clients.sqs ?? sqs },
+        logger: new Logger({ serviceName: 'customs-scanner', logLevel: 'SILENT' }),
+        metrics: new Metrics({ namespace: 'Customs', serviceName: 'customs-scanner' }),
+        sourceOptions: { retryDelayMs: 1 },
+      });
+      // The real use case; its results are kept so tests can tell a duplicate from a scan.
+      return createScanHandler({ ...deps, scan: async (request) => deps.scan(request).then((result) => (scans.push(result), result)) });
+    },
+    async deliver(bodies, options = {}) {
+      const target = await queue();
+      const sent = await sqs.send(new SendMessageBatchCommand({ QueueUrl: target.url, Entries: bodies.map(({ id, body }) => ({ Id: id, MessageBody: body })) }));
+      const ids = new Map((sent.Successful ?? []).map((entry) => [entry.Id!, entry.MessageId!]));
+      const records: SQSRecord[] = [];
+      while (records.length < bodies.length) records.push(...(await target.receive(bodies.length - records.length, options.visibilityTimeout)));
+      return { records, ids, queue: target };
+    },
+    async pushImage(repositoryAndTag, options = {}) {
+      const pushed = await pushTestImage(`${registry.registryHost}/${repositoryAndTag}`, { ...options, destCreds: creds });
+      cleanups.push(() => pushed.cleanup());
+      return pushed;
+    },
+    async pushLayout(layout, repositoryAndTag, layoutTag = 'latest') {
+      const dir = mkdtempSync(join(tmpdir(), 'customs-pushed-'));
+      try {
+        const digestFile = join(dir, 'digest');
+        await skopeoCopy(`oci:${layout}:${layoutTag}`, `docker://${registry.registryHost}/${repositoryAndTag}`, ['--all', '--preserve-digests', '--dest-creds', creds, '--digestfile', digestFile]);
+        return parseDigest(readFileSync(digestFile, 'utf8').trim());
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    manifestReads: (repository, digest) => servedManifests.filter((key) => key === `${repository}@${digest}`).length,
+    blobReads: (repository, digest) => registry.storageRequests.filter((request) => request.status === 200 && request.url === `/bucket/${repository}/${digest}`).length,
+    async stop() {
+      vi.unstubAllEnvs();
+      ecr.restore();
+      for (const cleanup of cleanups) cleanup();
+      await front.stop();
+      await registry.stop();
+    },
+  };
+}
