@@ -20,6 +20,9 @@ const MiB = 1024 * 1024;
  */
 const FORMAT = 'layer-analysis/1';
 
+/** The default key prefix, for the bucket's lifecycle rule to name. */
+export const LAYER_ANALYSIS_PREFIX = 'layer-analyses/';
+
 export interface S3LayerAnalysisCacheOptions {
   readonly client: S3Client;
   readonly bucket: string;
@@ -85,10 +88,17 @@ export class S3LayerAnalysisCache implements LayerAnalysisCache {
   private readonly timeoutMs: number;
 
   constructor(private readonly options: S3LayerAnalysisCacheOptions) {
-    this.prefix = options.prefix ?? 'layer-analyses/';
+    this.prefix = options.prefix ?? LAYER_ANALYSIS_PREFIX;
     this.maxBytes = options.maxBytes ?? 64 * MiB;
     this.maxStoredBytes = options.maxStoredBytes ?? 16 * MiB;
     this.timeoutMs = options.timeoutMs ?? 5_000;
+  }
+
+  /** The counts since the last call, for one invocation's metrics; they start again from zero. */
+  takeCounters(): LayerCacheCounters {
+    const taken = { ...this.counters };
+    for (const name of Object.keys(this.counters) as (keyof LayerCacheCounters)[]) this.counters[name] = 0;
+    return taken;
   }
 
   /** The object key of a cache key. */
