@@ -7,8 +7,10 @@
  * corpus next to its SBOM-only time. A measurement, not a test: misses exit 0;
  * only a failure to run or a scan that misses the expected packages exits non-zero. The rpm image is
  * skipped, with a message, when the shared fixtures are missing. Then the advisory bench
- * (advisory-bench.ts): OSV corpus load, and lookups in a synthetic 100,000-record store.
- * `--only images` or `--only advisories` runs one part.
+ * (advisory-bench.ts): OSV corpus load, and lookups in a synthetic 100,000-record store. Then the
+ * pipeline cost bench (pipeline/pipeline-bench.ts): the scanner handler on local stand-ins, its
+ * requests counted, units computed, timed on one CPU and priced per first scan and repeated push.
+ * `--only images`, `--only advisories` or `--only pipeline` runs one part.
  */
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -21,15 +23,18 @@ import { ensureBenchImage } from './build-bench-image.ts';
 import { writeBenchAdvisories } from './bench-advisories.ts';
 import { bundleCli } from './bundle-cli.ts';
 import { resolveImage, type ImageSource } from './image-sources.ts';
+import { runPipelineBench } from './pipeline/pipeline-bench.ts';
 import { printMatchingReport, printReport, type ImageResult } from './report.ts';
 import { countFindings, timeScan, verifyScan } from './scan.ts';
 import { timeZlibFloor } from './zlib-floor.ts';
 
 const { values } = parseArgs({ options: { keep: { type: 'boolean' }, runs: { type: 'string' }, only: { type: 'string' } } });
-const runs = Number(values.runs ?? 3);
-if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, not ${values.runs}`);
+const repetitions = Number(values.runs ?? 3);
+if (!Number.isInteger(repetitions) || repetitions < 1) throw new Error(`--runs must be a positive integer, not ${values.runs}`);
 const only = values.only;
-if (only !== undefined && only !== 'images' && only !== 'advisories') throw new Error(`--only must be images or advisories, not ${only}`);
+const PARTS = ['images', 'advisories', 'pipeline'] as const;
+if (only !== undefined && !(PARTS as readonly string[]).includes(only)) throw new Error(`--only must be one of ${PARTS.join(', ')}, not ${only}`);
+const selected = (part: (typeof PARTS)[number]): boolean => only === undefined || only === part;
 const keep = values.keep === true;
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
 
@@ -46,10 +51,14 @@ try {
   log(`machine: ${availableParallelism()} cpus, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${cpus()[0]?.model ?? 'unknown cpu'}, node ${process.version}`);
   log(`bench dir: ${dir.root} (images v${FIXTURE_VERSION}${keep ? ', kept for the next run' : ', deleted at the end; --keep reuses them'})`);
   const started = performance.now();
-  if (only !== 'advisories') await runImageBench();
-  if (only !== 'images') {
-    if (only !== 'advisories') log('');
-    await runAdvisoryBench({ runs, scratch: dir.scratch, log });
+  if (selected('images')) await runImageBench();
+  if (selected('advisories')) {
+    if (only === undefined) log('');
+    await runAdvisoryBench({ runs: repetitions, scratch: dir.scratch, log });
+  }
+  if (selected('pipeline')) {
+    if (only === undefined) log('');
+    await runPipelineBench({ runs: repetitions, imagesDir: dir.images, scratch: dir.scratch, log });
   }
   log('');
   log(`total ${((performance.now() - started) / 1000).toFixed(0)} s`);
@@ -88,8 +97,8 @@ async function runImageBench(): Promise<void> {
       result.findings = await countFindings(bundle, result.image, dir.scratch, result.advisories);
     }
   }
-  for (let run = 0; run < runs; run++) {
-    log(`run ${run + 1} of ${runs}…`);
+  for (let run = 0; run < repetitions; run++) {
+    log(`run ${run + 1} of ${repetitions}…`);
     for (const result of results) {
       const steps = [
         async () => void result.baseline.push(await timeBaseline(result.image)),

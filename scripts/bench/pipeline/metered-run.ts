@@ -1,0 +1,88 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { ECRClient } from '@aws-sdk/client-ecr';
+import type { Context } from 'aws-lambda';
+import { findingsDocumentClient } from '../../../lambdas/adapters/dynamodb/document-client.ts';
+import { DynamoDbScanResultStore } from '../../../lambdas/adapters/dynamodb/dynamodb-scan-result-store.ts';
+import { ADVISORY_TABLE, FINDINGS_TABLE, type TableSchema } from '../../../lambdas/adapters/dynamodb/table-schema.ts';
+import { parseDigest } from '../../../lambdas/core/digest.ts';
+import type { ScanRecord } from '../../../lambdas/core/pipeline/model.ts';
+import { createScanHandler } from '../../../lambdas/handlers/scan-image/scan-handler.ts';
+import { createScannerDeps } from '../../../lambdas/handlers/scan-image/scanner-deps.ts';
+import { meterDynamoDb, type MeteredTable } from './dynamodb-meter.ts';
+import { stubEcr } from './ecr-stub.ts';
+import { createBucket, createQueue, createTable, REGION, type LocalServices } from './local-services.ts';
+import type { PushedBenchImage } from './push-image.ts';
+import { meterS3, meterSqs, RequestMeter, type MeterLine } from './request-meter.ts';
+import { deliverPush } from './sqs-delivery.ts';
+
+export interface MeteredScan {
+  readonly firstScan: MeterLine[];
+  readonly repeatedPush: MeterLine[];
+  readonly result: ScanRecord;
+  readonly wallSeconds: number;
+}
+
+const CONTEXT = { functionName: 'customs-scanner', awsRequestId: 'bench' } as Context;
+
+/**
+ * A first scan and a repeated push of one image through the scanner handler as Lambda wires it
+ * (createScannerDeps + createScanHandler), every client metered: DynamoDB Local, moto's S3 and SQS,
+ * ECR's API stubbed in-process, the image from the registry behind the ECR stand-in. Fresh findings
+ * table, bucket and queue; the advisory table is shared.
+ */
+export async function meteredScan(services: LocalServices, advisoryTable: string, pushed: PushedBenchImage): Promise<MeteredScan> {
+  const raw = services.dynamodbClient();
+  const findingsTable = await createTable(raw, FINDINGS_TABLE, 'customs-bench-findings');
+  const bucket = await createBucket(services.s3Client());
+  const queue = await createQueue(services.sqsClient());
+  const meter = new RequestMeter();
+  const dynamodb = services.dynamodbClient();
+  const tables = new Map<string, MeteredTable>([
+    [findingsTable, metered('findings', FINDINGS_TABLE)],
+    [advisoryTable, metered('advisories', ADVISORY_TABLE)],
+  ]);
+  meterDynamoDb(dynamodb, raw, tables, meter);
+  const s3 = services.s3Client();
+  meterS3(s3, meter);
+  const sqs = services.sqsClient();
+  meterSqs(sqs, meter);
+  const events = services.sqsClient();
+  meterSqs(events, meter, 'EventBridge and the Lambda poller');
+  const ecr = new ECRClient({ region: REGION });
+  stubEcr(ecr, { credentials: `${services.registry.username}:${services.registry.password}`, proxyEndpoint: `http://${services.registry.host}`, tags: { [pushed.digest]: [pushed.tag] }, pushedAt: '2026-12-01T00:00:00Z' }, meter);
+
+  const previous = process.env.POWERTOOLS_METRICS_DISABLED;
+  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+  const started = performance.now();
+  try {
+    const handler = createScanHandler(
+      createScannerDeps({
+        env: { region: REGION, findingsTable, advisoryTable, sbomBucket: bucket, advisoryMaxAgeMs: 48 * 3_600_000 },
+        clients: { dynamodb, ecr, s3, sqs },
+        logger: new Logger({ serviceName: 'customs-scanner', logLevel: 'SILENT' }),
+        metrics: new Metrics({ namespace: 'Customs', serviceName: 'customs-scanner' }),
+      }),
+    );
+    const once = async (): Promise<MeterLine[]> => {
+      const delivery = await deliverPush(events, queue, pushed);
+      const response = await handler(delivery.event, CONTEXT);
+      if (response.batchItemFailures.length > 0) throw new Error(`the scanner reported ${pushed.image.spec.name} as failed (transient); see its log`);
+      await delivery.acknowledge();
+      return meter.take();
+    };
+    meter.take();
+    const firstScan = await once();
+    const repeatedPush = await once();
+    const result = await new DynamoDbScanResultStore({ client: findingsDocumentClient(raw), tableName: findingsTable }).get(parseDigest(pushed.digest));
+    if (!result) throw new Error(`no scan result stored for ${pushed.image.spec.name}`);
+    return { firstScan, repeatedPush, result, wallSeconds: (performance.now() - started) / 1000 };
+  } finally {
+    if (previous === undefined) delete process.env.POWERTOOLS_METRICS_DISABLED;
+    else process.env.POWERTOOLS_METRICS_DISABLED = previous;
+  }
+}
+
+function metered(role: string, schema: TableSchema): MeteredTable {
+  return { role, partitionKey: schema.partitionKey, sortKey: schema.sortKey, indexes: schema.indexes };
+}

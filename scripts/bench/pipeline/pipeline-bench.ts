@@ -1,0 +1,102 @@
+import { execFileSync } from 'node:child_process';
+import { BENCH_IMAGES } from '../bench-images.ts';
+import { ensureBenchImage, type BenchImage } from '../build-bench-image.ts';
+import { resolveImage } from '../image-sources.ts';
+import { loadAdvisoryFixture } from './advisory-fixture.ts';
+import { deployedResources } from './deployed-resources.ts';
+import { startLocalServices, type LocalServices } from './local-services.ts';
+import { readLogOutput } from './log-output.ts';
+import { meteredScan } from './metered-run.ts';
+import { printOtherImages, printPricesTable, printReferenceReport, type ImageRun } from './pipeline-report.ts';
+import { pushBenchImage } from './push-image.ts';
+import { REFERENCE_IMAGE } from './reference-image.ts';
+import { SYNTHETIC_LABEL } from './synthetic-debian-advisories.ts';
+import { bundleLambda, pinnedCommand, timedScan, type Bundles } from './timed-run.ts';
+
+/** The bench images scanned once through the pipeline beside the reference image. */
+const OTHER_IMAGES = ['100MiB-1layer', 'npm-20k-3layers'];
+
+type Log = (line: string) => void;
+
+/**
+ * The pipeline part of `npm run bench`: the scanner handler on local stand-ins of every service,
+ * its requests counted and request units computed (metered run), its time measured on one CPU
+ * (bundled handler in a fresh process), priced at list prices per first scan and per repeated push
+ * of the reference image and per first scan of other bench images, beside Inspector's price.
+ */
+export async function runPipelineBench(options: { runs: number; imagesDir: string; scratch: string; log: Log }): Promise<void> {
+  const { runs, imagesDir, scratch, log } = options;
+  log('pipeline:');
+  const started = performance.now();
+  const resources = deployedResources();
+  log(`  stack defaults: ${resources.lambdaArchitecture} Lambda at ${resources.memoryMiB} MB, monthlyScanVolume ${resources.config.monthlyScanVolume}, ${resources.alarms} alarms, ${resources.kmsKeys} KMS keys`);
+  const reference = await ensureBenchImage(imagesDir, REFERENCE_IMAGE, log);
+  const others: BenchImage[] = [];
+  for (const spec of BENCH_IMAGES.filter((image) => OTHER_IMAGES.includes(image.name))) {
+    const resolved = await resolveImage(spec);
+    if ('source' in resolved) others.push(await ensureBenchImage(imagesDir, resolved.source, log));
+  }
+  const pinned = pinnedCommand();
+  log(`  timed runs: ${pinned.pinned ? 'taskset -c 0 (one CPU), the stand-ins on the other CPU' : 'NOT pinned (no taskset): the timed process may use every CPU'}`);
+  const services = await startPinnedAway(pinned.pinned);
+  try {
+    const fixture = await loadAdvisoryFixture(services.dynamodbClient(), log);
+    log(`  advisory table loaded in ${fixture.seconds.toFixed(0)} s: ${fixture.report.written.toLocaleString('en-US')} records (${fixture.synthetic.linux.toLocaleString('en-US')} synthetic for linux)`);
+    const bundles = await bundleLambda(scratch);
+    log(`  handler bundle: ${(bundles.handlerBytes / 2 ** 20).toFixed(1)} MiB`);
+    const referenceRun = await runImage(services, fixture.table, reference, bundles, runs, { scratch, memoryMiB: resources.memoryMiB }, log);
+    const otherRuns: ImageRun[] = [];
+    for (const image of others) otherRuns.push(await runImage(services, fixture.table, image, bundles, 1, { scratch, memoryMiB: resources.memoryMiB }, log));
+
+    // Metric series a busy month keeps alive: every one the scans here emitted (rare ones, such as rejections, are not).
+    const series = new Set<string>();
+    for (const run of [referenceRun, ...otherRuns]) {
+      for (const timed of run.timed) for (const invocation of timed.cold.invocations) for (const name of readLogOutput(invocation.logLines).metricSeries) series.add(name);
+    }
+    log('');
+    log(`pipeline cost (advisories: shared OSV fixtures + ${SYNTHETIC_LABEL}):`);
+    log('');
+    const image = referenceRun.pushed.image;
+    log(`reference image ${image.spec.name}: ${image.layers.length} layers, ${(image.compressedBytes / 2 ** 20).toFixed(1)} MiB compressed, ${(image.uncompressedBytes / 2 ** 20).toFixed(1)} MiB uncompressed, ${image.files.toLocaleString('en-US')} files; ${JSON.stringify(image.spec.expect.packages)} packages`);
+    log('');
+    printReferenceReport(referenceRun, resources, series.size, log);
+    printOtherImages(otherRuns, resources, series.size, log);
+    log(`metric series: ${[...series].sort().join(', ')}`);
+    log('');
+    printPricesTable(log);
+    log('');
+    log(`pipeline part: ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  } finally {
+    await services.stop();
+  }
+}
+
+async function runImage(services: LocalServices, advisoryTable: string, image: BenchImage, bundles: Bundles, runs: number, options: { scratch: string; memoryMiB: number }, log: Log): Promise<ImageRun> {
+  const pushed = await pushBenchImage(services.registry, image);
+  const metered = await meteredScan(services, advisoryTable, pushed);
+  const expected = Object.values(image.spec.expect.packages).reduce((sum, count) => sum + count, 0);
+  if (metered.result.status !== 'SCANNED' || metered.result.packageCount !== expected) {
+    throw new Error(`${image.spec.name}: the pipeline stored ${metered.result.status} with ${metered.result.packageCount} packages, expected SCANNED with ${expected}${metered.result.reason ? ` (${metered.result.reason})` : ''}`);
+  }
+  log(`  ${image.spec.name}: metered run ${metered.wallSeconds.toFixed(0)} s (${metered.result.packageCount.toLocaleString('en-US')} packages, ${metered.result.findingCount.toLocaleString('en-US')} findings)`);
+  const timed = [];
+  for (let run = 0; run < runs; run++) {
+    const result = await timedScan(services, advisoryTable, pushed, bundles, options);
+    timed.push(result);
+    const first = result.cold.invocations[0]!;
+    log(`  ${image.spec.name}: timed run ${run + 1} of ${runs}: init ${result.cold.initMs.toFixed(0)} ms, first scan ${first.durationMs.toFixed(0)} ms wall / ${first.cpuMs.toFixed(0)} ms CPU, repeated push ${result.cold.invocations[1]!.durationMs.toFixed(0)} ms`);
+  }
+  return { pushed, metered, timed };
+}
+
+/** The stand-ins inherit CPU 1 only, so the timed process has CPU 0 to itself (as far as this machine allows). */
+async function startPinnedAway(pin: boolean): Promise<LocalServices> {
+  const set = (cpus: string): void => void execFileSync('taskset', ['-p', '-c', cpus, String(process.pid)], { stdio: 'ignore' });
+  if (!pin) return startLocalServices();
+  set('1');
+  try {
+    return await startLocalServices();
+  } finally {
+    set('0-1');
+  }
+}

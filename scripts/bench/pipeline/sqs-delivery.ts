@@ -1,0 +1,42 @@
+import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { imageActionEvent } from '../../../test/support/ecr-events.ts';
+
+/**
+ * What EventBridge and Lambda's SQS poller do around one scan: the ECR event sent to the queue,
+ * received as the record Lambda hands the handler, deleted once the handler reports it done. The
+ * bench sends these through moto with its own client, so they are counted like the handler's.
+ */
+export interface Queue {
+  readonly url: string;
+  readonly arn: string;
+}
+
+export interface Delivery {
+  readonly event: SQSEvent;
+  /** The poller's delete, after a response without failures. */
+  acknowledge(): Promise<void>;
+}
+
+export async function deliverPush(sqs: SQSClient, queue: Queue, push: { repository: string; digest: string; tag: string }): Promise<Delivery> {
+  await sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: JSON.stringify(imageActionEvent(push)) }));
+  let record: SQSRecord | undefined;
+  while (!record) {
+    const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.url, MaxNumberOfMessages: 1, WaitTimeSeconds: 1, VisibilityTimeout: 900, MessageSystemAttributeNames: ['All'] }));
+    const message = received.Messages?.[0];
+    if (!message) continue;
+    record = {
+      messageId: message.MessageId!,
+      receiptHandle: message.ReceiptHandle!,
+      body: message.Body!,
+      attributes: message.Attributes as unknown as SQSRecord['attributes'],
+      messageAttributes: {},
+      md5OfBody: message.MD5OfBody!,
+      eventSource: 'aws:sqs',
+      eventSourceARN: queue.arn,
+      awsRegion: 'us-east-1',
+    };
+  }
+  const handle = record.receiptHandle;
+  return { event: { Records: [record] }, acknowledge: async () => void (await sqs.send(new DeleteMessageCommand({ QueueUrl: queue.url, ReceiptHandle: handle }))) };
+}
