@@ -59,7 +59,7 @@ export interface TimedScan {
  * One timed first scan and repeated pushes in fresh processes on one CPU, against a fresh findings
  * table, bucket and queue. The events go through moto's queue beforehand, unmetered.
  */
-export async function timedScan(services: LocalServices, advisoryTable: string, pushed: PushedBenchImage, bundles: Bundles, options: { scratch: string; memoryMiB: number }): Promise<TimedScan> {
+export async function timedScan(services: LocalServices, advisoryTable: string, pushed: PushedBenchImage, bundles: Bundles, options: { scratch: string; memoryMiB: number; nodeArgs?: readonly string[] }): Promise<TimedScan> {
   const findingsTable = await createTable(services.dynamodbClient(), FINDINGS_TABLE, 'customs-bench-timed');
   const bucket = await createBucket(services.s3Client());
   const sqs = services.sqsClient();
@@ -93,7 +93,7 @@ export async function timedScan(services: LocalServices, advisoryTable: string, 
     const eventsFile = join(options.scratch, `${name}-events.json`);
     const resultFile = join(options.scratch, `${name}-result.json`);
     writeFileSync(eventsFile, JSON.stringify(events));
-    await timeCommand(pinned.command, [...pinned.prefix, '--import', PRELOAD, bundles.runner, bundles.handler, eventsFile, resultFile], env);
+    await timeCommand(pinned.command, [...pinned.prefix, ...(options.nodeArgs ?? []), '--import', PRELOAD, bundles.runner, bundles.handler, eventsFile, resultFile], env);
     const result = runnerResultSchema.parse(JSON.parse(readFileSync(resultFile, 'utf8')));
     const failed = result.invocations.find((invocation) => invocation.failures > 0);
     if (failed) throw new Error(`the bundled scanner reported ${pushed.image.spec.name} as failed: ${failed.logLines.slice(-3).join('\n')}`);
