@@ -127,9 +127,11 @@ export async function scanImage(request: ScanRequest, deps: ScanImageDeps): Prom
 
 async function scanChild(source: ImageSource, child: Descriptor, indexDigest: Digest, limits: ScanLimits, deps: ScanImageDeps): Promise<ManifestOutcome> {
   return claimAndRun(child.digest, deps, async () => {
-    const read = await readBounded(await source.open(child), { max: limits.maxManifestBytes, what: `manifest ${child.digest}`, expectedDigest: child.digest, expectedSize: child.size }).catch((error: unknown) =>
-      failure(error),
-    );
+    // A child the registry no longer has fails alone, as the root does: opening is inside the catch.
+    const read = await source
+      .open(child)
+      .then((stream) => readBounded(stream, { max: limits.maxManifestBytes, what: `manifest ${child.digest}`, expectedDigest: child.digest, expectedSize: child.size }))
+      .catch((error: unknown) => failure(error));
     if ('failed' in read) return storeStatus(child.digest, 'FAILED', read.failed, deps, indexDigest);
     const shape = classifyManifest(read.bytes);
     // Attestations are told by content; a nested index inside an index is left to its own event.
