@@ -14,7 +14,7 @@ import { EcrAuthorizationCache } from '../../adapters/ecr/ecr-authorization.ts';
 import { EcrImageReader } from '../../adapters/ecr/ecr-image-reader.ts';
 import { ecrImageSources, type EcrImageSourceOptions } from '../../adapters/ecr/ecr-image-source.ts';
 import { S3SbomStore } from '../../adapters/s3/s3-sbom-store.ts';
-import { CUSTOMS_VERSION } from '../../core/version.ts';
+import { scannerVersion } from '../../core/pipeline/scanner-version.ts';
 import { scanImage, type ScanImageDeps } from '../../core/use-cases/scan-image.ts';
 import type { ScanRecordDeps } from './process-record.ts';
 import { SqsRetrySchedule } from './retry-schedule.ts';
@@ -57,7 +57,7 @@ export function createScannerDeps(wiring: ScannerWiring): ScanRecordDeps {
     advisories: new DynamoDbAdvisoryLookup(clients.dynamodb, env.advisoryTable),
     freshness: new DynamoDbAdvisoryFreshness(clients.dynamodb, env.advisoryTable),
     clock,
-    scannerVersion: CUSTOMS_VERSION,
+    scannerVersion: scannerVersion(),
     options: { maxAdvisoryAgeMs: env.advisoryMaxAgeMs },
   };
   return {
