@@ -3,6 +3,7 @@ import type { Descriptor } from './image/manifest-schema.ts';
 import type { LayerAnalysis } from './image/layer-analysis.ts';
 import type { AdvisoryMatch } from './advisories/advisory-store.ts';
 import type {
+  AdvisoryLoadRequest,
   EcosystemFreshness,
   FindingChanges,
   ImageKey,
@@ -133,6 +134,11 @@ export interface ScanResultStore {
     findings: readonly RawFinding[],
     packages: readonly PackageRef[],
   ): Promise<FindingChanges>;
+  /**
+   * Digests whose committed scan is ADVISORIES_UNAVAILABLE for want of this ecosystem (as
+   * `unavailableEcosystems` names it), to re-evaluate once its advisories are loaded.
+   */
+  digestsWaitingFor(ecosystem: string): Promise<readonly Digest[]>;
 }
 
 /** Image state per account, region, repository and digest: tags, tag history, index links, deletion. */
@@ -162,6 +168,16 @@ export interface RepositoryCatalogue {
 export interface AdvisoryFreshness {
   /** One answer per ecosystem asked, in order; `loadedAt` absent when never loaded. */
   freshness(ecosystems: readonly string[]): Promise<readonly EcosystemFreshness[]>;
+}
+
+/**
+ * Ecosystems scans found without (fresh) advisories, for the advisory sync to load. Asking again is
+ * harmless: one entry per ecosystem, keeping when it was first and last asked for.
+ */
+export interface AdvisoryLoadRequests {
+  request(ecosystems: readonly string[], at: Date): Promise<void>;
+  /** Every ecosystem asked for, in name order. */
+  list(): Promise<readonly AdvisoryLoadRequest[]>;
 }
 
 /**

@@ -9,6 +9,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { RepositorySelection } from '../config/customs-config.ts';
+import { LOAD_REQUEST_PK } from '../../lambdas/adapters/dynamodb/advisory-load-request-keys.ts';
 import { repositoryArns } from './ecr-read-resources.ts';
 
 /** The environment the scanner handler reads (lambdas/handlers/scan-image-handler.ts). */
@@ -123,6 +124,15 @@ export class ScannerFunction extends Construct {
     this.logGroup.grantWrite(this.role);
     props.findingsTable.grantReadWriteData(this.role);
     props.advisoryTable.grantReadData(this.role);
+    // Its one write there: queueing an ecosystem for loading (an UpdateItem in the load-request partition).
+    this.role.addToPolicy(
+      new PolicyStatement({
+        sid: 'RequestAdvisoryLoads',
+        actions: ['dynamodb:UpdateItem'],
+        resources: [props.advisoryTable.tableArn],
+        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [LOAD_REQUEST_PK] } },
+      }),
+    );
     this.role.addToPolicy(
       new PolicyStatement({
         sid: 'SbomDocuments',

@@ -1,5 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { LOAD_REQUEST_PK } from '../../lambdas/adapters/dynamodb/advisory-load-request-keys.ts';
 import { ADVISORY_TABLE, FINDINGS_TABLE, type TableSchema } from '../../lambdas/adapters/dynamodb/table-schema.ts';
 import { resourcesOfType, synthCustoms, TEST_ENV } from './synth-customs.ts';
 
@@ -205,7 +206,7 @@ describe('scanner function', () => {
 });
 
 describe('scanner IAM, least privilege', () => {
-  type Statement = { Sid?: string; Action: string | string[]; Resource: unknown; Effect: string };
+  type Statement = { Sid?: string; Action: string | string[]; Resource: unknown; Effect: string; Condition?: unknown };
   const statementsOf = (template: typeof defaults.template): Statement[] =>
     Object.values(resourcesOfType(template, 'AWS::IAM::Policy')).flatMap((policy) => (policy.Properties!.PolicyDocument as { Statement: Statement[] }).Statement);
   const ECR_READS = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:DescribeImages', 'ecr:BatchCheckLayerAvailability'];
@@ -233,9 +234,21 @@ describe('scanner IAM, least privilege', () => {
     expect(logs.Action).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
     const findings = statements.find((statement) => resourcesText(statement).includes('FindingsTable'))!;
     expect(findings.Action).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:BatchWriteItem', 'dynamodb:GetItem']));
-    const advisories = statements.find((statement) => resourcesText(statement).includes('AdvisoriesTable'))!;
+    const onAdvisories = statements.filter((statement) => resourcesText(statement).includes('AdvisoriesTable'));
+    const advisories = onAdvisories.find((statement) => statement.Sid !== 'RequestAdvisoryLoads')!;
     expect(advisories.Action).toEqual(expect.arrayContaining(['dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:GetItem']));
     expect(advisories.Action).not.toContain('dynamodb:PutItem');
+    // Its one write on the advisory table: UpdateItem of load-request items, by their partition key.
+    const writes = onAdvisories.filter((statement) => [statement.Action].flat().some((action) => !/^dynamodb:(BatchGetItem|Query|GetItem|Scan|ConditionCheckItem|DescribeTable|GetRecords|GetShardIterator)$/.test(action)));
+    expect(writes).toEqual([
+      {
+        Sid: 'RequestAdvisoryLoads',
+        Effect: 'Allow',
+        Action: 'dynamodb:UpdateItem',
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^AdvisoriesTable/), 'Arn'] },
+        Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [LOAD_REQUEST_PK] } },
+      },
+    ]);
     const sbom = statements.find((statement) => statement.Sid === 'SbomDocuments')!;
     expect(sbom).toMatchObject({ Action: ['s3:GetObject', 's3:PutObject'], Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^SbomsBucket/), 'Arn'] }, '/*']] } });
     const queue = statements.find((statement) => resourcesText(statement).includes('EcrEventsQueue'))!;

@@ -18,6 +18,8 @@ export const findingSk = (id: string, packageId: string): string => `${FINDING_P
 /** Index partitions: every digest containing a package (as advisories name it), or affected by an ID or alias. */
 export const packageIndexPk = (ecosystem: string, name: string): string => `PKG#${ecosystem}#${name}`;
 export const vulnIndexPk = (id: string): string => `VULN#${id}`;
+/** Index partition of the digests whose committed scan waits for an OSV base ecosystem's advisories. */
+export const waitingIndexPk = (ecosystem: string): string => `WAITING#${ecosystem}`;
 
 const repoPart = (key: Omit<ImageKey, 'digest'>): string => `${key.account}#${key.region}#${key.repository}`;
 export const imagePk = (key: Omit<ImageKey, 'digest'>): string => `IMAGE#${repoPart(key)}`;

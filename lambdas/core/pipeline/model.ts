@@ -63,6 +63,19 @@ export interface EcosystemFreshness {
   readonly loadedAt?: Date;
 }
 
+/**
+ * An ecosystem a scan found without (fresh) advisories, queued for the advisory sync to load: one
+ * entry per ecosystem however many scans asked.
+ */
+export interface AdvisoryLoadRequest {
+  /** OSV base ecosystem, as EcosystemFreshness names it. */
+  readonly ecosystem: string;
+  readonly firstRequestedAt: Date;
+  readonly lastRequestedAt: Date;
+  /** How many times scans asked (a retried scan asks again). */
+  readonly count: number;
+}
+
 /** The package a raw finding is in: enough to name it in an alert and find it in the SBOM. */
 export interface FindingPackage {
   /** `Package.id` in the stored SBOM. */

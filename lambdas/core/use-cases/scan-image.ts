@@ -13,6 +13,7 @@ import { toRawFinding } from '../pipeline/raw-findings.ts';
 import { permanentReason } from '../pipeline/scan-errors.ts';
 import type {
   AdvisoryFreshness,
+  AdvisoryLoadRequests,
   AdvisoryLookup,
   Clock,
   ImageSource,
@@ -48,8 +49,10 @@ export interface ScanImageDeps {
   readonly sboms: SbomStore;
   readonly advisories: AdvisoryLookup;
   readonly freshness: AdvisoryFreshness;
+  /** Where an ADVISORIES_UNAVAILABLE scan queues its missing ecosystems for the advisory sync. */
+  readonly loadRequests: AdvisoryLoadRequests;
   readonly clock: Clock;
-  /** Part of the claim key: a new scanner version rescans every digest once. */
+  /** Part of the claim key: a new scanner version rescans every digest once (see scannerVersion()). */
   readonly scannerVersion: string;
   readonly options?: ScanImageOptions;
 }
@@ -91,6 +94,11 @@ const DEFAULT_MAX_ADVISORY_AGE_MS = 48 * 3_600_000;
  * are per repository policy, later), store SBOM, result and findings, complete the claim, and say
  * what changed. An index is linked to its children and each child is claimed and scanned under its
  * own digest, so arrival order does not matter and nothing is scanned twice.
+ *
+ * Never fail open: an image needing an ecosystem whose advisories are missing or older than
+ * `maxAdvisoryAgeMs` is ADVISORIES_UNAVAILABLE (its findings so far stored, never called clean), and
+ * the ecosystem is queued for loading; the result store indexes the digest as waiting for it, so it
+ * is re-evaluated once the advisories are there.
  *
  * Errors: an image that cannot be read (digest mismatch, over a limit, malformed, unsupported) is
  * stored FAILED with the core's one-line reason and the call returns normally (acknowledge). Anything
@@ -203,6 +211,8 @@ async function inventory(
   const windows = windowsReason(sbom);
   const status: ScanStatus = gate.unavailable.length > 0 ? 'ADVISORIES_UNAVAILABLE' : windows ? 'UNSUPPORTED' : 'SCANNED';
   const reason = status === 'ADVISORIES_UNAVAILABLE' ? unavailableReason(gate.unavailable, gate.freshness) : status === 'UNSUPPORTED' ? windows : undefined;
+  // Asked before the commit, so a crash after it asks again; a failure to ask is transient (thrown).
+  if (status === 'ADVISORIES_UNAVAILABLE') await deps.loadRequests.request(gate.unavailable, startedAt);
   const sbomRef = await deps.sboms.put(root.digest, sbom);
   const record: ScanRecord = {
     digest: root.digest,

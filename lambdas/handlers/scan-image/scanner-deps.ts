@@ -5,6 +5,7 @@ import { ECRClient } from '@aws-sdk/client-ecr';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDbAdvisoryFreshness } from '../../adapters/dynamodb/advisory-freshness.ts';
+import { DynamoDbAdvisoryLoadRequests } from '../../adapters/dynamodb/dynamodb-advisory-load-requests.ts';
 import { DynamoDbAdvisoryLookup } from '../../adapters/dynamodb/advisory-lookup.ts';
 import { findingsDocumentClient } from '../../adapters/dynamodb/document-client.ts';
 import { DynamoDbClaimStore } from '../../adapters/dynamodb/dynamodb-claim-store.ts';
@@ -56,6 +57,7 @@ export function createScannerDeps(wiring: ScannerWiring): ScanRecordDeps {
     sboms: new S3SbomStore({ client: clients.s3, bucket: env.sbomBucket }),
     advisories: new DynamoDbAdvisoryLookup(clients.dynamodb, env.advisoryTable),
     freshness: new DynamoDbAdvisoryFreshness(clients.dynamodb, env.advisoryTable),
+    loadRequests: new DynamoDbAdvisoryLoadRequests(clients.dynamodb, env.advisoryTable),
     clock,
     scannerVersion: scannerVersion(),
     options: { maxAdvisoryAgeMs: env.advisoryMaxAgeMs },

@@ -5,11 +5,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import { findingsDocumentClient } from '../../../lambdas/adapters/dynamodb/document-client.ts';
+import { DynamoDbAdvisoryLoadRequests } from '../../../lambdas/adapters/dynamodb/dynamodb-advisory-load-requests.ts';
 import { DynamoDbClaimStore } from '../../../lambdas/adapters/dynamodb/dynamodb-claim-store.ts';
 import { DynamoDbImageStateStore } from '../../../lambdas/adapters/dynamodb/dynamodb-image-state-store.ts';
 import { DynamoDbRepositoryCatalogue } from '../../../lambdas/adapters/dynamodb/dynamodb-repository-catalogue.ts';
 import { DynamoDbScanResultStore } from '../../../lambdas/adapters/dynamodb/dynamodb-scan-result-store.ts';
-import { FINDINGS_TABLE } from '../../../lambdas/adapters/dynamodb/table-schema.ts';
+import { ADVISORY_TABLE, FINDINGS_TABLE } from '../../../lambdas/adapters/dynamodb/table-schema.ts';
 import { openImageSource } from '../../../lambdas/adapters/open-image-source.ts';
 import { loadAdvisories } from '../../../lambdas/adapters/osv/load-advisories.ts';
 import { S3SbomStore } from '../../../lambdas/adapters/s3/s3-sbom-store.ts';
@@ -29,8 +30,9 @@ import { skopeoCopy } from '../../support/skopeo.ts';
 
 /**
  * The scan-image use case wired to real stores: DynamoDB Local (a table per test file), moto's S3,
- * the suite's registry, and the OSV fixtures in memory as the advisory lookup. Only advisory
- * freshness is a plain object: its table belongs to the advisory adapter.
+ * the suite's registry, and the OSV fixtures in memory as the advisory lookup. Load requests go to
+ * an advisory table of their own; advisory freshness is a plain object (`loadedAt`), so a test says
+ * which ecosystems count as loaded without loading the advisory table.
  */
 export const ACCOUNT = '123456789012';
 export const REGION = 'eu-west-1';
@@ -57,13 +59,17 @@ export interface Harness {
   readonly claims: DynamoDbClaimStore;
   readonly catalogue: DynamoDbRepositoryCatalogue;
   readonly sboms: S3SbomStore;
-  /** Deps for scanImage; `base` swaps in another DynamoDB client (one with throttling middleware). */
-  deps(overrides?: { sources?: ImageSourceFactory; base?: DynamoDBClient }): ScanImageDeps;
+  readonly loadRequests: DynamoDbAdvisoryLoadRequests;
+  /**
+   * Deps for scanImage; `base` swaps in another DynamoDB client (one with throttling middleware),
+   * `scannerVersion` another claim key (a new scanner version scans a digest again).
+   */
+  deps(overrides?: { sources?: ImageSourceFactory; base?: DynamoDBClient; scannerVersion?: string }): ScanImageDeps;
 }
 
 export async function createHarness(prefix: string): Promise<Harness> {
   const base = localDynamoDbClient();
-  const tableName = await createLocalTable(base, FINDINGS_TABLE, prefix);
+  const [tableName, advisoryTable] = await Promise.all([createLocalTable(base, FINDINGS_TABLE, prefix), createLocalTable(base, ADVISORY_TABLE, `${prefix}-advisories`)]);
   const s3 = new S3Client({ endpoint: inject('motoEndpoint'), region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'moto', secretAccessKey: 'moto' } });
   const bucket = `${prefix}-${randomUUID()}`;
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
@@ -77,6 +83,7 @@ export async function createHarness(prefix: string): Promise<Harness> {
     return { results: new DynamoDbScanResultStore(options), images: new DynamoDbImageStateStore(options), claims: new DynamoDbClaimStore(options), catalogue: new DynamoDbRepositoryCatalogue(options) };
   };
   const sboms = new S3SbomStore({ client: s3, bucket });
+  const loadRequests = new DynamoDbAdvisoryLoadRequests(base, advisoryTable);
   const own = stores(base);
   return {
     base,
@@ -86,6 +93,7 @@ export async function createHarness(prefix: string): Promise<Harness> {
     loadedAt,
     ...own,
     sboms,
+    loadRequests,
     deps(overrides = {}) {
       const chosen = overrides.base ? stores(overrides.base) : own;
       return {
@@ -96,8 +104,9 @@ export async function createHarness(prefix: string): Promise<Harness> {
         sboms,
         advisories: new StoreLookup(advisories),
         freshness,
+        loadRequests: overrides.base ? new DynamoDbAdvisoryLoadRequests(overrides.base, advisoryTable) : loadRequests,
         clock,
-        scannerVersion: 'test-1',
+        scannerVersion: overrides.scannerVersion ?? 'test-1',
       };
     },
   };

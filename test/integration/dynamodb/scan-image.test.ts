@@ -179,22 +179,53 @@ describe('scan-image on DynamoDB and S3', () => {
     expect((await h.claims.claim({ digest: flaky, scannerVersion: 'test-1' }, { now: h.clock.now(), leaseMs: 1 })).outcome).toBe('claimed');
   });
 
-  it('never calls an image clean when its ecosystem has no advisories, or only stale ones', async () => {
+  it('never calls an image clean when its ecosystem has no advisories, or only stale ones; queues the ecosystem and indexes the image as waiting', async () => {
     const fresh = await pushLayout(appLayout(VULNERABLE), 'pipeline/unavailable', 'a');
     h.loadedAt.delete('npm');
     try {
-      const outcome = only((await scanImage(request('pipeline/unavailable', fresh, 'a', h.clock.now()), h.deps())).manifests);
+      const askedAt = h.clock.now();
+      const outcome = only((await scanImage(request('pipeline/unavailable', fresh, 'a', askedAt), h.deps())).manifests);
       expect(outcome).toMatchObject({ outcome: 'scanned', status: 'ADVISORIES_UNAVAILABLE', unavailableEcosystems: ['npm'] });
       if (outcome.outcome !== 'scanned') throw new Error('unreachable');
       expect(outcome.reason).toContain('npm (never loaded)');
       const record = await h.results.get(fresh);
       expect(record).toMatchObject({ status: 'ADVISORIES_UNAVAILABLE', unavailableEcosystems: ['npm'], advisories: [{ ecosystem: 'npm' }] });
       expect(record?.sbom).toBeDefined(); // kept for the re-evaluation once advisories are loaded
+      expect(await h.loadRequests.list()).toEqual([{ ecosystem: 'npm', firstRequestedAt: askedAt, lastRequestedAt: askedAt, count: 1 }]);
+      expect(await h.results.digestsWaitingFor('npm')).toEqual([fresh]);
 
       h.loadedAt.set('npm', new Date(h.clock.now().getTime() - 3 * 86_400_000));
+      h.clock.advance(60_000);
       const stale = await pushLayout(appLayout(VULNERABLE), 'pipeline/unavailable', 'b');
       const staleOutcome = only((await scanImage(request('pipeline/unavailable', stale, 'b', h.clock.now()), h.deps())).manifests);
       expect(staleOutcome).toMatchObject({ status: 'ADVISORIES_UNAVAILABLE', unavailableEcosystems: ['npm'] });
+      expect(await h.loadRequests.list()).toEqual([{ ecosystem: 'npm', firstRequestedAt: askedAt, lastRequestedAt: h.clock.now(), count: 2 }]);
+      expect([...(await h.results.digestsWaitingFor('npm'))].sort()).toEqual([fresh, stale].sort());
+
+      // The advisories are loaded; a scan of the first digest (a new scanner version) no longer waits.
+      h.loadedAt.set('npm', h.clock.now());
+      const rescan = only((await scanImage(request('pipeline/unavailable', fresh, 'a', h.clock.now()), h.deps({ scannerVersion: 'test-2' }))).manifests);
+      expect(rescan).toMatchObject({ outcome: 'scanned', status: 'SCANNED' });
+      expect(rescan).not.toHaveProperty('unavailableEcosystems');
+      expect(await h.results.digestsWaitingFor('npm')).toEqual([stale]);
+      expect((await h.loadRequests.list()).map((entry) => entry.count)).toEqual([2]);
+    } finally {
+      h.loadedAt.set('npm', h.clock.now());
+    }
+  });
+
+  it('throws when the ecosystem cannot be queued for loading, committing nothing and giving the claim back', async () => {
+    const fresh = await pushLayout(appLayout(VULNERABLE), 'pipeline/unqueued', 'a');
+    h.loadedAt.delete('npm');
+    try {
+      const throttled = throttledClient((name, input) => name === 'UpdateItemCommand' && (input as { Key?: { pk?: { S?: string } } }).Key?.pk?.S === 'LOAD_REQUEST', 1);
+      const error: unknown = await scanImage(request('pipeline/unqueued', fresh, 'a', h.clock.now()), h.deps({ base: throttled })).catch((caught: unknown) => caught);
+      expect((error as Error).name).toBe('ProvisionedThroughputExceededException');
+      expect(await h.results.get(fresh)).toBeUndefined();
+      expect(await h.results.digestsWaitingFor('npm')).not.toContain(fresh);
+      const retry = only((await scanImage(request('pipeline/unqueued', fresh, 'a', h.clock.now()), h.deps({ base: throttled }))).manifests);
+      expect(retry).toMatchObject({ outcome: 'scanned', status: 'ADVISORIES_UNAVAILABLE' });
+      expect(await h.results.digestsWaitingFor('npm')).toContain(fresh);
     } finally {
       h.loadedAt.set('npm', h.clock.now());
     }
