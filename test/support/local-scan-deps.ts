@@ -5,7 +5,7 @@ import { DynamoDbClaimStore } from '../../lambdas/adapters/dynamodb/dynamodb-cla
 import { DynamoDbImageStateStore } from '../../lambdas/adapters/dynamodb/dynamodb-image-state-store.ts';
 import { DynamoDbScanResultStore } from '../../lambdas/adapters/dynamodb/dynamodb-scan-result-store.ts';
 import { S3SbomStore } from '../../lambdas/adapters/s3/s3-sbom-store.ts';
-import type { AdvisoryFreshness, AdvisoryLookup, Clock, ImageSourceFactory } from '../../lambdas/core/ports.ts';
+import type { AdvisoryFreshness, AdvisoryLoadRequests, AdvisoryLookup, Clock, ImageSourceFactory } from '../../lambdas/core/ports.ts';
 import type { ScanImageDeps } from '../../lambdas/core/use-cases/scan-image.ts';
 
 /**
@@ -43,12 +43,15 @@ export function localStores(stores: LocalStores) {
   };
 }
 
+/** Callers say advisories are fresh (or never get that far), so asking for a load is a test failure. */
+const noLoadExpected: AdvisoryLoadRequests = {
+  request: (ecosystems) => Promise.reject(new Error(`no advisory load expected here, asked for ${ecosystems.join(', ')}`)),
+  list: () => Promise.resolve([]),
+};
+
 export function localScanDeps(stores: LocalStores, parts: ScanParts): ScanImageDeps {
   const { claims, results, images, sboms } = localStores(stores);
-  // Callers say advisories are fresh (or never get that far), so no load is ever requested.
-  const unused = { loadRequests: { request: () => Promise.reject(new Error('no advisory load expected here')), list: () => Promise.resolve([]) } };
   return {
-    ...unused,
     sources: parts.sources,
     claims,
     results,
@@ -56,6 +59,7 @@ export function localScanDeps(stores: LocalStores, parts: ScanParts): ScanImageD
     sboms,
     advisories: parts.advisories,
     freshness: parts.freshness,
+    loadRequests: noLoadExpected,
     clock: parts.clock ?? { now: () => new Date() },
     scannerVersion: parts.scannerVersion,
     options: { leaseMs: parts.leaseMs },
