@@ -6,6 +6,7 @@ import { withLimits, type ScanLimits } from '../limits.ts';
 import { advisoryEcosystemsFor } from '../matching/package-query.ts';
 import { checkAdvisories, unavailableReason } from '../pipeline/advisory-gate.ts';
 import { classifyManifest } from '../pipeline/classify-manifest.ts';
+import { deadlineSource, type ScanDeadline } from '../pipeline/deadline-source.ts';
 import type { FindingChanges, RawFinding, ScanRecord, ScanRequest, ScanStatus } from '../pipeline/model.ts';
 import { packageRefs } from '../pipeline/package-refs.ts';
 import { pinnedSource } from '../pipeline/pinned-source.ts';
@@ -105,7 +106,13 @@ const DEFAULT_MAX_ADVISORY_AGE_MS = 48 * 3_600_000;
  * transient (network, auth, throttling, a bug) is thrown after giving the claim back, so the queue
  * retries; nothing is marked done unless its result was stored. Safe to rerun after a crash anywhere.
  */
-export async function scanImage(request: ScanRequest, deps: ScanImageDeps): Promise<ScanImageResult> {
+/** What varies per call rather than per cold start. */
+export interface ScanCall {
+  /** Stop reading (and record FAILED) past this, leaving time to store the result. */
+  readonly deadline?: ScanDeadline;
+}
+
+export async function scanImage(request: ScanRequest, deps: ScanImageDeps, call: ScanCall = {}): Promise<ScanImageResult> {
   await deps.images.recordPush(request, deps.clock.now());
   const limits = withLimits(deps.options?.limits);
   let kind: ScanImageResult['kind'] = 'unknown';
@@ -115,7 +122,7 @@ export async function scanImage(request: ScanRequest, deps: ScanImageDeps): Prom
     // Opening can fail for the image's own reasons too (ECR no longer has the digest).
     const root = await deps.sources
       .open(request)
-      .then((opened) => readRoot((source = opened), request.digest, limits))
+      .then((opened) => readRoot((source = call.deadline ? deadlineSource(opened, call.deadline) : opened), request.digest, limits))
       .catch((error: unknown) => failure(error));
     if ('failed' in root) return storeStatus(request.digest, 'FAILED', root.failed, deps);
     if (!source) throw new Error('unreachable: the source was opened');

@@ -4,7 +4,8 @@ import { parseEcrEvent } from '../../adapters/ecr/parse-ecr-event.ts';
 import { messageOf } from '../../core/errors.ts';
 import type { ImageEvent } from '../../core/pipeline/image-event.ts';
 import { handleImageEvent, type HandleImageEventDeps, type ImageEventOutcome } from '../../core/use-cases/handle-image-event.ts';
-import type { ScanImageResult } from '../../core/use-cases/scan-image.ts';
+import type { ScanRequest } from '../../core/pipeline/model.ts';
+import type { ScanCall, ScanImageResult } from '../../core/use-cases/scan-image.ts';
 import type { RetrySchedule } from './retry-schedule.ts';
 import { recordRejection, recordRetry, recordScanMetrics, recordTagChange } from './scan-metrics.ts';
 import { receiveCount, sqsRecordSchema } from './sqs-record.ts';
@@ -16,13 +17,20 @@ import { receiveCount, sqsRecordSchema } from './sqs-record.ts';
  * after scheduling a delayed retry when the failure is transient, so the batch reports this record
  * alone as failed.
  */
-export interface ScanRecordDeps extends HandleImageEventDeps {
+export interface ScanRecordDeps extends Omit<HandleImageEventDeps, 'scan'> {
+  /** scanImage bound to its dependencies; the call carries the invocation's deadline. */
+  readonly scan: (request: ScanRequest, call?: ScanCall) => Promise<ScanImageResult>;
   readonly retries: RetrySchedule;
   readonly logger: Logger;
   readonly metrics: Metrics;
 }
 
-export async function processScanRecord(raw: unknown, deps: ScanRecordDeps): Promise<void> {
+export interface RecordCall {
+  /** Epoch milliseconds by which the scan must stop reading so that its result can still be stored. */
+  readonly deadline?: number;
+}
+
+export async function processScanRecord(raw: unknown, deps: ScanRecordDeps, call: RecordCall = {}): Promise<void> {
   const record = sqsRecordSchema.safeParse(raw);
   if (!record.success) {
     // Not an SQS record at all: nothing to retry it with.
@@ -45,7 +53,8 @@ export async function processScanRecord(raw: unknown, deps: ScanRecordDeps): Pro
   });
   try {
     // An ECR event is the core's image event plus media types the use case does not need.
-    logOutcome(log, deps.metrics, event, await handleImageEvent(event, deps));
+    const scan = (request: ScanRequest) => deps.scan(request, call.deadline !== undefined ? { deadline: { at: call.deadline } } : {});
+    logOutcome(log, deps.metrics, event, await handleImageEvent(event, { ...deps, scan }));
   } catch (error) {
     // The use case stores the image's own failures as FAILED; what reaches here is the world's.
     const delaySeconds = await deps.retries.defer(record.data).catch((deferError: unknown) => {
