@@ -41,7 +41,11 @@ export class CustomsStack extends Stack {
     }
     this.findings = new FindingsTable(this, 'Findings', { removalPolicy });
     this.advisories = new AdvisoryTable(this, 'Advisories', { removalPolicy });
-    this.sboms = new SbomBucket(this, 'Sboms', { removalPolicy, noncurrentVersionExpiration: Duration.days(config.retention.sbomNoncurrentVersionDays) });
+    this.sboms = new SbomBucket(this, 'Sboms', {
+      removalPolicy,
+      noncurrentVersionExpiration: Duration.days(config.retention.sbomNoncurrentVersionDays),
+      layerAnalysisExpiration: Duration.days(config.retention.layerAnalysisDays),
+    });
     this.events = new EcrEventsToQueue(this, 'EcrEvents', {
       repositories: config.watchedRepositories,
       visibilityTimeout: Duration.seconds(config.scanner.timeoutSeconds * 6),

@@ -49,6 +49,8 @@ const configSchema = z
         historyDays: z.number().int().min(1).max(3650).default(400),
         /** Noncurrent versions of large SBOM documents in S3 expire after this many days. */
         sbomNoncurrentVersionDays: z.number().int().min(1).max(3650).default(30),
+        /** Cached layer analyses expire this many days after being written (a miss only re-reads the layer). */
+        layerAnalysisDays: z.number().int().min(1).max(3650).default(30),
       })
       .strict()
       .prefault({}),

@@ -1,17 +1,21 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { LAYER_ANALYSIS_PREFIX } from '../../lambdas/adapters/s3/s3-layer-analysis-cache.ts';
 
 export interface SbomBucketProps {
   /** @default RemovalPolicy.RETAIN (a destroyed stack leaves a non-empty bucket behind) */
   readonly removalPolicy?: RemovalPolicy;
   /** Overwritten or deleted documents are kept this long. @default 30 days */
   readonly noncurrentVersionExpiration?: Duration;
+  /** Cached layer analyses expire this long after being written; a miss only costs a re-read. @default 30 days */
+  readonly layerAnalysisExpiration?: Duration;
 }
 
 /**
- * Large SBOM documents (compressed) that would not fit a 400 KB DynamoDB item. Private, TLS only,
- * versioned so an overwrite can be undone, old versions expiring.
+ * Large SBOM documents (compressed) that would not fit a 400 KB DynamoDB item, and the scanner's
+ * cached layer analyses (under their own prefix, expiring). Private, TLS only, versioned so an
+ * overwrite can be undone, old versions expiring.
  */
 export class SbomBucket extends Construct {
   readonly bucket: Bucket;
@@ -30,6 +34,8 @@ export class SbomBucket extends Construct {
       lifecycleRules: [
         { id: 'ExpireNoncurrentVersions', noncurrentVersionExpiration: props.noncurrentVersionExpiration ?? Duration.days(30), expiredObjectDeleteMarker: true },
         { id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+        // The shorter noncurrent expiry wins where rules overlap: an expired analysis is gone a day later.
+        { id: 'ExpireLayerAnalyses', prefix: LAYER_ANALYSIS_PREFIX, expiration: props.layerAnalysisExpiration ?? Duration.days(30), noncurrentVersionExpiration: Duration.days(1) },
       ],
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });

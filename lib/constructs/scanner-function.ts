@@ -140,6 +140,9 @@ export class ScannerFunction extends Construct {
         resources: [props.sbomBucket.arnForObjects('*')],
       }),
     );
+    // Without ListBucket, S3 answers a missing key with 403 instead of 404, and every layer seen for
+    // the first time would count as a layer-cache read error. It reveals only key names the role can read.
+    this.role.addToPolicy(new PolicyStatement({ sid: 'LayerAnalysisMisses', actions: ['s3:ListBucket'], resources: [props.sbomBucket.bucketArn] }));
   }
 }
 

@@ -15,7 +15,7 @@ describe('configuration', () => {
     expect(parseConfig({})).toEqual({
       watchedRepositories: 'all',
       scanner: { memoryMiB: 2048, timeoutSeconds: 300, maxConcurrency: 10, batchSize: 1 },
-      retention: { logDays: 30, historyDays: 400, sbomNoncurrentVersionDays: 30 },
+      retention: { logDays: 30, historyDays: 400, sbomNoncurrentVersionDays: 30, layerAnalysisDays: 30 },
       removalPolicy: 'retain',
       queueEncryption: 'sqs-managed',
       monthlyScanVolume: 10_000,
@@ -42,6 +42,7 @@ describe('configuration', () => {
     [{ scanner: { batchSize: 11 } }, 'customs.scanner.batchSize'],
     [{ retention: { logDays: 31 } }, 'customs.retention.logDays'],
     [{ retention: { historyDays: 0 } }, 'customs.retention.historyDays'],
+    [{ retention: { layerAnalysisDays: 0 } }, 'customs.retention.layerAnalysisDays'],
     [{ removalPolicy: 'snapshot' }, 'customs.removalPolicy'],
     [{ queueEncryption: 'aes' }, 'customs.queueEncryption'],
     [{ monthlyScanVolume: -1 }, 'customs.monthlyScanVolume'],

@@ -1,5 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { LAYER_ANALYSIS_PREFIX } from '../../lambdas/adapters/s3/s3-layer-analysis-cache.ts';
 import { LOAD_REQUEST_PK } from '../../lambdas/adapters/dynamodb/advisory-load-request-keys.ts';
 import { ADVISORY_TABLE, FINDINGS_TABLE, type TableSchema } from '../../lambdas/adapters/dynamodb/table-schema.ts';
 import { resourcesOfType, synthCustoms, TEST_ENV } from './synth-customs.ts';
@@ -251,6 +252,9 @@ describe('scanner IAM, least privilege', () => {
     ]);
     const sbom = statements.find((statement) => statement.Sid === 'SbomDocuments')!;
     expect(sbom).toMatchObject({ Action: ['s3:GetObject', 's3:PutObject'], Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^SbomsBucket/), 'Arn'] }, '/*']] } });
+    // ListBucket on the bucket itself (so a missing cached analysis is a 404), and nothing else on it.
+    const listing = statements.filter((statement) => [statement.Action].flat().includes('s3:ListBucket'));
+    expect(listing).toEqual([{ Sid: 'LayerAnalysisMisses', Effect: 'Allow', Action: 's3:ListBucket', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^SbomsBucket/), 'Arn'] } }]);
     const queue = statements.find((statement) => resourcesText(statement).includes('EcrEventsQueue'))!;
     expect(queue.Action).toEqual(expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility']));
   });
@@ -319,7 +323,11 @@ describe('SBOM bucket', () => {
       VersioningConfiguration: { Status: 'Enabled' },
       OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
       LifecycleConfiguration: {
-        Rules: Match.arrayWith([Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: 30 }, Status: 'Enabled' })]),
+        Rules: Match.arrayWith([
+          Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: 30 }, Status: 'Enabled' }),
+          // Cached layer analyses, under the prefix the cache writes, expire on their own.
+          Match.objectLike({ Id: 'ExpireLayerAnalyses', Prefix: LAYER_ANALYSIS_PREFIX, ExpirationInDays: 30, NoncurrentVersionExpiration: { NoncurrentDays: 1 }, Status: 'Enabled' }),
+        ]),
       },
     });
     defaults.template.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Retain' });

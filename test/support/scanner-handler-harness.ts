@@ -174,9 +174,10 @@ export async function startScannerHandlerHarness(prefix: string): Promise<Scanne
         logger: new Logger({ serviceName: 'customs-scanner', logLevel: 'SILENT' }),
         metrics: new Metrics({ namespace: 'Customs', serviceName: 'customs-scanner' }),
         sourceOptions: { retryDelayMs: 1 },
+        authorizationOptions: { registryEndpointFor: () => `http://${front.host}` },
       });
       // The real use case; its results are kept so tests can tell a duplicate from a scan.
-      return createScanHandler({ ...deps, scan: async (request) => deps.scan(request).then((result) => (scans.push(result), result)) });
+      return createScanHandler({ ...deps, scan: async (request, call) => deps.scan(request, call).then((result) => (scans.push(result), result)) });
     },
     async deliver(bodies, options = {}) {
       const target = await queue();

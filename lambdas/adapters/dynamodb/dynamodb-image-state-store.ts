@@ -24,8 +24,13 @@ const tagEventSchema = z.object({ tag: z.string(), digest: digestSchema, at: z.i
  * it or none, and a rerun is a no-op or completes it. Events arrive unordered: a tag pointer only
  * moves to a manifest pushed no earlier than the one it names.
  */
+export interface ImageStateStoreOptions extends DynamoDbTableOptions {
+  /** Tag history entries expire (DynamoDB TTL) this many days after the change they record; kept forever when absent. */
+  readonly historyRetentionDays?: number;
+}
+
 export class DynamoDbImageStateStore implements ImageStateStore {
-  constructor(private readonly options: DynamoDbTableOptions) {}
+  constructor(private readonly options: ImageStateStoreOptions) {}
 
   async recordPush(request: ScanRequest, now: Date): Promise<void> {
     await this.ensureImage(request, request.pushedAt, request.kind, now);
@@ -184,6 +189,12 @@ export class DynamoDbImageStateStore implements ImageStateStore {
     throw new Error(`tag ${tag} of ${key.repository} kept moving while it was being recorded`);
   }
 
+  /** Epoch seconds for the table's TTL attribute, counted from the change itself so a replayed event expires on time. */
+  private historyExpiry(at: Date): { expiresAt?: number } {
+    const days = this.options.historyRetentionDays;
+    return days === undefined ? {} : { expiresAt: Math.ceil(at.getTime() / 1000) + days * 86_400 };
+  }
+
   private history(event: TagEvent, repo: Repo): TransactItems[number] {
     return {
       Put: {
@@ -198,6 +209,7 @@ export class DynamoDbImageStateStore implements ImageStateStore {
           digest: event.digest,
           at: event.at.toISOString(),
           action: event.action,
+          ...this.historyExpiry(event.at),
         },
       },
     };

@@ -1,4 +1,4 @@
-import { GetAuthorizationTokenCommand, type ECRClient } from '@aws-sdk/client-ecr';
+import { GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import { z } from 'zod';
 import { CustomsError } from '../../core/errors.ts';
 import type { EcrClients } from './ecr-clients.ts';
@@ -38,32 +38,24 @@ const authorizationDataSchema = z.object({
   proxyEndpoint: z.url({ protocol: /^https?$/ }),
 });
 
-// The key of the single token a cache built on one client keeps (the client's own registry).
-const OWN_REGISTRY = 'own';
-
 export class EcrAuthorizationCache {
   private readonly pending = new Map<string, Promise<EcrAuthorization>>();
-  private readonly source: { readonly kind: 'per-registry'; readonly clients: EcrClients } | { readonly kind: 'own-registry'; readonly client: ECRClient };
   private readonly now: () => number;
   private readonly refreshBeforeMs: number;
   private readonly registryEndpointFor: (registry: EcrRegistry) => string;
 
   /** One token per registry, each asked of its Region's client. */
-  constructor(clients: EcrClients, options?: EcrAuthorizationOptions);
-  /**
-   * @deprecated One token for the client's own account and Region, whatever registry is asked for,
-   * and its endpoint is not checked: the shape before registries were told apart. Pass EcrClients.
-   */
-  constructor(ecr: ECRClient, options?: EcrAuthorizationOptions);
-  constructor(source: EcrClients | ECRClient, options: EcrAuthorizationOptions = {}) {
-    this.source = 'forRegion' in source ? { kind: 'per-registry', clients: source } : { kind: 'own-registry', client: source };
+  constructor(
+    private readonly clients: EcrClients,
+    options: EcrAuthorizationOptions = {},
+  ) {
     this.now = options.now ?? Date.now;
     this.refreshBeforeMs = options.refreshBeforeMs ?? 5 * 60_000;
     this.registryEndpointFor = options.registryEndpointFor ?? ecrRegistryOrigin;
   }
 
   async get(registry: EcrRegistry): Promise<EcrAuthorization> {
-    const key = this.source.kind === 'own-registry' ? OWN_REGISTRY : ecrRegistryKey(checkedEcrRegistry(registry));
+    const key = ecrRegistryKey(checkedEcrRegistry(registry));
     const cached = this.pending.get(key);
     if (cached) {
       const current = await cached.catch(() => undefined);
@@ -82,8 +74,7 @@ export class EcrAuthorizationCache {
 
   private async fetch(registry: EcrRegistry): Promise<EcrAuthorization> {
     // SDK errors go up as they are, so throttling and 5xx are told apart from a refusal.
-    if (this.source.kind === 'own-registry') return decode(await this.source.client.send(new GetAuthorizationTokenCommand({})));
-    const output = await this.source.clients.forRegion(registry.region).send(new GetAuthorizationTokenCommand({ registryIds: [registry.account] }));
+    const output = await this.clients.forRegion(registry.region).send(new GetAuthorizationTokenCommand({ registryIds: [registry.account] }));
     const authorization = decode(output);
     const expected = new URL(this.registryEndpointFor(registry)).origin;
     if (authorization.endpoint.origin !== expected) {

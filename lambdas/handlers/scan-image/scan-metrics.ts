@@ -1,5 +1,6 @@
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { ScanImageResult } from '../../core/use-cases/scan-image.ts';
+import type { LayerCacheCounters } from '../../adapters/s3/s3-layer-analysis-cache.ts';
 import type { RejectionReason } from '../../adapters/ecr/ecr-image-event.ts';
 
 /**
@@ -25,6 +26,17 @@ export function recordRejection(metrics: Metrics, reason: RejectionReason): void
 /** A record whose event needed no scan: a DELETE, or a push of a digest that is gone again. */
 export function recordTagChange(metrics: Metrics, action: string): void {
   counted(metrics, 'Action', action, 'ImageStateChanges');
+}
+
+/**
+ * The persistent layer cache: hits, and problems (invalid objects, failed reads or writes), which
+ * slow scans down without failing them, so they show only here. Two series, not one per outcome:
+ * each series is a custom metric, paid monthly.
+ */
+export function recordLayerCache(metrics: Metrics, counters: LayerCacheCounters): void {
+  const problems = counters.invalid + counters.readErrors + counters.writeErrors;
+  if (counters.hits > 0) metrics.addMetric('LayerCacheHits', MetricUnit.Count, counters.hits);
+  if (problems > 0) metrics.addMetric('LayerCacheProblems', MetricUnit.Count, problems);
 }
 
 export function recordRetry(metrics: Metrics): void {

@@ -11,14 +11,19 @@ import { findingsDocumentClient } from '../../adapters/dynamodb/document-client.
 import { DynamoDbClaimStore } from '../../adapters/dynamodb/dynamodb-claim-store.ts';
 import { DynamoDbImageStateStore } from '../../adapters/dynamodb/dynamodb-image-state-store.ts';
 import { DynamoDbScanResultStore } from '../../adapters/dynamodb/dynamodb-scan-result-store.ts';
-import { EcrAuthorizationCache } from '../../adapters/ecr/ecr-authorization.ts';
-import { EcrImageReader } from '../../adapters/ecr/ecr-image-reader.ts';
+import { EcrAuthorizationCache, type EcrAuthorizationOptions } from '../../adapters/ecr/ecr-authorization.ts';
+import { RegionalEcrClients } from '../../adapters/ecr/ecr-clients.ts';
 import { ecrImageSources, type EcrImageSourceOptions } from '../../adapters/ecr/ecr-image-source.ts';
+import { RegionalEcrImageReader } from '../../adapters/ecr/regional-image-reader.ts';
+import { S3LayerAnalysisCache } from '../../adapters/s3/s3-layer-analysis-cache.ts';
 import { S3SbomStore } from '../../adapters/s3/s3-sbom-store.ts';
+import { BoundedMemoryLayerCache } from '../../core/image/bounded-memory-layer-cache.ts';
+import { TieredLayerCache } from '../../core/image/tiered-layer-cache.ts';
 import { scannerVersion } from '../../core/pipeline/scanner-version.ts';
 import { scanImage, type ScanImageDeps } from '../../core/use-cases/scan-image.ts';
 import type { ScanRecordDeps } from './process-record.ts';
 import { SqsRetrySchedule } from './retry-schedule.ts';
+import { recordLayerCache } from './scan-metrics.ts';
 import type { ScannerEnvironment } from './scanner-environment.ts';
 
 /** AWS clients, built once per cold start; tests point them at DynamoDB Local and moto. */
@@ -40,6 +45,8 @@ export interface ScannerWiring {
   readonly metrics: Metrics;
   /** For loopback tests: fetch and retry delays of the registry client. */
   readonly sourceOptions?: EcrImageSourceOptions;
+  /** For loopback tests: the endpoint a stand-in registry's token names instead of ECR's own. */
+  readonly authorizationOptions?: EcrAuthorizationOptions;
 }
 
 /** The use cases' ports on DynamoDB, S3 and ECR, and the record layer around them. */
@@ -47,10 +54,17 @@ export function createScannerDeps(wiring: ScannerWiring): ScanRecordDeps {
   const { env, clients } = wiring;
   const documents = findingsDocumentClient(clients.dynamodb);
   const table = { client: documents, tableName: env.findingsTable };
-  const images = new DynamoDbImageStateStore(table);
+  const images = new DynamoDbImageStateStore({ ...table, ...(env.historyRetentionDays !== undefined ? { historyRetentionDays: env.historyRetentionDays } : {}) });
   const clock = { now: () => new Date() };
+  // Layer analyses by verified digest: memory for this warm process, S3 across cold starts and
+  // invocations, so a new tag on a shared base reads only its new layers.
+  const layerAnalyses = new S3LayerAnalysisCache({ client: clients.s3, bucket: env.sbomBucket });
+  const layerCache = new TieredLayerCache(new BoundedMemoryLayerCache(), layerAnalyses);
+  // Each event names its registry (account and Region): log in to it and ask its Region's API, so a
+  // hub receiving events from several accounts and Regions reads each image where it lives.
+  const ecr = new RegionalEcrClients({ create: (region) => (region === env.region ? clients.ecr : new ECRClient({ region })) });
   const deps: ScanImageDeps = {
-    sources: ecrImageSources(new EcrAuthorizationCache(clients.ecr), wiring.sourceOptions),
+    sources: ecrImageSources(new EcrAuthorizationCache(ecr, wiring.authorizationOptions), wiring.sourceOptions),
     claims: new DynamoDbClaimStore(table),
     results: new DynamoDbScanResultStore(table),
     images,
@@ -60,11 +74,17 @@ export function createScannerDeps(wiring: ScannerWiring): ScanRecordDeps {
     loadRequests: new DynamoDbAdvisoryLoadRequests(clients.dynamodb, env.advisoryTable),
     clock,
     scannerVersion: scannerVersion(),
-    options: { maxAdvisoryAgeMs: env.advisoryMaxAgeMs },
+    options: { maxAdvisoryAgeMs: env.advisoryMaxAgeMs, layerCache },
   };
   return {
-    scan: (request) => scanImage(request, deps),
-    registry: new EcrImageReader(clients.ecr),
+    scan: async (request, call) => {
+      try {
+        return await scanImage(request, deps, call);
+      } finally {
+        recordLayerCache(wiring.metrics, layerAnalyses.takeCounters());
+      }
+    },
+    registry: new RegionalEcrImageReader(ecr),
     images,
     clock,
     retries: new SqsRetrySchedule(clients.sqs),

@@ -11,6 +11,7 @@ const environmentSchema = z.object({
   ADVISORY_TABLE_NAME: z.string().min(3),
   SBOM_BUCKET_NAME: z.string().min(3),
   ADVISORY_MAX_AGE_HOURS: z.coerce.number().positive().default(48),
+  HISTORY_RETENTION_DAYS: z.coerce.number().int().positive().optional(),
 });
 
 export interface ScannerEnvironment {
@@ -19,6 +20,8 @@ export interface ScannerEnvironment {
   readonly advisoryTable: string;
   readonly sbomBucket: string;
   readonly advisoryMaxAgeMs: number;
+  /** Tag history expires this long after each change; kept when absent. */
+  readonly historyRetentionDays?: number;
 }
 
 export function readScannerEnvironment(env: NodeJS.ProcessEnv): ScannerEnvironment {
@@ -34,5 +37,6 @@ export function readScannerEnvironment(env: NodeJS.ProcessEnv): ScannerEnvironme
     advisoryTable: value.ADVISORY_TABLE_NAME,
     sbomBucket: value.SBOM_BUCKET_NAME,
     advisoryMaxAgeMs: value.ADVISORY_MAX_AGE_HOURS * 3_600_000,
+    ...(value.HISTORY_RETENTION_DAYS !== undefined ? { historyRetentionDays: value.HISTORY_RETENTION_DAYS } : {}),
   };
 }

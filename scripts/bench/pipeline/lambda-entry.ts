@@ -33,7 +33,7 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
       s3: new S3Client({ region: env.region, endpoint: config.motoEndpoint, credentials, forcePathStyle: true }),
       sqs: new SQSClient({ region: env.region, endpoint: config.motoEndpoint, credentials }),
     };
-    scan = createScanHandler(createScannerDeps({ env, clients, logger, metrics }));
+    scan = createScanHandler(createScannerDeps({ env, clients, logger, metrics, authorizationOptions: { registryEndpointFor: () => config.ecr.proxyEndpoint } }));
   }
   return scan(event, context);
 }

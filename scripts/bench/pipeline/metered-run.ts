@@ -62,6 +62,7 @@ export async function meteredScan(services: LocalServices, advisoryTable: string
         clients: { dynamodb, ecr, s3, sqs },
         logger: new Logger({ serviceName: 'customs-scanner', logLevel: 'SILENT' }),
         metrics: new Metrics({ namespace: 'Customs', serviceName: 'customs-scanner' }),
+        authorizationOptions: { registryEndpointFor: () => `http://${services.registry.host}` },
       }),
     );
     const once = async (): Promise<MeterLine[]> => {

@@ -1,3 +1,4 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { findingsDocumentClient } from '../../../lambdas/adapters/dynamodb/document-client.ts';
@@ -17,8 +18,10 @@ describe('DynamoDB image state store', () => {
   let images: DynamoDbImageStateStore;
   let catalogue: DynamoDbRepositoryCatalogue;
 
+  let options: { client: ReturnType<typeof findingsDocumentClient>; tableName: string };
+
   beforeAll(async () => {
-    const options = { client: findingsDocumentClient(base), tableName: await createLocalTable(base, FINDINGS_TABLE, 'image-state') };
+    options = { client: findingsDocumentClient(base), tableName: await createLocalTable(base, FINDINGS_TABLE, 'image-state') };
     images = new DynamoDbImageStateStore(options);
     catalogue = new DynamoDbRepositoryCatalogue(options);
   });
@@ -47,6 +50,19 @@ describe('DynamoDB image state store', () => {
     const history = await images.repositoryTagHistory({ account: '111122223333', region: 'us-east-1', repository: 'team/tags' });
     expect(history[0]).toEqual({ tag: 'latest', digest: b, at: t(4), action: 'untagged' });
     expect(history.map((event) => `${event.action} ${event.digest === a ? 'a' : 'b'}`)).toEqual(['untagged b', 'untagged a', 'untagged a', 'tagged b', 'tagged a']);
+  });
+
+  it('lets tag history expire the configured days after each change, and only the history', async () => {
+    const digest = randomDigest();
+    const retained = new DynamoDbImageStateStore({ ...options, historyRetentionDays: 30 });
+    await retained.recordPush(push('team/ttl', digest, 'v1', 1), t(1));
+    const { Items = [] } = await options.client.send(
+      new QueryCommand({ TableName: options.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'IMAGE#111122223333#us-east-1#team/ttl' } }),
+    );
+    const expiring = Items.filter((item) => item.expiresAt !== undefined);
+    expect(expiring.map((item) => String(item.sk).split('#')[0])).toEqual(['TAGLOG']);
+    expect(expiring[0]!.expiresAt).toBe(t(1).getTime() / 1000 + 30 * 86_400);
+    expect(Items.length).toBeGreaterThan(expiring.length);
   });
 
   it('counts a deletion once, and restores an image pushed again', async () => {

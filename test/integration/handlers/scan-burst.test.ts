@@ -107,6 +107,7 @@ describe('a burst of 1,000 pushes drained by concurrent scanner invocations', ()
       logger: new Logger({ serviceName: 'customs-scanner', logLevel: 'SILENT' }),
       metrics: new Metrics({ namespace: 'Customs', serviceName: 'customs-scanner' }),
       sourceOptions: { retryDelayMs: 1, fetchImpl: countingFetch },
+      authorizationOptions: { registryEndpointFor: () => `http://${fixture.host}` },
     });
     // Every manifest's outcome is tallied; the production retry schedule with a 1 s base instead of
     // 30 s, so a retried record is back within the test.

@@ -8,6 +8,12 @@ describe('readScannerEnvironment', () => {
     ).toEqual({ region: 'eu-west-1', findingsTable: 'findings', advisoryTable: 'advisories', sbomBucket: 'sboms', advisoryMaxAgeMs: 24 * 3_600_000 });
   });
 
+  it('reads the tag history retention when the stack sets it', () => {
+    const base = { AWS_REGION: 'eu-west-1', FINDINGS_TABLE_NAME: 'findings', ADVISORY_TABLE_NAME: 'advisories', SBOM_BUCKET_NAME: 'sboms' };
+    expect(readScannerEnvironment({ ...base, HISTORY_RETENTION_DAYS: '400' }).historyRetentionDays).toBe(400);
+    expect(() => readScannerEnvironment({ ...base, HISTORY_RETENTION_DAYS: '1.5' })).toThrow(/HISTORY_RETENTION_DAYS/);
+  });
+
   it('fails naming what is missing', () => {
     expect(() => readScannerEnvironment({ AWS_REGION: 'eu-west-1', FINDINGS_TABLE_NAME: 'findings' })).toThrow(/ADVISORY_TABLE_NAME.*SBOM_BUCKET_NAME/);
   });

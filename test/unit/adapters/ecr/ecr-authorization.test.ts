@@ -1,5 +1,4 @@
-import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
-import { mockClient } from 'aws-sdk-client-mock';
+import { GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EcrAuthorizationCache } from '../../../../lambdas/adapters/ecr/ecr-authorization.ts';
 import { ecrCredentialStore } from '../../../../lambdas/adapters/ecr/ecr-image-source.ts';
@@ -131,21 +130,6 @@ describe('EcrAuthorizationCache', () => {
   ])('refuses %s before asking ECR', async (_what, registry) => {
     await expect(new EcrAuthorizationCache(ecr.clients).get(registry)).rejects.toMatchObject({ code: 'usage' });
     expect(ecr.created).toEqual([]);
-  });
-
-  it("keeps the single-client shape for now: one token for the client's own registry, asked without registryIds", async () => {
-    const client = new ECRClient({ region: 'eu-west-1' });
-    const own = mockClient(client);
-    try {
-      own.on(GetAuthorizationTokenCommand).resolves(authorizationOutput('http://127.0.0.1:5000', 'own'));
-      const cache = new EcrAuthorizationCache(client);
-      const [first, second] = await Promise.all([cache.get(HOME), cache.get({ account: '777788889999', region: 'us-east-1' })]);
-      expect(first).toMatchObject({ registry: '127.0.0.1:5000', password: 'own' });
-      expect(second).toBe(first);
-      expect(own.commandCalls(GetAuthorizationTokenCommand).map((call) => call.args[0].input)).toEqual([{}]);
-    } finally {
-      own.restore();
-    }
   });
 });
 
