@@ -1,5 +1,6 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import type { Digest } from '../../core/digest.ts';
 import type { ImageKey, ImageState, ScanEventKind, ScanRequest, TagEvent } from '../../core/pipeline/model.ts';
@@ -249,13 +250,27 @@ export class DynamoDbImageStateStore implements ImageStateStore {
   }
 
   /** Runs a transaction; false when a condition failed (the change was already made, or is not due). */
+  /**
+   * One transaction. False when a condition failed (the caller re-reads and decides). A conflict
+   * with another transaction on the same item (new images of one repository all count in its
+   * catalogue entry) is retried here a few times with jittered backoff, rather than sent back to
+   * the queue for a 30 s wait; past that it is thrown, transient, for the queue to retry.
+   */
   private async transact(items: TransactItems): Promise<boolean> {
-    try {
-      await this.options.client.send(new TransactWriteCommand({ TransactItems: items }));
-      return true;
-    } catch (error) {
-      if (error instanceof TransactionCanceledException && error.CancellationReasons?.some((reason) => reason.Code === 'ConditionalCheckFailed')) return false;
-      throw error;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.options.client.send(new TransactWriteCommand({ TransactItems: items }));
+        return true;
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const codes = new Set(error.CancellationReasons?.map((reason) => reason.Code));
+        if (codes.has('ConditionalCheckFailed')) return false;
+        if (!codes.has('TransactionConflict') || attempt >= TRANSACTION_CONFLICT_RETRIES) throw error;
+        await sleep(Math.random() * TRANSACTION_CONFLICT_BACKOFF_MS * 2 ** attempt);
+      }
     }
   }
 }
+
+const TRANSACTION_CONFLICT_RETRIES = 4;
+const TRANSACTION_CONFLICT_BACKOFF_MS = 50;

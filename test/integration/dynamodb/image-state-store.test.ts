@@ -1,3 +1,4 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -63,6 +64,30 @@ describe('DynamoDB image state store', () => {
     expect(expiring.map((item) => String(item.sk).split('#')[0])).toEqual(['TAGLOG']);
     expect(expiring[0]!.expiresAt).toBe(t(1).getTime() / 1000 + 30 * 86_400);
     expect(Items.length).toBeGreaterThan(expiring.length);
+  });
+
+  it('retries a transaction cancelled by a conflict with another, and throws one that keeps conflicting', async () => {
+    const conflicting = (times: number) => {
+      const client = localDynamoDbClient();
+      let left = times;
+      client.middlewareStack.add(
+        (next, context) => async (args) => {
+          if (context.commandName === 'TransactWriteItemsCommand' && left > 0) {
+            left -= 1;
+            throw new TransactionCanceledException({ message: 'Transaction cancelled', $metadata: {}, CancellationReasons: [{ Code: 'None' }, { Code: 'TransactionConflict' }] });
+          }
+          return next(args);
+        },
+        { step: 'build', name: 'customsTestTransactionConflict' },
+      );
+      return new DynamoDbImageStateStore({ ...options, client: findingsDocumentClient(client) });
+    };
+    const digest = randomDigest();
+    await conflicting(2).recordPush(push('team/conflict', digest, 'v1', 1), t(1));
+    expect(await entry('team/conflict')).toMatchObject({ images: 1 });
+    expect((await images.get({ account: '111122223333', region: 'us-east-1', repository: 'team/conflict', digest }))?.tags).toEqual(['v1']);
+    const stuck = await conflicting(100).recordPush(push('team/conflict', randomDigest(), 'v2', 2), t(2)).catch((error: unknown) => error);
+    expect(stuck).toBeInstanceOf(TransactionCanceledException);
   });
 
   it('counts a deletion once, and restores an image pushed again', async () => {
