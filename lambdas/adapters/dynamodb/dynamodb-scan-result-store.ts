@@ -1,30 +1,34 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { randomBytes } from 'node:crypto';
 import type { Digest } from '../../core/digest.ts';
 import type { FindingChanges, PackageRef, RawFinding, ScanRecord, StoredFinding } from '../../core/pipeline/model.ts';
 import type { ScanResultStore } from '../../core/ports.ts';
-import { findingKey } from '../../core/pipeline/raw-findings.ts';
 import { digestSchema } from '../../core/pipeline/sbom-schema.ts';
 import { batchWriteDocuments, type DocumentWrite } from './batch-write-documents.ts';
 import type { DynamoDbTableOptions } from './dynamodb-claim-store.ts';
-import { FINDING_PREFIX, findingSk, packageIndexPk, RESULT_SK, scanPk, vulnIndexPk, waitingIndexPk } from './findings-keys.ts';
+import { FINDINGS_PREFIX, findingsTokenPrefix, packageIndexPk, RESULT_SK, scanPk, waitingIndexPk } from './findings-keys.ts';
 import { PACKAGE_SET_PREFIX, packageSetItems, readPackageSet } from './package-set-items.ts';
+import { packFindings, unpackFindings, type PackedFindingsRef } from './packed-findings.ts';
 import { queryAll } from './query-all.ts';
-import { findingItemSchema, parseResult, resultAttributes, storedFinding, toStoredFinding, type FindingItem } from './scan-items.ts';
+import { parseResult, resultAttributes, type CommittedResult } from './scan-items.ts';
 import { waitingWrites } from './waiting-set-items.ts';
 
 /**
- * Scan results and raw findings (one item per finding, within one write unit for a typical one) in
- * the digest's partition `SCAN#<digest>`; the package and vulnerability indexes as keys-only items
- * in the package's or vulnerability's partition (`PKG#<ecosystem>#<name>`, `VULN#<id>`, sort key the
- * digest's partition), so they cost one write each and no index replication. A scan waiting for an
- * ecosystem's advisories (ADVISORIES_UNAVAILABLE) is indexed the same way under `WAITING#<ecosystem>`.
+ * Scan results and raw findings in the digest's partition `SCAN#<digest>`: the result item, and the
+ * findings packed into gzipped chunks under the save's token (packed-findings.ts), so a scan writes
+ * in proportion to its bytes rather than one item per finding. The package index is keys-only items
+ * in the package's partition (`PKG#<ecosystem>#<name>`, sort key the digest's partition), so it costs
+ * one write each and no index replication. A scan waiting for an ecosystem's advisories
+ * (ADVISORIES_UNAVAILABLE) is indexed the same way under `WAITING#<ecosystem>`. There is no index by
+ * vulnerability: the advisories say which packages an ID or alias affects (find-affected-images.ts).
  *
- * `save` is crash-safe without a transaction (a scan can have thousands of items): it writes the
- * findings and new index items, then the result item (the commit), then deletes what the new scan
- * no longer has. Each save has a token; a finding item remembers the last save that wrote it and
- * the last committed save that included it, so a rerun after a crash at any step still tells
- * added from removed relative to the last committed scan, and readers see only committed findings.
+ * `save` is crash-safe without a transaction: it writes the new token's chunks, the package and
+ * waiting sets (supersets) and new index entries, then the result item (the commit, naming the
+ * token, its chunk count and hash, conditional on the result it read), then deletes every other
+ * token's chunks and the index entries the scan no longer has. Readers read the result, then
+ * exactly its token's chunks; a rerun after a crash at any step diffs against the committed scan
+ * and clears what the crashed save left.
  */
 export class DynamoDbScanResultStore implements ScanResultStore {
   constructor(private readonly options: DynamoDbTableOptions) {}
@@ -32,56 +36,38 @@ export class DynamoDbScanResultStore implements ScanResultStore {
   async get(digest: Digest): Promise<ScanRecord | undefined> {
     const result = await this.committed(digest);
     if (!result) return undefined;
-    const { scanToken: _token, ...record } = result;
+    const { scanToken: _token, findingChunks: _chunks, findingsSha256: _sha256, findingsBytes: _bytes, ...record } = result;
     return record;
   }
 
   async findings(digest: Digest): Promise<readonly StoredFinding[]> {
     const result = await this.committed(digest);
-    if (!result) return [];
-    const items = await this.partition(digest, FINDING_PREFIX);
-    return items
-      .map((item) => findingItemSchema.parse(item))
-      .filter((item) => item.lastScan === result.scanToken || item.committedScan === result.scanToken)
-      .map(toStoredFinding);
+    if (!result || result.findingChunks === 0) return [];
+    const chunks = await this.partition(digest, findingsTokenPrefix(result.scanToken));
+    return unpackFindings(digest, result.scanToken, { chunks: result.findingChunks, sha256: result.findingsSha256 }, chunks);
   }
 
   async save(record: ScanRecord, findings: readonly RawFinding[], packages: readonly PackageRef[]): Promise<FindingChanges> {
     const { client, tableName } = this.options;
     const pk = scanPk(record.digest);
-    // Short: it is stored twice on every finding item, which should stay within one write unit (1 KB).
     const token = randomBytes(9).toString('base64url');
-    const seen = record.finishedAt.toISOString();
+    const seen = record.finishedAt;
     const [previous, existing] = await Promise.all([this.committed(record.digest), this.partition(record.digest, '')]);
     const committed = previous?.scanToken;
-    const old = new Map<string, FindingItem>();
-    const unreadable: string[] = [];
-    for (const item of existing) {
-      const sk = String(item.sk);
-      if (!sk.startsWith(FINDING_PREFIX)) continue;
-      const parsed = findingItemSchema.safeParse(item);
-      // An unreadable item is overwritten or deleted below, never trusted.
-      if (parsed.success) old.set(sk, parsed.data);
-      else unreadable.push(sk);
-    }
-    const inCommitted = (item: FindingItem | undefined): boolean => committed !== undefined && item !== undefined && (item.lastScan === committed || item.committedScan === committed);
-    const idsOf = (items: Iterable<Pick<RawFinding, 'id' | 'aliases'>>): Set<string> => new Set([...items].flatMap((finding) => [finding.id, ...finding.aliases]));
+    // The committed findings decide first seen and the diff; unreadable ones fail the save (retried), never read as none.
+    const before = new Map(previous ? unpackFindings(record.digest, previous.scanToken, { chunks: previous.findingChunks, sha256: previous.findingsSha256 }, existing).map((finding) => [finding.key, finding]) : []);
 
-    // 1. Findings, then the index entries they imply (so every entry ever written has a finding item,
-    //    package set or waiting set naming it, and can be found again to delete).
-    const keep = new Set<string>();
-    const added: string[] = [];
-    const findingWrites: DocumentWrite[] = [];
+    const stored = new Map<string, StoredFinding>();
     for (const finding of findings) {
-      const sk = findingSk(finding.id, finding.package.id);
-      if (keep.has(sk)) continue;
-      keep.add(sk);
-      const before = old.get(sk);
-      const wasCommitted = inCommitted(before);
-      if (!wasCommitted) added.push(finding.key);
-      const item = { pk, sk, finding: storedFinding(finding), firstSeen: before?.firstSeen.toISOString() ?? seen, lastSeen: seen, lastScan: token, ...(wasCommitted ? { committedScan: committed } : {}) };
-      findingWrites.push({ PutRequest: { Item: item } });
+      if (stored.has(finding.key)) continue;
+      stored.set(finding.key, { ...finding, firstSeen: before.get(finding.key)?.firstSeen ?? seen, lastSeen: seen });
     }
+    const packed = packFindings(pk, token, [...stored.values()]);
+    const added = [...stored.keys()].filter((key) => !before.has(key));
+    const removed = [...before.keys()].filter((key) => !stored.has(key));
+
+    // 1. The new token's chunks and the supersets, then the index entries they imply (so every entry
+    //    ever written is named by a package set or waiting set, and can be found again to delete).
     const oldSet = readPackageSet(existing.filter((item) => String(item.sk).startsWith(PACKAGE_SET_PREFIX)));
     const refKey = (ref: PackageRef): string => packageIndexPk(ref.ecosystem, ref.name);
     const newRefs = new Map(packages.map((ref) => [refKey(ref), ref]));
@@ -89,45 +75,33 @@ export class DynamoDbScanResultStore implements ScanResultStore {
     const committedRefs = oldSet?.exact && oldSet.token === committed ? new Set(oldSet.refs.map(refKey)) : new Set<string>();
     const waiting = waitingWrites(pk, existing, previous?.unavailableEcosystems ?? [], record.unavailableEcosystems ?? []);
     const puts = (items: readonly Record<string, unknown>[]): DocumentWrite[] => items.map((Item) => ({ PutRequest: { Item } }));
-    await batchWriteDocuments(client, tableName, [...findingWrites, ...puts(packageSetItems(pk, { refs: [...mayExistRefs.values()], token, exact: false })), ...puts(waiting.supersetPuts)]);
+    await batchWriteDocuments(client, tableName, puts([...packed.items, ...packageSetItems(pk, { refs: [...mayExistRefs.values()], token, exact: false }), ...waiting.supersetPuts]));
+    const indexWrites = [...[...newRefs.keys()].filter((key) => !committedRefs.has(key)).map((key) => ({ pk: key, sk: pk })), ...waiting.entryPuts];
+    await batchWriteDocuments(client, tableName, puts(indexWrites));
 
-    const newIds = idsOf(findings);
-    const committedIds = idsOf([...old.values()].filter(inCommitted).map((item) => item.finding));
-    const indexWrites: DocumentWrite[] = [
-      ...[...newRefs.keys()].filter((key) => !committedRefs.has(key)).map((key) => ({ PutRequest: { Item: { pk: key, sk: pk } } })),
-      ...[...newIds].filter((id) => !committedIds.has(id)).map((id) => ({ PutRequest: { Item: { pk: vulnIndexPk(id), sk: pk } } })),
-      ...puts(waiting.entryPuts),
-    ];
-    await batchWriteDocuments(client, tableName, indexWrites);
+    // 2. The commit, only over the result this save read: a concurrent save makes one of them retry.
+    await this.commit(record, token, packed.ref, committed);
 
-    // 2. The commit.
-    await client.send(new PutCommand({ TableName: tableName, Item: { pk, sk: RESULT_SK, type: 'result', ...resultAttributes(record, token) } }));
-
-    // 3. What the new scan no longer has: index entries first, then findings, then the exact sets.
-    const removed = [...old.entries()].filter(([sk, item]) => !keep.has(sk) && inCommitted(item)).map(([, item]) => findingKey(item.finding));
-    const staleIds = [...idsOf([...old.values()].map((item) => item.finding))].filter((id) => !newIds.has(id));
+    // 3. What the new scan no longer has: index entries first, then other tokens' chunks (the
+    //    previous scan's and any a crashed save left), then the exact sets.
     const staleRefs = [...mayExistRefs.keys()].filter((key) => !newRefs.has(key));
-    await batchWriteDocuments(
-      client,
-      tableName,
-      [...staleRefs.map((key) => ({ pk: key, sk: pk })), ...staleIds.map((id) => ({ pk: vulnIndexPk(id), sk: pk })), ...waiting.staleEntries].map((Key) => ({ DeleteRequest: { Key } })),
-    );
-    const staleFindings = [...old.keys(), ...unreadable].filter((sk) => !keep.has(sk));
+    const deletes = (keys: readonly Record<string, unknown>[]): DocumentWrite[] => keys.map((Key) => ({ DeleteRequest: { Key } }));
+    await batchWriteDocuments(client, tableName, deletes([...staleRefs.map((key) => ({ pk: key, sk: pk })), ...waiting.staleEntries]));
     const exactSet = packageSetItems(pk, { refs: [...newRefs.values()], token, exact: true });
-    const extraParts = existing.map((item) => String(item.sk)).filter((sk) => sk.startsWith(PACKAGE_SET_PREFIX) && !exactSet.some((part) => part.sk === sk));
-    await batchWriteDocuments(client, tableName, [...[...staleFindings, ...extraParts].map((sk) => ({ pk, sk })), ...waiting.setDeletes].map((Key) => ({ DeleteRequest: { Key } })));
+    const staleSks = existing
+      .map((item) => String(item.sk))
+      .filter((sk) => (sk.startsWith(FINDINGS_PREFIX) && !sk.startsWith(findingsTokenPrefix(token))) || (sk.startsWith(PACKAGE_SET_PREFIX) && !exactSet.some((part) => part.sk === sk)));
+    await batchWriteDocuments(client, tableName, deletes([...staleSks.map((sk) => ({ pk, sk })), ...waiting.setDeletes]));
     await batchWriteDocuments(client, tableName, puts([...exactSet, ...waiting.exactPuts]));
     return { added: added.sort(), removed: removed.sort() };
   }
 
-  /** Digests whose images contain a package, by OSV ecosystem (`Debian:12`, `npm`) and name as advisories name it. */
+  /**
+   * Digests whose images contain a package, by OSV ecosystem (`Debian:12`, `npm`) and name as
+   * advisories name it; ecosystems at release granularity and names as the ecosystem compares them.
+   */
   async digestsWithPackage(ecosystem: string, name: string): Promise<Digest[]> {
     return this.indexed(packageIndexPk(ecosystem, name));
-  }
-
-  /** Digests with a finding known by this ID or alias. */
-  async digestsAffectedBy(id: string): Promise<Digest[]> {
-    return this.indexed(vulnIndexPk(id));
   }
 
   /**
@@ -139,13 +113,29 @@ export class DynamoDbScanResultStore implements ScanResultStore {
     return this.indexed(waitingIndexPk(ecosystem));
   }
 
-  /** Index entries are keys only: `pk` the package or vulnerability, `sk` the digest's partition. */
+  /** Index entries are keys only: `pk` the package or ecosystem, `sk` the digest's partition. */
   private async indexed(pk: string): Promise<Digest[]> {
     const items = await queryAll(this.options.client, { TableName: this.options.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk } });
     return items.map((item) => digestSchema.parse(String(item.sk).slice('SCAN#'.length)));
   }
 
-  private async committed(digest: Digest): Promise<(ScanRecord & { scanToken: string }) | undefined> {
+  private async commit(record: ScanRecord, token: string, findings: PackedFindingsRef, previousToken: string | undefined): Promise<void> {
+    const { client, tableName } = this.options;
+    try {
+      await client.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { pk: scanPk(record.digest), sk: RESULT_SK, type: 'result', ...resultAttributes(record, token, findings) },
+          ...(previousToken === undefined ? { ConditionExpression: 'attribute_not_exists(pk)' } : { ConditionExpression: 'scanToken = :previous', ExpressionAttributeValues: { ':previous': previousToken } }),
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new Error(`scan result of ${record.digest} changed during the save (another save committed first): retried`, { cause: error });
+      throw error;
+    }
+  }
+
+  private async committed(digest: Digest): Promise<CommittedResult | undefined> {
     const { Item } = await this.options.client.send(new GetCommand({ TableName: this.options.tableName, Key: { pk: scanPk(digest), sk: RESULT_SK }, ConsistentRead: true }));
     return Item ? parseResult(Item) : undefined;
   }

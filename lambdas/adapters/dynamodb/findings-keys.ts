@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { ecosystemKey, normalizePackageName, parseEcosystem } from '../../core/advisories/ecosystem.ts';
 import type { Digest } from '../../core/digest.ts';
 import type { ImageKey } from '../../core/pipeline/model.ts';
 
@@ -12,12 +12,20 @@ import type { ImageKey } from '../../core/pipeline/model.ts';
 export const scanPk = (digest: Digest): string => `SCAN#${digest}`;
 export const claimSk = (scannerVersion: string): string => `CLAIM#${scannerVersion}`;
 export const RESULT_SK = 'RESULT';
-export const FINDING_PREFIX = 'FINDING#';
-/** The package part is hashed: a purl plus a path can outgrow a sort key's 1 KB. */
-export const findingSk = (id: string, packageId: string): string => `${FINDING_PREFIX}${id}#${createHash('sha256').update(packageId).digest('hex').slice(0, 24)}`;
-/** Index partitions: every digest containing a package (as advisories name it), or affected by an ID or alias. */
-export const packageIndexPk = (ecosystem: string, name: string): string => `PKG#${ecosystem}#${name}`;
-export const vulnIndexPk = (id: string): string => `VULN#${id}`;
+/** A save's packed findings: gzipped JSON in chunks, under the save's token (see packed-findings.ts). */
+export const FINDINGS_PREFIX = 'FINDINGS#';
+export const findingsTokenPrefix = (token: string): string => `${FINDINGS_PREFIX}${token}#`;
+export const findingsChunkSk = (token: string, part: number): string => `${findingsTokenPrefix(token)}${String(part).padStart(3, '0')}`;
+/**
+ * Index partition of every digest containing a package, keyed as the advisory table keys packages
+ * (ecosystem base plus release, the name as the ecosystem compares names), so an advisory's
+ * `affected[].package` (`Red Hat:enterprise_linux:9::baseos`, PyPI's `Jinja2`) finds the images
+ * whose lookups would have matched it.
+ */
+export const packageIndexPk = (ecosystem: string, name: string): string => {
+  const parsed = parseEcosystem(ecosystem);
+  return `PKG#${ecosystemKey(parsed)}#${normalizePackageName(parsed.base, name)}`;
+};
 /** Index partition of the digests whose committed scan waits for an OSV base ecosystem's advisories. */
 export const waitingIndexPk = (ecosystem: string): string => `WAITING#${ecosystem}`;
 

@@ -2,10 +2,11 @@ import { z } from 'zod';
 import { SEVERITIES } from '../../core/findings/model.ts';
 import type { RawFinding, ScanRecord, StoredFinding } from '../../core/pipeline/model.ts';
 import { findingKey } from '../../core/pipeline/raw-findings.ts';
+import type { PackedFindingsRef } from './packed-findings.ts';
 import { digestSchema, distroSchema, packageTypeSchema, platformSchema } from '../../core/pipeline/sbom-schema.ts';
 
 /**
- * Scan result and finding items as stored (dates as ISO strings), and the zod schemas that check
+ * Scan result items and packed findings as stored (dates as ISO strings), and the zod schemas that check
  * them when read back: the table is written by this code, but read as untrusted input all the same.
  */
 const isoDate = z.iso.datetime({ offset: true }).transform((value) => new Date(value));
@@ -31,20 +32,29 @@ export const resultItemSchema = z.object({
   unavailableEcosystems: z.array(z.string()).optional(),
   startedAt: isoDate,
   finishedAt: isoDate,
+  /** The save that committed it, and its packed findings (packed-findings.ts). */
   scanToken: z.string(),
+  findingChunks: z.number().int().nonnegative(),
+  findingsSha256: z.string().regex(/^[0-9a-f]{64}$/),
+  findingsBytes: z.number().int().nonnegative(),
 });
 
-export function resultAttributes(record: ScanRecord, scanToken: string): Record<string, unknown> {
+export type CommittedResult = ScanRecord & { readonly scanToken: string; readonly findingChunks: number; readonly findingsSha256: string; readonly findingsBytes: number };
+
+export function resultAttributes(record: ScanRecord, scanToken: string, findings: PackedFindingsRef): Record<string, unknown> {
   return {
     ...record,
     advisories: record.advisories.map((entry) => ({ ecosystem: entry.ecosystem, ...(entry.loadedAt ? { loadedAt: entry.loadedAt.toISOString() } : {}) })),
     startedAt: record.startedAt.toISOString(),
     finishedAt: record.finishedAt.toISOString(),
     scanToken,
+    findingChunks: findings.chunks,
+    findingsSha256: findings.sha256,
+    findingsBytes: findings.bytes,
   };
 }
 
-export function parseResult(item: unknown): ScanRecord & { scanToken: string } {
+export function parseResult(item: unknown): CommittedResult {
   return resultItemSchema.parse(item);
 }
 
@@ -73,16 +83,15 @@ export function storedFinding(finding: RawFinding): Omit<RawFinding, 'key'> {
   return rest;
 }
 
-export const findingItemSchema = z.object({
-  finding: rawFindingSchema,
-  firstSeen: isoDate,
-  lastSeen: isoDate,
-  /** The save that last wrote the item, and the last committed save that included the finding. */
-  lastScan: z.string(),
-  committedScan: z.string().optional(),
-});
-export type FindingItem = z.infer<typeof findingItemSchema>;
+/** One finding of a packed findings document: the finding without its key, and when the digest had it. */
+export const storedFindingSchema = z.object({ finding: rawFindingSchema, firstSeen: isoDate, lastSeen: isoDate }).transform((entry): StoredFinding => ({ key: findingKey(entry.finding), ...entry.finding, firstSeen: entry.firstSeen, lastSeen: entry.lastSeen }));
+export interface StoredFindingEntry {
+  readonly finding: Omit<RawFinding, 'key'>;
+  readonly firstSeen: string;
+  readonly lastSeen: string;
+}
 
-export function toStoredFinding(item: FindingItem): StoredFinding {
-  return { key: findingKey(item.finding), ...item.finding, firstSeen: item.firstSeen, lastSeen: item.lastSeen };
+export function toStoredFindingEntry(finding: StoredFinding): StoredFindingEntry {
+  const { firstSeen, lastSeen, ...raw } = finding;
+  return { finding: storedFinding(raw), firstSeen: firstSeen.toISOString(), lastSeen: lastSeen.toISOString() };
 }
