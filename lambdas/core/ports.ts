@@ -2,6 +2,7 @@ import type { Digest } from './digest.ts';
 import type { Descriptor } from './image/manifest-schema.ts';
 import type { LayerAnalysis } from './image/layer-analysis.ts';
 import type { AdvisoryMatch } from './advisories/advisory-store.ts';
+import type { OsvRecord } from './advisories/osv-schema.ts';
 import type {
   AdvisoryLoadRequest,
   EcosystemFreshness,
@@ -124,7 +125,8 @@ export interface ScanClaimStore {
 /**
  * Scan results and raw findings, shared by digest. `save` is the commit point: findings and their
  * indexes are written first and the result last, so a crash leaves no result (and the claim not
- * done), and a rerun converges.
+ * done), and a rerun converges. `save` answers the findings added and removed (by key) against the
+ * last committed scan, and keeps each finding's first seen from it.
  */
 export interface ScanResultStore {
   get(digest: Digest): Promise<ScanRecord | undefined>;
@@ -139,6 +141,21 @@ export interface ScanResultStore {
    * `unavailableEcosystems` names it), to re-evaluate once its advisories are loaded.
    */
   digestsWaitingFor(ecosystem: string): Promise<readonly Digest[]>;
+  /**
+   * Digests whose images contain a package, by OSV ecosystem and name as advisories name them
+   * (`Debian:12` + the source package, `npm` + the module): release granularity, names compared as
+   * the ecosystem compares them. May include a digest a crashed save indexed; read its findings.
+   */
+  digestsWithPackage(ecosystem: string, name: string): Promise<readonly Digest[]>;
+}
+
+/** OSV records by ID or alias (the advisory table), to find the packages a vulnerability affects. */
+export interface AdvisoryIdIndex {
+  /**
+   * Every stored record whose id is `idOrAlias`, or whose `aliases` or `upstream` (the CVEs a
+   * distribution advisory fixes) include it, each once in id order; withdrawn ones left out.
+   */
+  recordsFor(idOrAlias: string): Promise<readonly OsvRecord[]>;
 }
 
 /** Image state per account, region, repository and digest: tags, tag history, index links, deletion. */

@@ -1,6 +1,6 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { OsvRecord } from '../../core/advisories/osv-schema.ts';
-import { FRESHNESS_INDEX_PK, FRESHNESS_SK, freshnessPk, HEAD_SK, recordChunkSk, recordHeadPk } from './advisory-keys.ts';
+import { aliasPk, aliasSk, FRESHNESS_INDEX_PK, FRESHNESS_SK, freshnessPk, HEAD_SK, recordChunkSk, recordHeadPk } from './advisory-keys.ts';
 import type { EncodedRecord } from './advisory-record-codec.ts';
 
 type Item = Record<string, AttributeValue>;
@@ -12,6 +12,8 @@ export interface RecordHead {
   readonly hash: string;
   readonly parts: number;
   readonly partitions: readonly string[];
+  /** The aliases with an `ALIAS#` item pointing here; absent in a head written before aliases were indexed. */
+  readonly aliases?: readonly string[];
 }
 
 export interface EcosystemFreshness {
@@ -48,7 +50,13 @@ export function headItem(head: RecordHead): Item {
     hash: { S: head.hash },
     parts: { N: String(head.parts) },
     partitions: { L: head.partitions.map((partition) => ({ S: partition })) },
+    aliases: { L: (head.aliases ?? []).map((alias) => ({ S: alias })) },
   };
+}
+
+/** Keys only: the record id is in the sort key. */
+export function aliasItem(alias: string, id: string): Item {
+  return { pk: { S: aliasPk(alias) }, sk: { S: aliasSk(id) } };
 }
 
 /** A head as stored, or undefined when it is not one this loader wrote (then the record is rewritten). */
@@ -58,8 +66,10 @@ export function readHead(item: Item | undefined): RecordHead | undefined {
   const hash = item?.hash?.S;
   const parts = Number(item?.parts?.N);
   const partitions = item?.partitions?.L?.map((value) => value.S);
+  const aliases = item?.aliases?.L?.map((value) => value.S);
   if (id === undefined || modified === undefined || hash === undefined || !Number.isInteger(parts) || !partitions || partitions.some((value) => value === undefined)) return undefined;
-  return { id, modified, hash, parts, partitions: partitions as string[] };
+  if (aliases?.some((value) => value === undefined)) return undefined;
+  return { id, modified, hash, parts, partitions: partitions as string[], ...(aliases ? { aliases: aliases as string[] } : {}) };
 }
 
 export function freshnessItem(freshness: EcosystemFreshness): Item {

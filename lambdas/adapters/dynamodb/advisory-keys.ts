@@ -6,10 +6,15 @@ import type { OsvRecord } from '../../core/advisories/osv-schema.ts';
  * the granularity a scan looks up by (ecosystem base plus release, name as the ecosystem compares
  * it), so a lookup reads one partition per package and never a whole ecosystem:
  *
- * | item                     | pk                          | sk                | gsi1pk / gsi1sk        |
- * | record (chunk n of one)  | `PKG#<ecosystemKey>#<name>` | `REC#<id>#<nnn>`  |                        |
- * | record head (bookkeeping)| `REC#<id>`                  | `HEAD`            |                        |
- * | ecosystem freshness      | `ECO#<ecosystemKey or base>`| `FRESHNESS`       | `FRESHNESS` / ecosystem|
+ * | item                     | pk                          | sk                       | gsi1pk / gsi1sk        |
+ * | record (chunk n of one)  | `PKG#<ecosystemKey>#<name>` | `REC#<id>#<nnn>`         |                        |
+ * | record head (bookkeeping)| `REC#<id>`                  | `HEAD`                   |                        |
+ * | alias → record (keys only)| `ALIAS#<alias>`            | `REC#<id>`               |                        |
+ * | ecosystem freshness      | `ECO#<ecosystemKey or base>`| `FRESHNESS`              | `FRESHNESS` / ecosystem|
+ * | load request (scanner)   | `LOAD_REQUEST`              | `ECOSYSTEM#<ecosystem>`  |                        |
+ *
+ * A record's own id resolves through its head (`REC#<id>`), each alias through its `ALIAS#` items
+ * (one per record naming it), so an ID or alias finds its records with a GetItem and a Query.
  */
 
 /** DynamoDB's caps on key attribute sizes (UTF-8 bytes). */
@@ -38,6 +43,15 @@ export function recordHeadPk(id: string): string {
   return `REC#${id}`;
 }
 
+export function aliasPk(alias: string): string {
+  return `ALIAS#${alias}`;
+}
+
+export const ALIAS_RECORD_PREFIX = 'REC#';
+export function aliasSk(id: string): string {
+  return `${ALIAS_RECORD_PREFIX}${id}`;
+}
+
 export function freshnessPk(ecosystem: string): string {
   return `ECO#${escapePart(ecosystem)}`;
 }
@@ -62,6 +76,15 @@ export function recordPartitions(record: OsvRecord): string[] {
     if (entry.package) partitions.add(affectedPartition(entry.package.ecosystem, entry.package.name));
   }
   return [...partitions];
+}
+
+/**
+ * The other IDs a record resolves from: its aliases, and the CVEs a distribution advisory lists
+ * in `upstream` (DSA, DLA, ALPINE-CVE name their CVE there, and the matcher files findings under it).
+ * `related` is left out: those are other vulnerabilities.
+ */
+export function recordAliases(record: OsvRecord): string[] {
+  return [...new Set([...(record.aliases ?? []), ...(record.upstream ?? [])])].filter((alias) => alias !== record.id);
 }
 
 /** Ecosystems a record counts toward for freshness: each release key and each base it names. */

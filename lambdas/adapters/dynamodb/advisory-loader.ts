@@ -3,8 +3,8 @@ import type { MalformedAdvisory } from '../../core/advisories/advisory-store.ts'
 import { batchGet, itemKeyOf } from './advisory-batch-get.ts';
 import { batchWrite } from './advisory-batch-write.ts';
 import type { SourcedRecord } from './advisory-collecting-store.ts';
-import { chunkItems, freshnessItem, headItem, readHead, type EcosystemFreshness, type RecordHead } from './advisory-items.ts';
-import { HEAD_SK, recordChunkSk, recordEcosystems, recordHeadPk } from './advisory-keys.ts';
+import { aliasItem, chunkItems, freshnessItem, headItem, readHead, type EcosystemFreshness, type RecordHead } from './advisory-items.ts';
+import { aliasPk, aliasSk, HEAD_SK, recordChunkSk, recordEcosystems, recordHeadPk } from './advisory-keys.ts';
 import { encodeRecord, type EncodedRecord } from './advisory-record-codec.ts';
 import { refusalOf } from './advisory-refusal.ts';
 import type { RetryOptions } from './batch-retry.ts';
@@ -36,6 +36,7 @@ interface Planned {
   readonly entry: SourcedRecord;
   readonly encoded: EncodedRecord;
   readonly partitions: readonly string[];
+  readonly aliases: readonly string[];
 }
 
 /**
@@ -43,7 +44,9 @@ interface Planned {
  * state: per group, record items are written first, then stale items deleted, then the record heads
  * (a record is done only once its head says so), and each ecosystem's freshness only after every
  * record of the load is durable. A record whose stored head has the same content hash, or a newer
- * `modified`, is not rewritten, so reloading a whole `all.zip` writes only what changed.
+ * `modified`, is not rewritten, so reloading a whole `all.zip` writes only what changed. Each alias
+ * gets a keys-only `ALIAS#` item (so an ID lookup costs nothing per scan); the head lists them, so
+ * a changed record's dropped aliases are deleted with its other stale items.
  */
 export async function loadAdvisoryTable(client: DynamoDBClient, table: string, entries: readonly SourcedRecord[], options: LoadTableOptions): Promise<LoadTableReport> {
   const groupSize = options.groupSize ?? 500;
@@ -52,7 +55,7 @@ export async function loadAdvisoryTable(client: DynamoDBClient, table: string, e
   for (const entry of entries) {
     const encoded = encodeRecord(entry.record, entry.source);
     const refusal = refusalOf(entry.record, encoded);
-    if (refusal.ok) accepted.push({ entry, encoded, partitions: refusal.partitions });
+    if (refusal.ok) accepted.push({ entry, encoded, partitions: refusal.partitions, aliases: refusal.aliases });
     else refused.push({ source: entry.source, reason: refusal.reason });
   }
   let written = 0;
@@ -75,6 +78,11 @@ export async function loadAdvisoryTable(client: DynamoDBClient, table: string, e
           keep.add(itemKeyOf(partition, item.sk!.S!));
         }
       }
+      for (const alias of plan.aliases) {
+        const item = aliasItem(alias, record.id);
+        puts.push({ PutRequest: { Item: item } });
+        keep.add(itemKeyOf(item.pk!.S!, item.sk!.S!));
+      }
       const old = readHead(stored.get(itemKeyOf(recordHeadPk(record.id), HEAD_SK)));
       for (const key of old ? staleKeys(old) : []) {
         if (!keep.has(itemKeyOf(key.pk, key.sk))) deletes.push({ DeleteRequest: { Key: { pk: { S: key.pk }, sk: { S: key.sk } } } });
@@ -92,7 +100,8 @@ export async function loadAdvisoryTable(client: DynamoDBClient, table: string, e
 
 function needsWrite(plan: Planned, head: RecordHead | undefined): boolean {
   if (!head) return true;
-  if (head.hash === plan.encoded.hash) return false;
+  // A head from before aliases were indexed: the same record gets its alias items.
+  if (head.hash === plan.encoded.hash) return head.aliases === undefined;
   // An older copy of a record (a stale mirror) never overwrites a newer one.
   const storedTime = Date.parse(head.modified);
   const offeredTime = Date.parse(plan.entry.record.modified);
@@ -101,11 +110,13 @@ function needsWrite(plan: Planned, head: RecordHead | undefined): boolean {
 
 function headOf(plan: Planned): RecordHead {
   const { record } = plan.entry;
-  return { id: record.id, modified: record.modified, hash: plan.encoded.hash, parts: plan.encoded.chunks.length, partitions: plan.partitions };
+  return { id: record.id, modified: record.modified, hash: plan.encoded.hash, parts: plan.encoded.chunks.length, partitions: plan.partitions, aliases: plan.aliases };
 }
 
+/** Every item a head says its record has: chunks under each package, and an item per alias. */
 function staleKeys(head: RecordHead): { pk: string; sk: string }[] {
-  return head.partitions.flatMap((pk) => Array.from({ length: head.parts }, (_, part) => ({ pk, sk: recordChunkSk(head.id, part) })));
+  const chunks = head.partitions.flatMap((pk) => Array.from({ length: head.parts }, (_, part) => ({ pk, sk: recordChunkSk(head.id, part) })));
+  return [...chunks, ...(head.aliases ?? []).map((alias) => ({ pk: aliasPk(alias), sk: aliasSk(head.id) }))];
 }
 
 function freshnessOf(accepted: readonly Planned[], source: string, loadedAt: string): EcosystemFreshness[] {
