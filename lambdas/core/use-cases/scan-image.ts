@@ -68,6 +68,11 @@ export type ManifestOutcome =
       readonly reason?: string;
       readonly changes: FindingChanges;
       readonly severityCounts: Readonly<Partial<Record<Severity, number>>>;
+      /** Packages in the SBOM (0 without one). */
+      readonly packageCount: number;
+      /** Layer bytes this scan downloaded, and layers served by the layer cache instead. */
+      readonly layerBytesRead: number;
+      readonly layersCached: number;
       /** For ADVISORIES_UNAVAILABLE: the ecosystems to queue for loading. */
       readonly unavailableEcosystems?: readonly string[];
     }
@@ -248,6 +253,9 @@ async function inventory(
     ...(reason ? { reason } : {}),
     changes,
     severityCounts: record.severityCounts,
+    packageCount: sbom.packages.length,
+    layerBytesRead: sbom.layers.filter((layer) => layer.status === 'read').reduce((sum, layer) => sum + layer.size, 0),
+    layersCached: sbom.layers.filter((layer) => layer.status === 'cached').length,
     ...(gate.unavailable.length > 0 ? { unavailableEcosystems: gate.unavailable } : {}),
   };
 }
@@ -269,7 +277,7 @@ async function storeStatus(digest: Digest, status: ScanStatus, reason: string, d
     finishedAt: deps.clock.now(),
   };
   const changes = await deps.results.save(record, [], []);
-  return { digest, outcome: 'scanned', status, reason, changes, severityCounts: {} };
+  return { digest, outcome: 'scanned', status, reason, changes, severityCounts: {}, packageCount: 0, layerBytesRead: 0, layersCached: 0 };
 }
 
 /** Windows images keep their base layers outside the registry (non-distributable): Customs cannot see them. */

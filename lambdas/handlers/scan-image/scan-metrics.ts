@@ -12,6 +12,8 @@ export function recordScanMetrics(metrics: Metrics, result: ScanImageResult, dur
   for (const manifest of result.manifests) {
     if (manifest.outcome === 'scanned') {
       counted(metrics, 'Status', manifest.status, 'ManifestsScanned');
+      if (manifest.packageCount > 0) metrics.addMetric('Packages', MetricUnit.Count, manifest.packageCount);
+      if (manifest.layerBytesRead > 0) metrics.addMetric('LayerBytesRead', MetricUnit.Bytes, manifest.layerBytesRead);
       for (const [severity, count] of Object.entries(manifest.severityCounts)) counted(metrics, 'Severity', severity, 'Findings', count);
     } else {
       counted(metrics, 'Outcome', manifest.outcome, 'ManifestsNotScanned');

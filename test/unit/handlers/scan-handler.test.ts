@@ -21,7 +21,7 @@ const sqs = mockClient(SQSClient);
 const context = { functionName: 'customs-scanner', awsRequestId: 'req-1', invokedFunctionArn: 'arn:aws:lambda:eu-west-1:111122223333:function:customs-scanner' } as Context;
 
 function scanned(request: ScanRequest): ScanImageResult {
-  return { request, kind: 'image', manifests: [{ digest: request.digest, outcome: 'scanned', status: 'SCANNED', changes: { added: [], removed: [] }, severityCounts: { HIGH: 2 } }] };
+  return { request, kind: 'image', manifests: [{ digest: request.digest, outcome: 'scanned', status: 'SCANNED', changes: { added: [], removed: [] }, severityCounts: { HIGH: 2 }, packageCount: 3, layerBytesRead: 1_024, layersCached: 1 }] };
 }
 
 describe('scan handler', () => {
@@ -128,8 +128,9 @@ describe('scan handler', () => {
     const dimensions = emf.flatMap((line) => (line._aws as { CloudWatchMetrics: { Dimensions: string[][] }[] }).CloudWatchMetrics.flatMap((metric) => metric.Dimensions.flat()));
     expect(new Set(dimensions)).toEqual(new Set(['service', 'Status', 'Severity', 'Reason']));
     const names = emf.flatMap((line) => (line._aws as { CloudWatchMetrics: { Metrics: { Name: string }[] }[] }).CloudWatchMetrics.flatMap((metric) => metric.Metrics.map((m) => m.Name)));
-    expect(names).toEqual(expect.arrayContaining(['ScanDuration', 'ManifestsScanned', 'Findings', 'RecordsRejected']));
+    expect(names).toEqual(expect.arrayContaining(['ScanDuration', 'ManifestsScanned', 'Findings', 'RecordsRejected', 'Packages', 'LayerBytesRead']));
     expect(emf.find((line) => line.Severity === 'HIGH')).toMatchObject({ Findings: 2 });
+    expect(emf.find((line) => 'Packages' in line)).toMatchObject({ Packages: 3, LayerBytesRead: 1_024 });
   });
 
   it('returns every record of a batch that failed whole, instead of failing the invocation', async () => {
