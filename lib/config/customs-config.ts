@@ -29,7 +29,8 @@ const configSchema = z
     watchedRepositories: z.union([z.literal('all'), repositorySelection]).default('all'),
     scanner: z
       .object({
-        memoryMiB: z.number().int().min(128).max(10_240).default(2048),
+        /** 1769 MB is one full vCPU: the scan is mostly one thread, so more memory mostly costs more. */
+        memoryMiB: z.number().int().min(128).max(10_240).default(1769),
         timeoutSeconds: z.number().int().min(30).max(900).default(300),
         /** The SQS event source's maximum concurrency (Lambda accepts 2-1000). */
         maxConcurrency: z.number().int().min(2).max(1000).default(10),

@@ -14,7 +14,7 @@ describe('configuration', () => {
   it('fills every default', () => {
     expect(parseConfig({})).toEqual({
       watchedRepositories: 'all',
-      scanner: { memoryMiB: 2048, timeoutSeconds: 300, maxConcurrency: 10, batchSize: 1 },
+      scanner: { memoryMiB: 1769, timeoutSeconds: 300, maxConcurrency: 10, batchSize: 1 },
       retention: { logDays: 30, historyDays: 400, sbomNoncurrentVersionDays: 30, layerAnalysisDays: 30 },
       removalPolicy: 'retain',
       queueEncryption: 'sqs-managed',
@@ -26,7 +26,7 @@ describe('configuration', () => {
   it('keeps what is set and defaults the rest of its group', () => {
     const config = parseConfig({ watchedRepositories: { prefixes: ['team-a/'] }, scanner: { maxConcurrency: 50 } });
     expect(config.watchedRepositories).toEqual({ names: [], prefixes: ['team-a/'] });
-    expect(config.scanner).toEqual({ memoryMiB: 2048, timeoutSeconds: 300, maxConcurrency: 50, batchSize: 1 });
+    expect(config.scanner).toEqual({ memoryMiB: 1769, timeoutSeconds: 300, maxConcurrency: 50, batchSize: 1 });
   });
 
   it('reads the context as an object (cdk.json) or a JSON string (-c customs=...)', () => {

@@ -170,7 +170,7 @@ describe('scanner function', () => {
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Handler: 'index.handler',
-      MemorySize: 2048,
+      MemorySize: 1769,
       Timeout: 300,
       LoggingConfig: { LogFormat: 'JSON', ApplicationLogLevel: 'INFO', SystemLogLevel: 'WARN', LogGroup: { Ref: Match.stringLikeRegexp('ScannerLogGroup') } },
     });

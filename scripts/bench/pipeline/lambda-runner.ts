@@ -37,7 +37,7 @@ const initLogLines = take();
 const events = JSON.parse(readFileSync(eventsFile, 'utf8')) as SQSEvent[];
 const invocations: RunnerResult['invocations'] = [];
 for (const [index, event] of events.entries()) {
-  const context = { functionName: 'customs-scanner', awsRequestId: `bench-${index}`, memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE ?? '2048' } as unknown as Context;
+  const context = { functionName: 'customs-scanner', awsRequestId: `bench-${index}`, memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE ?? '1769' } as unknown as Context;
   const started = performance.now();
   const cpu = process.cpuUsage();
   const response = await loaded.handler(event, context);
