@@ -2,6 +2,9 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { DynamoDbAdvisoryIdIndex } from '../../../lambdas/adapters/dynamodb/advisory-id-index.ts';
+import { loadAdvisoryTable } from '../../../lambdas/adapters/dynamodb/advisory-loader.ts';
+import { ADVISORY_TABLE } from '../../../lambdas/adapters/dynamodb/table-schema.ts';
 import { openImageSource } from '../../../lambdas/adapters/open-image-source.ts';
 import { StoreLookup } from '../../../lambdas/core/advisories/store-lookup.ts';
 import { parseDigest, type Digest } from '../../../lambdas/core/digest.ts';
@@ -12,11 +15,13 @@ import type { StoredFinding } from '../../../lambdas/core/pipeline/model.ts';
 import { toRawFinding } from '../../../lambdas/core/pipeline/raw-findings.ts';
 import type { ImageSourceFactory } from '../../../lambdas/core/ports.ts';
 import { assessVulnerabilities } from '../../../lambdas/core/use-cases/assess-vulnerabilities.ts';
+import { findAffectedImages } from '../../../lambdas/core/use-cases/find-affected-images.ts';
 import { scanImage, type ManifestOutcome } from '../../../lambdas/core/use-cases/scan-image.ts';
-import { localDynamoDbClient } from '../../support/dynamodb-tables.ts';
+import { createLocalTable, localDynamoDbClient } from '../../support/dynamodb-tables.ts';
 import { pushTestImage } from '../../support/pushed-image.ts';
 import { scan } from '../../support/scan.ts';
-import { ACCOUNT, appLayout, createHarness, pushLayout, REGION, registrySources, request, type Harness } from './pipeline-harness.ts';
+import { collect } from './advisory-support.ts';
+import { ACCOUNT, appLayout, createHarness, NPM_ADVISORIES, pushLayout, REGION, registrySources, request, type Harness } from './pipeline-harness.ts';
 
 const VULNERABLE = { lodash: '4.17.15', minimist: '1.2.0' };
 const repo = (repository: string) => ({ account: ACCOUNT, region: REGION, repository });
@@ -63,9 +68,16 @@ describe('scan-image on DynamoDB and S3', () => {
     expect(sbom.packages).toEqual(cli.images[0]!.packages);
 
     expect(await h.results.digestsWithPackage('npm', 'lodash')).toContain(digest);
+    // Affected images by ID and alias: the same advisories in the table, resolved through its ALIAS# items.
+    const advisoryTable = await createLocalTable(h.base, ADVISORY_TABLE, 'scan-image-advisories');
+    await loadAdvisoryTable(h.base, advisoryTable, (await collect(NPM_ADVISORIES)).records, { source: 'fixtures' });
+    const affected = (id: string) => findAffectedImages(id, { advisories: new DynamoDbAdvisoryIdIndex(h.base, advisoryTable), results: h.results });
     const cve = expected[0]!;
-    expect(await h.results.digestsAffectedBy(cve.id)).toEqual([digest]);
-    for (const alias of cve.aliases) expect(await h.results.digestsAffectedBy(alias)).toEqual([digest]);
+    for (const id of [cve.id, ...cve.aliases]) {
+      const answer = await affected(id);
+      expect(answer.images.map((image) => image.digest), id).toEqual([digest]);
+      expect(answer.images[0]!.findings.map((finding) => finding.key), id).toContain(cve.key);
+    }
   });
 
   it('records only the tag for a duplicate event, keeping first seen', async () => {
