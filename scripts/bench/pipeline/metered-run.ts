@@ -2,7 +2,10 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import type { Context } from 'aws-lambda';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { findingsDocumentClient } from '../../../lambdas/adapters/dynamodb/document-client.ts';
+import { FINDINGS_PREFIX, scanPk } from '../../../lambdas/adapters/dynamodb/findings-keys.ts';
+import { queryAll } from '../../../lambdas/adapters/dynamodb/query-all.ts';
 import { DynamoDbScanResultStore } from '../../../lambdas/adapters/dynamodb/dynamodb-scan-result-store.ts';
 import { ADVISORY_TABLE, FINDINGS_TABLE, type TableSchema } from '../../../lambdas/adapters/dynamodb/table-schema.ts';
 import { parseDigest } from '../../../lambdas/core/digest.ts';
@@ -10,6 +13,7 @@ import type { ScanRecord } from '../../../lambdas/core/pipeline/model.ts';
 import { createScanHandler } from '../../../lambdas/handlers/scan-image/scan-handler.ts';
 import { createScannerDeps } from '../../../lambdas/handlers/scan-image/scanner-deps.ts';
 import { meterDynamoDb, type MeteredTable } from './dynamodb-meter.ts';
+import { asAttributeValues, itemSize } from './item-size.ts';
 import { stubEcr } from './ecr-stub.ts';
 import { createBucket, createQueue, createTable, REGION, type LocalServices } from './local-services.ts';
 import type { PushedBenchImage } from './push-image.ts';
@@ -20,6 +24,8 @@ export interface MeteredScan {
   readonly firstScan: MeterLine[];
   readonly repeatedPush: MeterLine[];
   readonly result: ScanRecord;
+  /** The result item's packed findings (packed-findings.ts): chunk items and gzipped bytes. */
+  readonly packedFindings: { readonly chunks: number; readonly bytes: number; readonly writeUnits: number };
   readonly wallSeconds: number;
 }
 
@@ -77,11 +83,18 @@ export async function meteredScan(services: LocalServices, advisoryTable: string
     const repeatedPush = await once();
     const result = await new DynamoDbScanResultStore({ client: findingsDocumentClient(raw), tableName: findingsTable }).get(parseDigest(pushed.digest));
     if (!result) throw new Error(`no scan result stored for ${pushed.image.spec.name}`);
-    return { firstScan, repeatedPush, result, wallSeconds: (performance.now() - started) / 1000 };
+    return { firstScan, repeatedPush, result, packedFindings: await packedFindingsOf(raw, findingsTable, pushed.digest), wallSeconds: (performance.now() - started) / 1000 };
   } finally {
     if (previous === undefined) delete process.env.POWERTOOLS_METRICS_DISABLED;
     else process.env.POWERTOOLS_METRICS_DISABLED = previous;
   }
+}
+
+/** The committed chunks' sizes, read with the unmetered client: what the first scan wrote for its findings. */
+async function packedFindingsOf(raw: DynamoDBClient, table: string, digest: string): Promise<MeteredScan['packedFindings']> {
+  const items = await queryAll(findingsDocumentClient(raw), { TableName: table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :chunks)', ExpressionAttributeValues: { ':pk': scanPk(parseDigest(digest)), ':chunks': FINDINGS_PREFIX }, ConsistentRead: true });
+  const sizes = items.map((item) => itemSize(asAttributeValues(item)));
+  return { chunks: items.length, bytes: sizes.reduce((sum, size) => sum + size, 0), writeUnits: sizes.reduce((sum, size) => sum + Math.max(1, Math.ceil(size / 1024)), 0) };
 }
 
 function metered(role: string, schema: TableSchema): MeteredTable {

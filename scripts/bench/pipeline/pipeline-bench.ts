@@ -78,7 +78,7 @@ async function runImage(services: LocalServices, advisoryTable: string, image: B
   if (metered.result.status !== 'SCANNED' || metered.result.packageCount !== expected) {
     throw new Error(`${image.spec.name}: the pipeline stored ${metered.result.status} with ${metered.result.packageCount} packages, expected SCANNED with ${expected}${metered.result.reason ? ` (${metered.result.reason})` : ''}`);
   }
-  log(`  ${image.spec.name}: metered run ${metered.wallSeconds.toFixed(0)} s (${metered.result.packageCount.toLocaleString('en-US')} packages, ${metered.result.findingCount.toLocaleString('en-US')} findings)`);
+  log(`  ${image.spec.name}: metered run ${metered.wallSeconds.toFixed(0)} s (${metered.result.packageCount.toLocaleString('en-US')} packages, ${metered.result.findingCount.toLocaleString('en-US')} findings packed in ${metered.packedFindings.chunks} item(s), ${(metered.packedFindings.bytes / 1024).toFixed(1)} KiB, ${metered.packedFindings.writeUnits} WRU)`);
   const timed = [];
   for (let run = 0; run < runs; run++) {
     const result = await timedScan(services, advisoryTable, pushed, bundles, options);

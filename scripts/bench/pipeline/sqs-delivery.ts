@@ -1,6 +1,7 @@
 import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { imageActionEvent } from '../../../test/support/ecr-events.ts';
+import { REGION } from './local-services.ts';
 
 /**
  * What EventBridge and Lambda's SQS poller do around one scan: the ECR event sent to the queue,
@@ -19,7 +20,9 @@ export interface Delivery {
 }
 
 export async function deliverPush(sqs: SQSClient, queue: Queue, push: { repository: string; digest: string; tag: string }): Promise<Delivery> {
-  await sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: JSON.stringify(imageActionEvent(push)) }));
+  // From a registry in the scanner's own Region, whose ECR client is the stubbed one (another Region's would get a client of its own).
+  const event = { ...imageActionEvent(push), region: REGION };
+  await sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: JSON.stringify(event) }));
   let record: SQSRecord | undefined;
   while (!record) {
     const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.url, MaxNumberOfMessages: 1, WaitTimeSeconds: 1, VisibilityTimeout: 900, MessageSystemAttributeNames: ['All'] }));
@@ -34,7 +37,7 @@ export async function deliverPush(sqs: SQSClient, queue: Queue, push: { reposito
       md5OfBody: message.MD5OfBody!,
       eventSource: 'aws:sqs',
       eventSourceARN: queue.arn,
-      awsRegion: 'us-east-1',
+      awsRegion: REGION,
     };
   }
   const handle = record.receiptHandle;
