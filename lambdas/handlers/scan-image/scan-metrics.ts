@@ -4,9 +4,15 @@ import type { LayerCacheCounters } from '../../adapters/s3/s3-layer-analysis-cac
 import type { RejectionReason } from '../../adapters/ecr/ecr-image-event.ts';
 
 /**
- * EMF metrics of the scanner. Dimensions are low-cardinality on purpose (status, severity, reason,
- * outcome): never a repository or digest, each of which would be a metric of its own, paid monthly.
+ * EMF metrics of the scanner. Dimensions are low-cardinality on purpose (status, severity, reason):
+ * never a repository or digest, each of which would be a metric of its own. Every series is a
+ * custom metric paid monthly ($0.30), a third of a first scan's fixed cost at 10,000 scans a month,
+ * so series are chosen: findings as a total plus CRITICAL and HIGH (what alarms watch; the rest is
+ * in each result and log line), and of the manifests not scanned only contention (`busy`), not the
+ * duplicates every repeated push produces.
  */
+const ALARMED_SEVERITIES: ReadonlySet<string> = new Set(['CRITICAL', 'HIGH']);
+
 export function recordScanMetrics(metrics: Metrics, result: ScanImageResult, durationMs: number): void {
   metrics.addMetric('ScanDuration', MetricUnit.Milliseconds, durationMs);
   for (const manifest of result.manifests) {
@@ -14,9 +20,12 @@ export function recordScanMetrics(metrics: Metrics, result: ScanImageResult, dur
       counted(metrics, 'Status', manifest.status, 'ManifestsScanned');
       if (manifest.packageCount > 0) metrics.addMetric('Packages', MetricUnit.Count, manifest.packageCount);
       if (manifest.layerBytesRead > 0) metrics.addMetric('LayerBytesRead', MetricUnit.Bytes, manifest.layerBytesRead);
-      for (const [severity, count] of Object.entries(manifest.severityCounts)) counted(metrics, 'Severity', severity, 'Findings', count);
-    } else {
-      counted(metrics, 'Outcome', manifest.outcome, 'ManifestsNotScanned');
+      const counts = Object.entries(manifest.severityCounts);
+      const total = counts.reduce((sum, [, count]) => sum + count, 0);
+      if (total > 0) metrics.addMetric('Findings', MetricUnit.Count, total);
+      for (const [severity, count] of counts) if (ALARMED_SEVERITIES.has(severity)) counted(metrics, 'Severity', severity, 'Findings', count);
+    } else if (manifest.outcome === 'busy') {
+      metrics.addMetric('ScansBusy', MetricUnit.Count, 1);
     }
   }
 }

@@ -21,7 +21,7 @@ const sqs = mockClient(SQSClient);
 const context = { functionName: 'customs-scanner', awsRequestId: 'req-1', invokedFunctionArn: 'arn:aws:lambda:eu-west-1:111122223333:function:customs-scanner' } as Context;
 
 function scanned(request: ScanRequest): ScanImageResult {
-  return { request, kind: 'image', manifests: [{ digest: request.digest, outcome: 'scanned', status: 'SCANNED', changes: { added: [], removed: [] }, severityCounts: { HIGH: 2 }, packageCount: 3, layerBytesRead: 1_024, layersCached: 1 }] };
+  return { request, kind: 'image', manifests: [{ digest: request.digest, outcome: 'scanned', status: 'SCANNED', changes: { added: [], removed: [] }, severityCounts: { HIGH: 2, LOW: 5 }, packageCount: 3, layerBytesRead: 1_024, layersCached: 1 }] };
 }
 
 describe('scan handler', () => {
@@ -130,6 +130,9 @@ describe('scan handler', () => {
     const names = emf.flatMap((line) => (line._aws as { CloudWatchMetrics: { Metrics: { Name: string }[] }[] }).CloudWatchMetrics.flatMap((metric) => metric.Metrics.map((m) => m.Name)));
     expect(names).toEqual(expect.arrayContaining(['ScanDuration', 'ManifestsScanned', 'Findings', 'RecordsRejected', 'Packages', 'LayerBytesRead']));
     expect(emf.find((line) => line.Severity === 'HIGH')).toMatchObject({ Findings: 2 });
+    // LOW is counted in the total only: no series of its own.
+    expect(emf.filter((line) => line.Severity === 'LOW')).toEqual([]);
+    expect(emf.find((line) => 'Findings' in line && !('Severity' in line))).toMatchObject({ Findings: 7 });
     expect(emf.find((line) => 'Packages' in line)).toMatchObject({ Packages: 3, LayerBytesRead: 1_024 });
   });
 
