@@ -1,5 +1,6 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageBatchCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { lambdaSqsRecord } from './sqs-lambda-record.ts';
 
 /**
  * Lambda's SQS event source mapping in miniature, against a real (moto) queue: each worker is one
@@ -122,15 +123,5 @@ function serialLane(): <T>(call: () => Promise<T>) => Promise<T> {
 const pause = (ms: number): Promise<void> => new Promise((resolvePause) => setTimeout(resolvePause, ms));
 
 function toRecord(message: Message, target: QueueTarget): SQSRecord {
-  return {
-    messageId: message.MessageId!,
-    receiptHandle: message.ReceiptHandle!,
-    body: message.Body!,
-    attributes: message.Attributes as unknown as SQSRecord['attributes'],
-    messageAttributes: {},
-    md5OfBody: message.MD5OfBody!,
-    eventSource: 'aws:sqs',
-    eventSourceARN: target.queueArn,
-    awsRegion: target.region,
-  };
+  return lambdaSqsRecord(message, { arn: target.queueArn, region: target.region });
 }

@@ -26,6 +26,7 @@ import { startEcrLikeRegistry, type EcrLikeRegistry } from './ecr-like-registry.
 import { pushTestImage, type PushedImage, type PushOptions } from './pushed-image.ts';
 import { startRegistryProxy, type RunningProxy } from './registry-proxy.ts';
 import { skopeoCopy } from './skopeo.ts';
+import { lambdaSqsRecord } from './sqs-lambda-record.ts';
 
 /**
  * The scanner handler wired as in Lambda (createScannerDeps) on DynamoDB Local, moto's S3 and SQS,
@@ -137,17 +138,7 @@ export async function startScannerHandlerHarness(prefix: string): Promise<Scanne
       arn,
       async receive(count, visibilityTimeout = 60) {
         const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: Math.min(count, 10), VisibilityTimeout: visibilityTimeout, MessageSystemAttributeNames: ['All'] }));
-        return (received.Messages ?? []).map((message) => ({
-          messageId: message.MessageId!,
-          receiptHandle: message.ReceiptHandle!,
-          body: message.Body!,
-          attributes: message.Attributes as unknown as SQSRecord['attributes'],
-          messageAttributes: {},
-          md5OfBody: message.MD5OfBody!,
-          eventSource: 'aws:sqs',
-          eventSourceARN: arn,
-          awsRegion: REGION,
-        }));
+        return (received.Messages ?? []).map((message) => lambdaSqsRecord(message, { arn, region: REGION }));
       },
     };
   }

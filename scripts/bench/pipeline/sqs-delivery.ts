@@ -2,6 +2,7 @@ import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, type S
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { imageActionEvent } from '../../../test/support/ecr-events.ts';
 import { REGION } from './local-services.ts';
+import { lambdaSqsRecord } from '../../../test/support/sqs-lambda-record.ts';
 
 /**
  * What EventBridge and Lambda's SQS poller do around one scan: the ECR event sent to the queue,
@@ -28,17 +29,7 @@ export async function deliverPush(sqs: SQSClient, queue: Queue, push: { reposito
     const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.url, MaxNumberOfMessages: 1, WaitTimeSeconds: 1, VisibilityTimeout: 900, MessageSystemAttributeNames: ['All'] }));
     const message = received.Messages?.[0];
     if (!message) continue;
-    record = {
-      messageId: message.MessageId!,
-      receiptHandle: message.ReceiptHandle!,
-      body: message.Body!,
-      attributes: message.Attributes as unknown as SQSRecord['attributes'],
-      messageAttributes: {},
-      md5OfBody: message.MD5OfBody!,
-      eventSource: 'aws:sqs',
-      eventSourceARN: queue.arn,
-      awsRegion: REGION,
-    };
+    record = lambdaSqsRecord(message, { arn: queue.arn, region: REGION });
   }
   const handle = record.receiptHandle;
   return { event: { Records: [record] }, acknowledge: async () => void (await sqs.send(new DeleteMessageCommand({ QueueUrl: queue.url, ReceiptHandle: handle }))) };

@@ -1,4 +1,3 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
@@ -17,11 +16,12 @@ import type { ImageSourceFactory } from '../../../lambdas/core/ports.ts';
 import { assessVulnerabilities } from '../../../lambdas/core/use-cases/assess-vulnerabilities.ts';
 import { findAffectedImages } from '../../../lambdas/core/use-cases/find-affected-images.ts';
 import { scanImage, type ManifestOutcome } from '../../../lambdas/core/use-cases/scan-image.ts';
-import { createLocalTable, localDynamoDbClient } from '../../support/dynamodb-tables.ts';
+import { createLocalTable } from '../../support/dynamodb-tables.ts';
 import { pushTestImage } from '../../support/pushed-image.ts';
 import { scan } from '../../support/scan.ts';
 import { collect } from './advisory-support.ts';
 import { ACCOUNT, appLayout, createHarness, NPM_ADVISORIES, pushLayout, REGION, registrySources, request, type Harness } from './pipeline-harness.ts';
+import { putOfSortKey, throttledDynamoDbClient } from '../../support/dynamodb-faults.ts';
 
 const VULNERABLE = { lodash: '4.17.15', minimist: '1.2.0' };
 const repo = (repository: string) => ({ account: ACCOUNT, region: REGION, repository });
@@ -145,7 +145,7 @@ describe('scan-image on DynamoDB and S3', () => {
 
   it('throws a throttled write for the queue to retry, with nothing visible as done, then converges', async () => {
     const fresh = await pushLayout(appLayout(VULNERABLE), 'pipeline/throttle', 'a');
-    const throttled = throttledClient((name, input) => name === 'PutItemCommand' && (input as { Item?: { sk?: { S?: string } } }).Item?.sk?.S === 'RESULT', 1);
+    const throttled = throttledDynamoDbClient(putOfSortKey('RESULT'), 1).client;
     const error: unknown = await scanImage(request('pipeline/throttle', fresh, 'a', h.clock.now()), h.deps({ base: throttled })).catch((caught: unknown) => caught);
     expect((error as Error).name).toBe('ProvisionedThroughputExceededException');
     expect(await h.results.get(fresh)).toBeUndefined();
@@ -230,7 +230,7 @@ describe('scan-image on DynamoDB and S3', () => {
     const fresh = await pushLayout(appLayout(VULNERABLE), 'pipeline/unqueued', 'a');
     h.loadedAt.delete('npm');
     try {
-      const throttled = throttledClient((name, input) => name === 'UpdateItemCommand' && (input as { Key?: { pk?: { S?: string } } }).Key?.pk?.S === 'LOAD_REQUEST', 1);
+      const throttled = throttledDynamoDbClient((name, input) => name === 'UpdateItemCommand' && (input as { Key?: { pk?: { S?: string } } }).Key?.pk?.S === 'LOAD_REQUEST', 1).client;
       const error: unknown = await scanImage(request('pipeline/unqueued', fresh, 'a', h.clock.now()), h.deps({ base: throttled })).catch((caught: unknown) => caught);
       expect((error as Error).name).toBe('ProvisionedThroughputExceededException');
       expect(await h.results.get(fresh)).toBeUndefined();
@@ -266,22 +266,3 @@ describe('scan-image on DynamoDB and S3', () => {
     }
   });
 });
-
-/** A client whose first `times` matching calls fail as DynamoDB throttling does (DynamoDB Local cannot). */
-function throttledClient(matches: (commandName: string, input: unknown) => boolean, times: number): DynamoDBClient {
-  const client = localDynamoDbClient();
-  let left = times;
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      if (left > 0 && matches(String(context.commandName), args.input)) {
-        left -= 1;
-        const error = new Error('Rate of requests exceeds the allowed throughput.');
-        error.name = 'ProvisionedThroughputExceededException';
-        throw error;
-      }
-      return next(args);
-    },
-    { step: 'build', name: 'customsTestThrottle' },
-  );
-  return client;
-}
