@@ -9,8 +9,10 @@ import { processScanRecord, type ScanRecordDeps } from './process-record.ts';
 export type ScanHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
 export function createScanHandler(deps: ScanRecordDeps): ScanHandler {
-  const processor = new BatchProcessor(EventType.SQS);
   return async (event, context) => {
+    // Per invocation: the processor holds one batch's results, and a local stack or webhook
+    // receiver may run invocations of one handler side by side, as Lambda never does.
+    const processor = new BatchProcessor(EventType.SQS);
     deps.logger.addContext(context);
     try {
       // A batch whose every record failed is still a response, not an invocation error: the records'

@@ -43,8 +43,9 @@ describe('scan handler', () => {
     vi.unstubAllEnvs();
   });
 
-  function setup(state: Map<string, RegistryImage>, failing: Set<string>) {
+  function setup(state: Map<string, RegistryImage>, failing: Set<string>, slow = new Set<string>()) {
     const scan = vi.fn(async (request: ScanRequest) => {
+      if (slow.has(request.digest)) await new Promise((resolveLater) => setTimeout(resolveLater, 50));
       if (failing.has(request.digest)) throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
       return scanned(request);
     });
@@ -134,6 +135,21 @@ describe('scan handler', () => {
     expect(emf.filter((line) => line.Severity === 'LOW')).toEqual([]);
     expect(emf.find((line) => 'Findings' in line && !('Severity' in line))).toMatchObject({ Findings: 7 });
     expect(emf.find((line) => 'Packages' in line)).toMatchObject({ Packages: 3, LayerBytesRead: 1_024 });
+  });
+
+  it('keeps overlapping invocations of one handler apart, each reporting only its own failures', async () => {
+    const state = new Map<string, RegistryImage>([
+      [digest(5), { exists: true, tags: [] }],
+      [digest(6), { exists: true, tags: [] }],
+    ]);
+    // The good batch's scan is slow, so the bad batch runs and ends inside it.
+    const { handler } = setup(state, new Set([digest(6)]), new Set([digest(5)]));
+    const [good, bad] = await Promise.all([
+      handler({ Records: [sqsRecord(imageActionEvent({ repository: 'app', digest: digest(5) }), { messageId: 'good' })] } as SQSEvent, context),
+      handler({ Records: [sqsRecord(imageActionEvent({ repository: 'app', digest: digest(6) }), { messageId: 'bad' })] } as SQSEvent, context),
+    ]);
+    expect(good).toEqual({ batchItemFailures: [] });
+    expect(bad).toEqual({ batchItemFailures: [{ itemIdentifier: 'bad' }] });
   });
 
   it('returns every record of a batch that failed whole, instead of failing the invocation', async () => {
