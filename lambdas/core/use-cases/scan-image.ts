@@ -91,6 +91,12 @@ export interface ScanImageResult {
   readonly manifests: readonly ManifestOutcome[];
 }
 
+/** What varies per call rather than per cold start. */
+export interface ScanCall {
+  /** Stop reading (and record FAILED) past this, leaving time to store the result. */
+  readonly deadline?: ScanDeadline;
+}
+
 const DEFAULT_LEASE_MS = 15 * 60_000;
 const DEFAULT_MAX_ADVISORY_AGE_MS = 48 * 3_600_000;
 
@@ -111,12 +117,6 @@ const DEFAULT_MAX_ADVISORY_AGE_MS = 48 * 3_600_000;
  * transient (network, auth, throttling, a bug) is thrown after giving the claim back, so the queue
  * retries; nothing is marked done unless its result was stored. Safe to rerun after a crash anywhere.
  */
-/** What varies per call rather than per cold start. */
-export interface ScanCall {
-  /** Stop reading (and record FAILED) past this, leaving time to store the result. */
-  readonly deadline?: ScanDeadline;
-}
-
 export async function scanImage(request: ScanRequest, deps: ScanImageDeps, call: ScanCall = {}): Promise<ScanImageResult> {
   await deps.images.recordPush(request, deps.clock.now());
   const limits = withLimits(deps.options?.limits);
