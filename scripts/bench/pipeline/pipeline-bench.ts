@@ -43,10 +43,12 @@ export async function runPipelineBench(options: { runs: number; imagesDir: strin
     const fixture = await loadAdvisoryFixture(services.dynamodbClient(), log);
     log(`  advisory table loaded in ${fixture.seconds.toFixed(0)} s: ${fixture.report.written.toLocaleString('en-US')} records (${fixture.synthetic.linux.toLocaleString('en-US')} synthetic for linux)`);
     const bundles = await bundleLambda(scratch);
+    const nodeArgs = benchNodeArgs(process.env);
+    if (nodeArgs.length > 0) log(`  timed processes run with ${NODE_ARGS_ENV}: ${nodeArgs.join(' ')}`);
     log(`  handler bundle: ${(bundles.handlerBytes / 2 ** 20).toFixed(1)} MiB`);
-    const referenceRun = await runImage(services, fixture.table, reference, bundles, runs, { scratch, memoryMiB: resources.memoryMiB }, log);
+    const referenceRun = await runImage(services, fixture.table, reference, bundles, runs, { scratch, memoryMiB: resources.memoryMiB, nodeArgs }, log);
     const otherRuns: ImageRun[] = [];
-    for (const image of others) otherRuns.push(await runImage(services, fixture.table, image, bundles, 1, { scratch, memoryMiB: resources.memoryMiB }, log));
+    for (const image of others) otherRuns.push(await runImage(services, fixture.table, image, bundles, 1, { scratch, memoryMiB: resources.memoryMiB, nodeArgs }, log));
 
     // Metric series a busy month keeps alive: every one the scans here emitted (rare ones, such as rejections, are not).
     const series = new Set<string>();
@@ -71,7 +73,7 @@ export async function runPipelineBench(options: { runs: number; imagesDir: strin
   }
 }
 
-async function runImage(services: LocalServices, advisoryTable: string, image: BenchImage, bundles: Bundles, runs: number, options: { scratch: string; memoryMiB: number }, log: Log): Promise<ImageRun> {
+async function runImage(services: LocalServices, advisoryTable: string, image: BenchImage, bundles: Bundles, runs: number, options: { scratch: string; memoryMiB: number; nodeArgs: readonly string[] }, log: Log): Promise<ImageRun> {
   const pushed = await pushBenchImage(services.registry, image);
   const metered = await meteredScan(services, advisoryTable, pushed);
   const expected = Object.values(image.spec.expect.packages).reduce((sum, count) => sum + count, 0);
@@ -87,6 +89,13 @@ async function runImage(services: LocalServices, advisoryTable: string, image: B
     log(`  ${image.spec.name}: timed run ${run + 1} of ${runs}: init ${result.cold.initMs.toFixed(0)} ms, first scan ${first.durationMs.toFixed(0)} ms wall / ${first.cpuMs.toFixed(0)} ms CPU, repeated push ${result.cold.invocations[1]!.durationMs.toFixed(0)} ms`);
   }
   return { pushed, metered, timed };
+}
+
+/** Extra node flags for the timed processes, e.g. `--cpu-prof --cpu-prof-dir=DIR` to profile the scan. */
+const NODE_ARGS_ENV = 'CUSTOMS_BENCH_NODE_ARGS';
+
+function benchNodeArgs(env: NodeJS.ProcessEnv): string[] {
+  return (env[NODE_ARGS_ENV] ?? '').split(/\s+/).filter((arg) => arg.length > 0);
 }
 
 /** The stand-ins inherit CPU 1 only, so the timed process has CPU 0 to itself (as far as this machine allows). */

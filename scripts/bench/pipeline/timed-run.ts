@@ -19,8 +19,11 @@ export interface Bundles {
   readonly handlerBytes: number;
 }
 
-/** The handler bundled as the CDK construct bundles it (ESM, minified, names kept, no source map), and the runner. */
-export async function bundleLambda(scratch: string): Promise<Bundles> {
+/**
+ * The handler bundled as the CDK construct bundles it (ESM, minified, names kept, no source map), and
+ * the runner. `readable` leaves it unminified, so a CPU profile's lines can be traced to source files.
+ */
+export async function bundleLambda(scratch: string, options: { readable?: boolean } = {}): Promise<Bundles> {
   const handler = join(scratch, 'scanner-handler.mjs');
   const runner = join(scratch, 'lambda-runner.mjs');
   const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning' } as const;
@@ -28,7 +31,7 @@ export async function bundleLambda(scratch: string): Promise<Bundles> {
     ...common,
     entryPoints: [here('./lambda-entry.ts')],
     outfile: handler,
-    minify: true,
+    minify: options.readable !== true,
     keepNames: true,
     sourcemap: false,
     banner: { js: "import { createRequire as customsCreateRequire } from 'node:module'; const require = customsCreateRequire(import.meta.url);" },
