@@ -27,6 +27,9 @@ export function encodeRecord(record: OsvRecord, source: string, chunkBytes: numb
   return { hash, chunks, jsonBytes: json.byteLength };
 }
 
+// Without `stream`, decode keeps no state between calls, so one decoder serves every record.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
 /**
  * Reads a record back from its chunks. The table is not trusted: the inflated size is capped (a
  * gzip bomb cannot exhaust the Lambda) and the JSON must pass the same OSV schema a file must.
@@ -34,8 +37,9 @@ export function encodeRecord(record: OsvRecord, source: string, chunkBytes: numb
 export function decodeRecord(chunks: readonly Uint8Array[], maxRecordBytes: number, where: string): OsvRecord {
   let json: unknown;
   try {
-    const bytes = gunzipSync(Buffer.concat(chunks), { maxOutputLength: maxRecordBytes });
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    // Most records are one chunk: inflated in place rather than copied first.
+    const bytes = gunzipSync(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), { maxOutputLength: maxRecordBytes });
+    json = JSON.parse(strictUtf8.decode(bytes));
   } catch (error) {
     throw new CustomsError('malformed', `advisory table: ${where} is not a readable record: ${messageOf(error)}`);
   }

@@ -47,8 +47,23 @@ function parse(version: string): DpkgVersion | string {
   return { epoch, upstream: utf8.encode(upstream), revision: utf8.encode(revision) };
 }
 
+// Matching compares the installed version with every event of every record for the package, so the
+// same strings are parsed over and over; parsing (and UTF-8 encoding) was most of a comparison.
+// Parsed versions are immutable; the cache is dropped whole when full, which bounds its memory.
+const MAX_CACHED = 50_000;
+const parsedVersions = new Map<string, DpkgVersion | string>();
+
+function parseCached(version: string): DpkgVersion | string {
+  let parsed = parsedVersions.get(version);
+  if (parsed === undefined) {
+    if (parsedVersions.size >= MAX_CACHED) parsedVersions.clear();
+    parsedVersions.set(version, (parsed = parse(version)));
+  }
+  return parsed;
+}
+
 function read(version: string): DpkgVersion {
-  const parsed = parse(version);
+  const parsed = parseCached(version);
   if (typeof parsed === 'string') throw new CustomsError('malformed', `dpkg version '${version}' is malformed: ${parsed}`);
   return parsed;
 }
@@ -93,7 +108,7 @@ export function verrevcmp(a: Uint8Array, b: Uint8Array): number {
 
 export const dpkgScheme: VersionScheme = {
   name: 'dpkg',
-  isValid: (version) => typeof parse(version) !== 'string',
+  isValid: (version) => typeof parseCached(version) !== 'string',
   compare(a: string, b: string): Ordering {
     const left = read(a);
     const right = read(b);
