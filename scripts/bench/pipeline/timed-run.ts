@@ -10,7 +10,8 @@ import { createBucket, createQueue, createTable, REGION, type LocalServices } fr
 import type { PushedBenchImage } from './push-image.ts';
 import { deliverPush } from './sqs-delivery.ts';
 
-const PRELOAD = fileURLToPath(new URL('../report-max-rss.mjs', import.meta.url));
+// Peak RSS from VmHWM: getrusage's maxRSS in a spawned child includes the parent's RSS at the fork.
+const PRELOAD = fileURLToPath(new URL('../report-peak-rss.mjs', import.meta.url));
 const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
 
 export interface Bundles {
