@@ -37,9 +37,14 @@ describe('advisory record codec', () => {
   });
 
   it('refuses records that break the table: long keys, fan-out, too many chunks', () => {
-    expect(refusalOf(record, encodeRecord(record, 's'))).toEqual({ ok: true, partitions: ['PKG#npm#left-pad'] });
-    const withdrawn = { ...record, withdrawn: '2024-02-01T00:00:00Z' };
-    expect(refusalOf(withdrawn, encodeRecord(withdrawn, 's'))).toEqual({ ok: true, partitions: [] });
+    expect(refusalOf(record, encodeRecord(record, 's'))).toEqual({ ok: true, partitions: ['PKG#npm#left-pad'], aliases: [] });
+    const aliased = { ...record, aliases: ['CVE-2024-0001'] };
+    expect(refusalOf(aliased, encodeRecord(aliased, 's'))).toMatchObject({ ok: true, aliases: ['CVE-2024-0001'] });
+    // A withdrawn record is findable by nothing: no package partitions, no aliases.
+    const withdrawn = { ...aliased, withdrawn: '2024-02-01T00:00:00Z' };
+    expect(refusalOf(withdrawn, encodeRecord(withdrawn, 's'))).toEqual({ ok: true, partitions: [], aliases: [] });
+    const manyAliases = { ...record, aliases: Array.from({ length: 1001 }, (_, i) => `CVE-2024-${10_000 + i}`) };
+    expect(refusalOf(manyAliases, encodeRecord(manyAliases, 's'))).toMatchObject({ ok: false, reason: expect.stringMatching(/1001 aliases, over the 1000-alias cap/) });
     const longId = { ...record, id: 'x'.repeat(1100) };
     expect(refusalOf(longId, encodeRecord(longId, 's'))).toMatchObject({ ok: false, reason: expect.stringMatching(/id of 1100 bytes/) });
     const fanOut = { ...record, affected: Array.from({ length: 2001 }, (_, i) => ({ package: { ecosystem: 'npm', name: `p${i}` } })) };
