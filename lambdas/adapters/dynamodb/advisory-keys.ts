@@ -12,6 +12,7 @@ import type { OsvRecord } from '../../core/advisories/osv-schema.ts';
  * | alias → record (keys only)| `ALIAS#<alias>`            | `REC#<id>`               |                        |
  * | ecosystem freshness      | `ECO#<ecosystemKey or base>`| `FRESHNESS`              | `FRESHNESS` / ecosystem|
  * | load request (scanner)   | `LOAD_REQUEST`              | `ECOSYSTEM#<ecosystem>`  |                        |
+ * | ecosystem key in use     | `KEY#<ecosystemKey>`        | `PRESENT`                |                        |
  *
  * A record's own id resolves through its head (`REC#<id>`), each alias through its `ALIAS#` items
  * (one per record naming it), so an ID or alias finds its records with a GetItem and a Query.
@@ -33,6 +34,20 @@ function escapePart(text: string): string {
 /** One lookup partition: the ecosystem key (`Debian:12`, `Debian`, `npm`) and a normalized name. */
 export function packagePartition(ecosystem: string, normalizedName: string): string {
   return `PKG#${escapePart(ecosystem)}#${normalizedName}`;
+}
+
+/**
+ * Marks that records are stored under an ecosystem key (`Debian:12`, `Debian`, `npm`). The loader
+ * writes the marker before any record under that key, so a key without one has no records and a
+ * lookup skips its partitions: most distribution advisories name a release (`Debian:12`), and
+ * without the marker every source package would also cost a Query of its empty base partition.
+ */
+export const KEY_PRESENT_SK = 'PRESENT';
+
+export function keyMarkerPk(partition: string): string {
+  // `PKG#<escaped key>#<name>`: the key part is escaped, so its end is the next `#`.
+  const end = partition.indexOf('#', 4);
+  return `KEY#${partition.slice(4, end)}`;
 }
 
 export function recordChunkSk(id: string, part: number): string {

@@ -4,7 +4,7 @@ import { batchGet, itemKeyOf } from './advisory-batch-get.ts';
 import { batchWrite } from './advisory-batch-write.ts';
 import type { SourcedRecord } from './advisory-collecting-store.ts';
 import { aliasItem, chunkItems, freshnessItem, headItem, readHead, type EcosystemFreshness, type RecordHead } from './advisory-items.ts';
-import { aliasPk, aliasSk, HEAD_SK, recordChunkSk, recordEcosystems, recordHeadPk } from './advisory-keys.ts';
+import { aliasPk, aliasSk, HEAD_SK, KEY_PRESENT_SK, keyMarkerPk, recordChunkSk, recordEcosystems, recordHeadPk } from './advisory-keys.ts';
 import { encodeRecord, type EncodedRecord } from './advisory-record-codec.ts';
 import { refusalOf } from './advisory-refusal.ts';
 import type { RetryOptions } from './batch-retry.ts';
@@ -61,7 +61,10 @@ export async function loadAdvisoryTable(client: DynamoDBClient, table: string, e
   let written = 0;
   let unchanged = 0;
   let deleted = 0;
-  let writeCalls = 0;
+  // Every ecosystem key the records live under is marked before any record is written (and again on
+  // a rerun, so a table loaded before the markers gets them), so a lookup never skips a key in use.
+  const markers = [...new Set(accepted.flatMap((plan) => plan.partitions.map(keyMarkerPk)))].map((pk) => ({ PutRequest: { Item: { pk: { S: pk }, sk: { S: KEY_PRESENT_SK } } } }));
+  let writeCalls = (await batchWrite(client, table, markers, options.retry)).calls;
   for (let start = 0; start < accepted.length; start += groupSize) {
     const group = accepted.slice(start, start + groupSize);
     const stored = await batchGet(client, table, group.map(({ entry }) => ({ pk: recordHeadPk(entry.record.id), sk: HEAD_SK })), options.retry);

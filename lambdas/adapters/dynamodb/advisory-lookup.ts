@@ -4,8 +4,8 @@ import type { OsvRecord } from '../../core/advisories/osv-schema.ts';
 import { CustomsError } from '../../core/errors.ts';
 import type { AdvisoryLookup, AdvisoryQuery } from '../../core/ports.ts';
 import { mapLimit } from '../../core/util/map-limit.ts';
-import type { Item } from './advisory-batch-get.ts';
-import { affectedPartition, lookupPartitions } from './advisory-keys.ts';
+import { batchGet, itemKeyOf, type Item } from './advisory-batch-get.ts';
+import { affectedPartition, KEY_PRESENT_SK, keyMarkerPk, lookupPartitions } from './advisory-keys.ts';
 import { decodeRecord } from './advisory-record-codec.ts';
 import { retryThrottled, type RetryOptions } from './batch-retry.ts';
 
@@ -28,7 +28,8 @@ interface StoredRecord {
 /**
  * The AdvisoryLookup port over the advisory table: one Query per package partition the queries
  * name (a release's and its base ecosystem's, as the in-memory store looks up), deduplicated across
- * queries, a bounded number in flight; never a whole ecosystem. Answers equal AdvisoryStore.lookup's
+ * queries, skipping ecosystem keys no record is stored under, a bounded number in flight; never a
+ * whole ecosystem. Answers equal AdvisoryStore.lookup's
  * for the same records. Items are untrusted: each record is inflated under a cap, validated against
  * the OSV schema and must name the package it is stored under; anything else fails the lookup
  * rather than dropping an advisory silently.
@@ -42,10 +43,21 @@ export class DynamoDbAdvisoryLookup implements AdvisoryLookup {
 
   async lookup(queries: readonly AdvisoryQuery[]): Promise<readonly (readonly AdvisoryMatch[])[]> {
     const perQuery = queries.map((query) => lookupPartitions(query.ecosystem, query.name));
-    const partitions = [...new Set(perQuery.flat())];
+    const inUse = await this.keysInUse(perQuery.flat());
+    const partitions = [...new Set(perQuery.flat())].filter((partition) => inUse.has(keyMarkerPk(partition)));
     const read = await mapLimit(partitions, this.options.concurrency ?? 32, (partition) => this.readPartition(partition));
     const byPartition = new Map(partitions.map((partition, index) => [partition, read[index]!]));
     return perQuery.map((keys) => answer(keys, byPartition));
+  }
+
+  /**
+   * The ecosystem keys records are stored under, among those the partitions name: one strongly
+   * consistent BatchGetItem, so a marker the loader wrote before its records is always seen.
+   */
+  private async keysInUse(partitions: readonly string[]): Promise<Set<string>> {
+    const markers = [...new Set(partitions.map(keyMarkerPk))];
+    const found = await batchGet(this.client, this.table, markers.map((pk) => ({ pk, sk: KEY_PRESENT_SK })), this.options.retry);
+    return new Set(markers.filter((pk) => found.has(itemKeyOf(pk, KEY_PRESENT_SK))));
   }
 
   /** Every record stored under one partition, in sort-key (id) order. */
