@@ -1,5 +1,6 @@
 import type { LayerAnalysisCache, LayerCacheKey } from '../ports.ts';
 import type { LayerAnalysis } from './layer-analysis.ts';
+import { layerCacheId } from './memory-layer-cache.ts';
 
 /**
  * Layer analyses kept in memory, least recently used dropped first, within a budget of records.
@@ -15,7 +16,7 @@ export class BoundedMemoryLayerCache implements LayerAnalysisCache {
   constructor(private readonly maxRecords = 100_000) {}
 
   async get(key: LayerCacheKey): Promise<LayerAnalysis | undefined> {
-    const id = cacheKey(key);
+    const id = layerCacheId(key);
     const analysis = this.entries.get(id);
     if (analysis) {
       // Map order is insertion order: re-inserting marks it most recently used.
@@ -26,7 +27,7 @@ export class BoundedMemoryLayerCache implements LayerAnalysisCache {
   }
 
   async put(key: LayerCacheKey, analysis: LayerAnalysis): Promise<void> {
-    const id = cacheKey(key);
+    const id = layerCacheId(key);
     this.remove(id);
     const weight = weightOf(analysis);
     if (weight > this.maxRecords) return;
@@ -54,8 +55,4 @@ export class BoundedMemoryLayerCache implements LayerAnalysisCache {
 /** An empty analysis still costs its entry. */
 function weightOf(analysis: LayerAnalysis): number {
   return analysis.records.length + 1;
-}
-
-function cacheKey(key: LayerCacheKey): string {
-  return `${key.digest}|${key.analyzers}`;
 }

@@ -6,14 +6,15 @@ export class MemoryLayerCache implements LayerAnalysisCache {
   private readonly entries = new Map<string, LayerAnalysis>();
 
   async get(key: LayerCacheKey): Promise<LayerAnalysis | undefined> {
-    return this.entries.get(cacheKey(key));
+    return this.entries.get(layerCacheId(key));
   }
 
   async put(key: LayerCacheKey, analysis: LayerAnalysis): Promise<void> {
-    this.entries.set(cacheKey(key), analysis);
+    this.entries.set(layerCacheId(key), analysis);
   }
 }
 
-function cacheKey(key: LayerCacheKey): string {
+/** One string per (verified digest, analyzers): the key both in-memory caches hold analyses under. */
+export function layerCacheId(key: LayerCacheKey): string {
   return `${key.digest}|${key.analyzers}`;
 }
