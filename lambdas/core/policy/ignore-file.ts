@@ -50,29 +50,62 @@ export function parseIgnoreFile(content: string, source: string, options: Ignore
   if (document === null || document === undefined) return [];
   const file = fileSchema.safeParse(document, { error: policyErrorMap });
   if (!file.success) throw malformed(what, describeIssue(file.error.issues[0]!, 'the document'));
-  return (file.data.ignore ?? []).map((entry, index) => toRule(entry, source, index + 1));
+  return ignoreRulesFromEntries(file.data.ignore ?? [], source);
 }
 
+/**
+ * Ignore entries given as values (an ignore file's list, or the pipeline's policy document), read
+ * with the same rules and messages. `source` becomes each rule's `source`; `locate` names the 1-based
+ * entry in error messages. Throws CustomsError('malformed').
+ */
+export function ignoreRulesFromEntries(
+  entries: readonly unknown[],
+  source: string,
+  locate: (entry: number) => string = (entry) => `ignore file ${source}: entry ${entry}`,
+): IgnoreRule[] {
+  return entries.map((value, index) => {
+    try {
+      return toRule(value, source, index + 1);
+    } catch (error) {
+      if (error instanceof EntryProblem) throw malformed(locate(index + 1), error.message);
+      throw error;
+    }
+  });
+}
+
+/** What is wrong with one ignore entry, in the words ignoreRulesFromEntries uses; undefined when nothing is. */
+export function ignoreEntryProblem(value: unknown): string | undefined {
+  try {
+    toRule(value, 'entry', 1);
+    return undefined;
+  } catch (error) {
+    if (error instanceof EntryProblem) return error.message;
+    throw error;
+  }
+}
+
+/** An entry's fault, worded to read after the entry's name; the caller says which entry. */
+class EntryProblem extends Error {}
+
 function toRule(value: unknown, source: string, entry: number): IgnoreRule {
-  const where = `ignore file ${source}: entry ${entry}`;
   const parsed = entrySchema.safeParse(value, { error: policyErrorMap });
-  if (!parsed.success) throw malformed(where, describeIssue(parsed.error.issues[0]!));
+  if (!parsed.success) throw new EntryProblem(describeIssue(parsed.error.issues[0]!));
   const { id, reason, expires, package: pkg, path } = parsed.data;
   return {
     id,
     reason,
-    ...(expires !== undefined ? expiryOf(expires, where) : {}),
-    ...(pkg !== undefined ? { package: scopeOf(pkg, where) } : {}),
+    ...(expires !== undefined ? expiryOf(expires) : {}),
+    ...(pkg !== undefined ? { package: scopeOf(pkg) } : {}),
     ...(path !== undefined ? { path, pathRegex: compilePathGlob(path) } : {}),
     source,
     entry,
   };
 }
 
-function expiryOf(value: string | Date, where: string): { expires: string; expiresAt: number } {
+function expiryOf(value: string | Date): { expires: string; expiresAt: number } {
   if (value instanceof Date) {
     const ms = value.getTime();
-    if (!Number.isFinite(ms)) throw malformed(where, 'expires is not a valid date');
+    if (!Number.isFinite(ms)) throw new EntryProblem('expires is not a valid date');
     // A timestamp at midnight UTC is how YAML represents a plain date: keep the whole-day meaning.
     const iso = value.toISOString();
     return iso.endsWith('T00:00:00.000Z') ? { expires: iso.slice(0, 10), expiresAt: endOfDay(ms) } : { expires: iso, expiresAt: ms };
@@ -81,17 +114,17 @@ function expiryOf(value: string | Date, where: string): { expires: string; expir
   if (day !== undefined) return { expires: value, expiresAt: endOfDay(day) };
   const instant = parseTimestamp(value);
   if (instant !== undefined) return { expires: value, expiresAt: instant };
-  throw malformed(where, `expires ${JSON.stringify(value)} is not a date (YYYY-MM-DD) or an RFC 3339 timestamp`);
+  throw new EntryProblem(`expires ${JSON.stringify(value)} is not a date (YYYY-MM-DD) or an RFC 3339 timestamp`);
 }
 
 function endOfDay(startOfDay: number): number {
   return startOfDay + 24 * 60 * 60 * 1000 - 1;
 }
 
-function scopeOf(value: string, where: string): PackageScope {
+function scopeOf(value: string): PackageScope {
   if (!/^pkg:/i.test(value)) return { kind: 'name', name: value };
   const purl = parsePurl(value);
-  if (!purl) throw malformed(where, `package ${JSON.stringify(value)} is not a valid package URL`);
+  if (!purl) throw new EntryProblem(`package ${JSON.stringify(value)} is not a valid package URL`);
   return { kind: 'purl', text: value, purl };
 }
 
