@@ -20,6 +20,9 @@ import type {
   StoredFinding,
 } from './pipeline/model.ts';
 import type { ImageSbom } from './sbom/model.ts';
+import type { CustomsEvent, ImageAlert, OutgoingAlert } from './alerts/alert-model.ts';
+import type { AnnouncedVerdict, Verdict } from './pipeline/verdict-model.ts';
+import type { PolicyCatalogue } from './policy/repository-policy.ts';
 
 /**
  * Ports: what the scanning core needs from the outside world. Adapters (OCI registries, ECR, OCI
@@ -213,4 +216,66 @@ export interface ImageSourceFactory {
 
 export interface Clock {
   now(): Date;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Verdicts and alerts (issue 13).
+// ---------------------------------------------------------------------------------------------
+
+/** The current policy document, compiled; adapters cache it and re-read it when it may have changed. */
+export interface PolicySource {
+  current(): Promise<PolicyCatalogue>;
+}
+
+/** Alerts decided but not yet known to be published: written with the verdict, confirmed after publishing. */
+export interface PendingAnnouncement {
+  readonly alert: ImageAlert;
+  readonly events: readonly CustomsEvent[];
+  /** What `announced` becomes once the alert is confirmed published. */
+  readonly announced: AnnouncedVerdict;
+  readonly createdAt: Date;
+}
+
+export interface StoredVerdict {
+  readonly key: ImageKey;
+  readonly verdict: Verdict;
+  /** The last state reported (or recorded silently); absent before the first evaluation. */
+  readonly announced?: AnnouncedVerdict;
+  readonly pending?: PendingAnnouncement;
+  /** Changes on every write: the optimistic-concurrency token `put` compares. */
+  readonly revision: number;
+}
+
+export interface VerdictWrite {
+  readonly verdict: Verdict;
+  readonly announced?: AnnouncedVerdict;
+  readonly pending?: PendingAnnouncement;
+}
+
+/**
+ * Verdicts per image state (account, region, repository, digest), with the outbox of their alerts:
+ * a change and its alert are written together, published, then confirmed, so a crash between any
+ * two steps republishes the same alert (same alertId) instead of losing or re-deciding it.
+ */
+export interface VerdictStore {
+  get(key: ImageKey): Promise<StoredVerdict | undefined>;
+  /** In key order; for evaluation runs over many images. */
+  getMany(keys: readonly ImageKey[]): Promise<readonly (StoredVerdict | undefined)[]>;
+  /**
+   * Writes when the stored revision is still `expectedRevision` (undefined: nothing stored yet);
+   * false when another writer got there first (re-read and decide again).
+   */
+  put(key: ImageKey, write: VerdictWrite, expectedRevision: number | undefined): Promise<boolean>;
+  /** After publishing: when `alertId` is still pending, its `announced` replaces the stored one and the pending goes. */
+  confirm(key: ImageKey, alertId: string): Promise<void>;
+}
+
+/** Alerts to the people and tools subscribed (SNS on AWS, console and webhooks locally). At least once. */
+export interface AlertPublisher {
+  publish(alerts: readonly OutgoingAlert[]): Promise<void>;
+}
+
+/** The same facts as events (EventBridge on AWS). At least once. */
+export interface EventPublisher {
+  publish(events: readonly CustomsEvent[]): Promise<void>;
 }
