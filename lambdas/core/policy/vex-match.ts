@@ -34,7 +34,8 @@ function anyCovers(components: readonly VexComponent[], purl: ParsedPurl): boole
 /**
  * A `pkg:oci` purl names this image when its version is the image's manifest digest (or the digest of
  * the index it was selected from), or, without a version, when its name is the last segment of the
- * image's repository. `repository_url`, `tag` and `arch` qualifiers must then agree when given.
+ * image's repository. `repository_url`, `tag` (any of the image's tags) and `arch` qualifiers must
+ * then agree when given.
  */
 export function identifiesImage(purl: ParsedPurl, image: ImageContext): boolean {
   const { sbom } = image;
@@ -46,7 +47,7 @@ export function identifiesImage(purl: ParsedPurl, image: ImageContext): boolean 
   }
   const { repository_url: repositoryUrl, tag, arch } = purl.qualifiers;
   if (repositoryUrl !== undefined && normaliseRepository(repositoryUrl) !== normaliseRepository(sbom.repository)) return false;
-  if (tag !== undefined && tag !== sbom.tag) return false;
+  if (tag !== undefined && !image.tags.includes(tag)) return false;
   if (arch !== undefined && arch !== sbom.platform.architecture) return false;
   return true;
 }
