@@ -8,6 +8,9 @@ import { worstSeverity } from './severity-rank.ts';
 /** Each "what changed" list is cut here (sorted first), so one alert stays far below SNS's 256 KiB. */
 export const MAX_CHANGED_IDS = 100;
 
+/** Advisory titles are the one free text an alert carries; cut so a hostile record cannot bloat it. */
+export const MAX_TITLE_LENGTH = 300;
+
 export interface ImageAlertInput {
   readonly eventType: AlertEventType;
   readonly key: ImageKey;
@@ -50,13 +53,20 @@ export function buildImageAlert(input: ImageAlertInput): ImageAlert {
     counts: verdict.counts,
     failingCount: verdict.failingCount,
     suppressedCount: verdict.suppressedCount,
-    worstFindings: verdict.worst,
+    worstFindings: verdict.worst.map(withShortTitle),
     changes: {
       newlyFailing: firstSorted([...failing].filter((id) => !before.has(id))),
       noLongerFailing: firstSorted([...before].filter((id) => !failing.has(id))),
     },
     severity: alertSeverity(verdict),
   };
+}
+
+/** The finding with its title cut at MAX_TITLE_LENGTH characters (whole code points). */
+export function withShortTitle(finding: VerdictFinding): VerdictFinding {
+  if (finding.title === undefined) return finding;
+  const chars = [...finding.title];
+  return chars.length <= MAX_TITLE_LENGTH ? finding : { ...finding, title: `${chars.slice(0, MAX_TITLE_LENGTH - 3).join('')}...` };
 }
 
 function firstSorted(ids: string[]): string[] {

@@ -1,5 +1,6 @@
 import type { PlatformVerdict, Verdict, VerdictFinding } from '../pipeline/verdict-model.ts';
 import { eventIdOf } from './alert-id.ts';
+import { withShortTitle } from './build-image-alert.ts';
 import type { CustomsEvent, ImageAlert } from './alert-model.ts';
 import { severityRank } from './severity-rank.ts';
 
@@ -58,7 +59,7 @@ export function verdictEvents(alert: ImageAlert, verdict: Verdict, repositoryArn
   const findings: CustomsEvent[] = [];
   for (const finding of verdict.failing) {
     if (!newly.has(finding.id)) continue;
-    findings.push(findingEvent(eventIdOf(alert.alertId, 'NEW', finding.manifestDigest, finding.key), 'NEW', findingJson(finding)));
+    findings.push(findingEvent(eventIdOf(alert.alertId, 'NEW', finding.manifestDigest, finding.key), 'NEW', findingJson(withShortTitle(finding))));
   }
   for (const id of alert.changes.noLongerFailing) {
     findings.push(findingEvent(eventIdOf(alert.alertId, 'RESOLVED', id), 'RESOLVED', { id }));

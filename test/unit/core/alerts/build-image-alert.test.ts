@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { alertIdOf } from '../../../../lambdas/core/alerts/alert-id.ts';
-import { buildImageAlert, MAX_CHANGED_IDS } from '../../../../lambdas/core/alerts/build-image-alert.ts';
+import { buildImageAlert, MAX_CHANGED_IDS, MAX_TITLE_LENGTH } from '../../../../lambdas/core/alerts/build-image-alert.ts';
 import { alertOf, announcedOf, asJson, digestOf, finding, imageKey, schemaValidators, T0, verdictOf } from './alert-fixtures.ts';
 
 const validators = schemaValidators({ strict: true });
@@ -73,6 +73,16 @@ describe('buildImageAlert', () => {
     const verdict = verdictOf({ verdict: 'FAILED', reason: 'linux/arm/v7: layer unreadable', findings: [finding('A', 'HIGH')], platforms });
     const alert = buildImageAlert({ eventType: 'SCAN_FAILED', key: imageKey(), tags: [], kind: 'index', verdict, time: T0 });
     expect(alert.image).toEqual({ digest: digestOf('app'), tags: [], kind: 'index', platforms });
+    expect(validators.alert(asJson(alert)), JSON.stringify(validators.alert.errors)).toBe(true);
+  });
+
+  it('cuts advisory titles at 300 characters, whole code points', () => {
+    const long = `${'🐳'.repeat(400)}`;
+    const alert = alertOf({ verdict: verdictOf({ findings: [finding('CVE-1', 'HIGH', { title: long }), finding('CVE-2', 'HIGH', { title: 'short' })] }) });
+    const titles = alert.worstFindings.map((f) => f.title!);
+    expect([...titles[0]!]).toHaveLength(MAX_TITLE_LENGTH);
+    expect(titles[0]).toBe(`${'🐳'.repeat(MAX_TITLE_LENGTH - 3)}...`);
+    expect(titles[1]).toBe('short');
     expect(validators.alert(asJson(alert)), JSON.stringify(validators.alert.errors)).toBe(true);
   });
 
