@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { policyErrorMap } from '../../lambdas/core/policy/issue-messages.ts';
+import { policyDocumentSchema, repositoryNameSchema, repositoryPrefixSchema } from '../../lambdas/core/policy/policy-document.ts';
+import { alertSubscriptionSchema, operationsSubscriptionSchema, subscriptionKey, type SubscriptionConfig } from './subscription-config.ts';
 
 /**
  * Customs' deployment settings, in one place. They come from the CDK context key `customs` (an
@@ -7,21 +10,48 @@ import { z } from 'zod';
  */
 export const CONFIG_CONTEXT_KEY = 'customs';
 
-// ECR's own pattern for repository names (namespaces separated by `/`), 2-256 characters.
-const REPOSITORY_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
-// A prefix is the start of such a name: it may end in a separator (`team/`, `app-`).
-const REPOSITORY_PREFIX = /^[a-z0-9][a-z0-9._/-]*$/;
-
 // The retention periods CloudWatch Logs accepts (RetentionDays), in days.
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
 const repositorySelection = z
   .object({
-    names: z.array(z.string().min(2).max(256).regex(REPOSITORY_NAME, 'is not an ECR repository name')).default([]),
-    prefixes: z.array(z.string().min(1).max(255).regex(REPOSITORY_PREFIX, 'is not the start of an ECR repository name')).default([]),
+    names: z.array(repositoryNameSchema).default([]),
+    prefixes: z.array(repositoryPrefixSchema).default([]),
   })
   .strict()
   .refine((selection) => selection.names.length + selection.prefixes.length > 0, 'names or prefixes must list at least one repository');
+
+// EventBridge's rules for bus names; an ARN may name a bus of another account (its policy must allow PutEvents).
+const EVENT_BUS_NAME = /^[/.\-_A-Za-z0-9]{1,256}$/;
+const EVENT_BUS_ARN = /^arn:aws(?:-[a-z]+)*:events:[a-z]{2}(?:-[a-z]+)+-\d+:\d{12}:event-bus\/[/.\-_A-Za-z0-9]{1,256}$/;
+
+const eventBus = z
+  .string()
+  .refine((bus) => (bus.startsWith('arn:') ? EVENT_BUS_ARN.test(bus) : EVENT_BUS_NAME.test(bus)), 'must be default, an event bus name or an event bus ARN');
+
+const alerts = z
+  .strictObject({
+    subscriptions: z.array(alertSubscriptionSchema).default([]),
+    /** Per-image messages to email per repository and advisory in one evaluation run; the rest reach people as one group summary. */
+    emailImageCap: z.number().int().min(1).max(1000).default(20),
+    /** `default`, a bus name or a bus ARN. */
+    eventBus: eventBus.default('default'),
+    /** Send `Customs Verdict` and `Customs Finding` events. */
+    events: z.boolean().default(true),
+  })
+  .prefault({});
+
+const operations = z
+  .strictObject({
+    /** `separate`: alarms go to an operations topic of their own; `alerts`: to the alerts topic. */
+    topic: z.enum(['separate', 'alerts']).default('separate'),
+    subscriptions: z.array(operationsSubscriptionSchema).default([]),
+    /** The scan queue's oldest message, in seconds, that raises an alarm (up to the queue's 14-day retention). */
+    oldestMessageAgeSeconds: z.number().int().min(60).max(1_209_600).default(3600),
+    /** Manifests whose scan FAILED in one hour that raise an alarm. */
+    scanFailuresPerHour: z.number().int().min(1).default(5),
+  })
+  .prefault({});
 
 const configSchema = z
   .object({
@@ -63,14 +93,35 @@ const configSchema = z
     monthlyScanVolume: z.number().int().min(1).default(10_000),
     /** Advisories older than this make a verdict `ADVISORIES_UNAVAILABLE` (never fail open). */
     advisoryMaxAgeHours: z.number().int().min(1).max(24 * 30).default(48),
+    /** How images are judged: a default and overrides by repository (lambdas/core/policy/policy-document.ts). */
+    policies: policyDocumentSchema.prefault({}),
+    /** Who hears about verdicts: SNS subscriptions and EventBridge events. */
+    alerts,
+    /** Who hears about the pipeline itself: CloudWatch alarms. */
+    operations,
   })
-  .strict();
+  .strict()
+  .superRefine((config, context) => {
+    // One topic holds one subscription per protocol and endpoint; SNS refuses a second with other attributes.
+    const seen = new Map<string, string>();
+    const check = (list: readonly SubscriptionConfig[], path: readonly string[]): void =>
+      list.forEach((subscription, index) => {
+        const first = seen.get(subscriptionKey(subscription));
+        if (first === undefined) seen.set(subscriptionKey(subscription), [CONFIG_CONTEXT_KEY, ...path, index].join('.'));
+        else context.addIssue({ code: 'custom', path: [...path, index], message: `repeats ${first} (one topic, one subscription per protocol and endpoint)`, input: subscription });
+      });
+    check(config.alerts.subscriptions, ['alerts', 'subscriptions']);
+    if (config.operations.topic === 'separate') seen.clear();
+    check(config.operations.subscriptions, ['operations', 'subscriptions']);
+  });
 
 /** What the settings may be written as (every key optional). */
 export type CustomsConfigInput = z.input<typeof configSchema>;
 /** The validated settings, every default filled in. */
 export type CustomsConfig = z.output<typeof configSchema>;
 export type RepositorySelection = CustomsConfig['watchedRepositories'];
+export type AlertsConfig = CustomsConfig['alerts'];
+export type OperationsConfig = CustomsConfig['operations'];
 
 export class InvalidConfigError extends Error {
   override readonly name = 'InvalidConfigError';
@@ -78,7 +129,8 @@ export class InvalidConfigError extends Error {
 
 /** Validates settings; the error names every wrong setting by its path under `customs`. */
 export function parseConfig(input: unknown): CustomsConfig {
-  const result = configSchema.safeParse(input ?? {});
+  // The policy document's messages (`reason is required`) read after a path; so do the others'.
+  const result = configSchema.safeParse(input ?? {}, { error: policyErrorMap });
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
     const path = [CONFIG_CONTEXT_KEY, ...issue.path.map(String)].join('.');

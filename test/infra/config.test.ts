@@ -20,6 +20,10 @@ describe('configuration', () => {
       queueEncryption: 'sqs-managed',
       monthlyScanVolume: 10_000,
       advisoryMaxAgeHours: 48,
+      // Audit everything, failing on CRITICAL; alerts to nobody yet, events on the default bus.
+      policies: { default: { mode: 'audit', failOn: 'CRITICAL', ignoreUnfixed: false, ignore: [], vex: [] }, overrides: [] },
+      alerts: { subscriptions: [], emailImageCap: 20, eventBus: 'default', events: true },
+      operations: { topic: 'separate', subscriptions: [], oldestMessageAgeSeconds: 3600, scanFailuresPerHour: 5 },
     });
   });
 
@@ -52,8 +56,77 @@ describe('configuration', () => {
     [{ watchedRepositories: {} }, 'customs.watchedRepositories'],
     [{ watchedRepositories: 'some' }, 'customs.watchedRepositories'],
     [{ scanner: { memory: 1024 } }, 'customs.scanner'],
+    [{ policies: { default: { failOn: 'SEVERE' } } }, 'customs.policies.default.failOn'],
+    [{ policies: { overrides: [{ repositories: { prefixes: ['team-a/'] }, ignore: [{ id: 'CVE-2024-1' }] }] } }, 'customs.policies.overrides.0.ignore.0'],
+    [{ alerts: { emailImageCap: 0 } }, 'customs.alerts.emailImageCap'],
+    [{ alerts: { eventBus: 'arn:aws:sns:eu-west-1:111122223333:not-a-bus' } }, 'customs.alerts.eventBus'],
+    [{ alerts: { eventBus: 'has spaces' } }, 'customs.alerts.eventBus'],
+    [{ alerts: { events: 'yes' } }, 'customs.alerts.events'],
+    [{ alerts: { subscriptions: [{ protocol: 'sms', endpoint: '+15555550100' }] } }, 'customs.alerts.subscriptions.0.protocol'],
+    [{ alerts: { subscriptions: [{ protocol: 'email', endpoint: 'a@example.com', extra: 1 }] } }, 'customs.alerts.subscriptions.0'],
+    [{ operations: { topic: 'shared' } }, 'customs.operations.topic'],
+    [{ operations: { oldestMessageAgeSeconds: 30 } }, 'customs.operations.oldestMessageAgeSeconds'],
+    [{ operations: { scanFailuresPerHour: 0 } }, 'customs.operations.scanFailuresPerHour'],
   ])('refuses %j, naming %s', (input, setting) => {
     expect(() => parseConfig(input)).toThrow(`${setting}:`);
+  });
+
+  const subscribe = (subscription: Record<string, unknown>): unknown => ({ alerts: { subscriptions: [subscription] } });
+  const SQS_ARN = 'arn:aws:sqs:eu-west-1:111122223333:alerts-in';
+  const LAMBDA_ARN = 'arn:aws:lambda:eu-west-1:111122223333:function:ticketing';
+
+  it.each([
+    [{ protocol: 'email', endpoint: 'security-team' }, 'endpoint: is not an email address'],
+    [{ protocol: 'https', endpoint: 'http://hooks.example.com/customs' }, 'endpoint: is not an https:// URL'],
+    [{ protocol: 'https', endpoint: 'not a url' }, 'endpoint: is not an https:// URL'],
+    [{ protocol: 'sqs', endpoint: 'alerts-in' }, 'endpoint: is not an SQS queue ARN'],
+    [{ protocol: 'sqs', endpoint: `${SQS_ARN}.fifo` }, 'endpoint: is a FIFO queue'],
+    [{ protocol: 'sqs', endpoint: LAMBDA_ARN }, 'endpoint: is not an SQS queue ARN'],
+    [{ protocol: 'lambda', endpoint: SQS_ARN }, 'endpoint: is not a Lambda function ARN'],
+    [{ protocol: 'email', endpoint: 'a@example.com', rawMessageDelivery: true }, 'rawMessageDelivery: applies to sqs and https subscriptions only'],
+    [{ protocol: 'lambda', endpoint: LAMBDA_ARN, rawMessageDelivery: false }, 'rawMessageDelivery: applies to sqs and https subscriptions only'],
+    [{ protocol: 'sqs', endpoint: SQS_ARN, filterPolicy: { severity: { anything: ['LOW'] } } }, 'filterPolicy.severity: must be a list of conditions'],
+    [{ protocol: 'sqs', endpoint: SQS_ARN, filterPolicy: { severity: [] } }, 'filterPolicy.severity: must list at least one condition'],
+    [{ protocol: 'sqs', endpoint: SQS_ARN, filterPolicy: { $or: [{ repository: ['web'] }, { mode: 'enforce' }] } }, 'filterPolicy.$or.1.mode: must be a list of conditions'],
+    // SNS's limits, with the audience condition the subscription gets counted in.
+    [{ protocol: 'sqs', endpoint: SQS_ARN, filterPolicy: { a: ['1'], b: ['1'], c: ['1'], d: ['1'], e: ['1'] } }, 'filterPolicy: names 6 attributes (audience included); SNS accepts at most 5'],
+    [{ protocol: 'sqs', endpoint: SQS_ARN, filterPolicy: { repository: Array.from({ length: 76 }, (_, index) => `repo-${String(index)}`) } }, 'filterPolicy: has 152 combinations of values (audience included)'],
+  ])('refuses the alerts subscription %j: %s', (subscription, problem) => {
+    expect(() => parseConfig(subscribe(subscription))).toThrow(`customs.alerts.subscriptions.0.${problem}`);
+  });
+
+  it('accepts each protocol’s endpoint, raw delivery for sqs and https, and filter policies within SNS’s limits', () => {
+    const subscriptions = [
+      { protocol: 'email', endpoint: 'security@example.com', filterPolicy: { severityRank: [{ numeric: ['>=', 4] }] } },
+      { protocol: 'https', endpoint: 'https://hooks.example.com/customs', rawMessageDelivery: true },
+      { protocol: 'sqs', endpoint: SQS_ARN, rawMessageDelivery: true, filterPolicy: { $or: [{ repository: [{ prefix: 'team-a/' }] }, { eventType: ['FAILED_POLICY'] }] } },
+      { protocol: 'lambda', endpoint: `${LAMBDA_ARN}:live` },
+      { protocol: 'sqs', endpoint: 'arn:aws-us-gov:sqs:us-gov-west-1:111122223333:alerts', filterPolicy: { a: ['1'], b: ['1'], c: ['1'], audience: ['all'], e: ['1'] } },
+    ];
+    expect(parseConfig({ alerts: { subscriptions } }).alerts.subscriptions).toEqual(subscriptions);
+  });
+
+  it('refuses a filter policy on an operations subscription: alarms carry no message attributes', () => {
+    expect(() => parseConfig({ operations: { subscriptions: [{ protocol: 'email', endpoint: 'ops@example.com', filterPolicy: { eventType: ['SCAN_FAILED'] } }] } })).toThrow(
+      'customs.operations.subscriptions.0.filterPolicy: alarm notifications carry no message attributes',
+    );
+  });
+
+  it('refuses one protocol and endpoint twice on one topic, and allows it on two', () => {
+    const mail = { protocol: 'email', endpoint: 'team@example.com' };
+    expect(() => parseConfig({ alerts: { subscriptions: [mail, { ...mail, filterPolicy: { mode: ['enforce'] } }] } })).toThrow(
+      'customs.alerts.subscriptions.1: repeats customs.alerts.subscriptions.0',
+    );
+    expect(() => parseConfig({ alerts: { subscriptions: [mail] }, operations: { topic: 'alerts', subscriptions: [mail] } })).toThrow(
+      'customs.operations.subscriptions.0: repeats customs.alerts.subscriptions.0',
+    );
+    expect(parseConfig({ alerts: { subscriptions: [mail] }, operations: { subscriptions: [mail] } }).operations.subscriptions).toEqual([mail]);
+  });
+
+  it('accepts an event bus by name or ARN', () => {
+    expect(parseConfig({ alerts: { eventBus: 'security-events' } }).alerts.eventBus).toBe('security-events');
+    const arn = 'arn:aws:events:eu-west-1:444455556666:event-bus/central-security';
+    expect(parseConfig({ alerts: { eventBus: arn } }).alerts.eventBus).toBe(arn);
   });
 
   it('fails building the app from a bad context, naming the setting', () => {
