@@ -4,11 +4,17 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { CONFIG_CONTEXT_KEY, configFromContext, parseConfig, type CustomsConfig, type CustomsConfigInput } from './config/customs-config.ts';
+import { vexObjectsOf } from '../lambdas/core/policy/policy-document.ts';
+import { alertFilterPolicy, ALARMS_ONLY_FILTER_POLICY } from './config/subscription-config.ts';
 import { AdvisoryTable } from './constructs/advisory-table.ts';
+import { AlertSubscriptions } from './constructs/alert-subscriptions.ts';
+import { AlertTopics } from './constructs/alert-topics.ts';
 import { EcrEventsToQueue } from './constructs/ecr-events-to-queue.ts';
 import { FindingsTable } from './constructs/findings-table.ts';
+import { PipelineAlarms } from './constructs/pipeline-alarms.ts';
+import { PolicyParameter } from './constructs/policy-parameter.ts';
 import { SbomBucket } from './constructs/sbom-bucket.ts';
-import { ScannerFunction } from './constructs/scanner-function.ts';
+import { SCANNER_METRICS, ScannerFunction } from './constructs/scanner-function.ts';
 import { acknowledgeNagFindings } from './nag-suppressions.ts';
 
 export interface CustomsStackProps extends StackProps {
@@ -19,7 +25,10 @@ export interface CustomsStackProps extends StackProps {
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SCANNER_ENTRY = fileURLToPath(new URL('../lambdas/handlers/scan-image-handler.ts', import.meta.url));
 
-/** The Customs pipeline: ECR events → queue → scanner Lambda → findings table (+ SBOM bucket). */
+/**
+ * The Customs pipeline: ECR events → queue → scanner Lambda → findings table (+ SBOM bucket), judged
+ * by the policy parameter, alerts to the alerts topic and events to EventBridge; alarms to operations.
+ */
 export class CustomsStack extends Stack {
   readonly config: CustomsConfig;
   readonly events: EcrEventsToQueue;
@@ -28,6 +37,9 @@ export class CustomsStack extends Stack {
   readonly advisories: AdvisoryTable;
   readonly sboms: SbomBucket;
   readonly queueKey?: Key;
+  readonly topics: AlertTopics;
+  readonly policy: PolicyParameter;
+  readonly alarms: PipelineAlarms;
 
   constructor(scope: Construct, id: string, props: CustomsStackProps = {}) {
     super(scope, id, props);
@@ -46,6 +58,8 @@ export class CustomsStack extends Stack {
       noncurrentVersionExpiration: Duration.days(config.retention.sbomNoncurrentVersionDays),
       layerAnalysisExpiration: Duration.days(config.retention.layerAnalysisDays),
     });
+    this.policy = new PolicyParameter(this, 'Policy', { document: config.policies });
+    this.topics = new AlertTopics(this, 'Alerts', { operationsTopic: config.operations.topic, removalPolicy });
     this.events = new EcrEventsToQueue(this, 'EcrEvents', {
       repositories: config.watchedRepositories,
       visibilityTimeout: Duration.seconds(config.scanner.timeoutSeconds * 6),
@@ -67,6 +81,33 @@ export class CustomsStack extends Stack {
       logRemovalPolicy: removalPolicy,
       advisoryMaxAgeHours: config.advisoryMaxAgeHours,
       historyDays: config.retention.historyDays,
+      alertsTopicArn: this.topics.alertsTopic.topicArn,
+      ...(config.alerts.events ? { eventBus: config.alerts.eventBus } : {}),
+      policyParameterName: this.policy.parameter.parameterName,
+      emailImageCap: config.alerts.emailImageCap,
+      vexObjects: vexObjectsOf(config.policies),
+    });
+    this.topics.grantPublish(this.scanner.role);
+    this.policy.grantRead(this.scanner.role);
+
+    const deadLetterQueue = this.topics.deliveryDeadLetterQueue;
+    new AlertSubscriptions(this, 'AlertSubscriptions', { topic: this.topics.alertsTopic, subscriptions: config.alerts.subscriptions, filterPolicyOf: alertFilterPolicy, deadLetterQueue });
+    new AlertSubscriptions(this, 'OperationsSubscriptions', {
+      topic: this.topics.operationsTopic,
+      deadLetterQueue,
+      subscriptions: config.operations.subscriptions,
+      // On a shared topic, operators take the alarms only; on their own topic, everything there is.
+      filterPolicyOf: () => (config.operations.topic === 'alerts' ? ALARMS_ONLY_FILTER_POLICY : undefined),
+    });
+    this.alarms = new PipelineAlarms(this, 'Alarms', {
+      topic: this.topics.operationsTopic,
+      existing: this.events.alarms,
+      scanner: this.scanner.function,
+      scannerMetrics: SCANNER_METRICS,
+      scanQueue: this.events.queue,
+      deliveryDeadLetterQueue: deadLetterQueue,
+      oldestMessageAge: Duration.seconds(config.operations.oldestMessageAgeSeconds),
+      scanFailuresPerHour: config.operations.scanFailuresPerHour,
     });
     // What the CLI (`customs advisories load --table T`) and operators need after a deploy.
     new CfnOutput(this, 'FindingsTableName', { value: this.findings.table.tableName });
@@ -75,6 +116,9 @@ export class CustomsStack extends Stack {
     new CfnOutput(this, 'ScanQueueUrl', { value: this.events.queue.queueUrl });
     new CfnOutput(this, 'ScanDeadLetterQueueUrl', { value: this.events.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'ScannerFunctionName', { value: this.scanner.function.functionName });
+    new CfnOutput(this, 'AlertsTopicArn', { value: this.topics.alertsTopic.topicArn });
+    if (config.operations.topic === 'separate') new CfnOutput(this, 'OperationsTopicArn', { value: this.topics.operationsTopic.topicArn });
+    new CfnOutput(this, 'PolicyParameterName', { value: this.policy.parameter.parameterName });
     acknowledgeNagFindings(this);
   }
 }

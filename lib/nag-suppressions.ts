@@ -16,7 +16,7 @@ export interface NagAcknowledgement {
 const DLQ_REASON = 'a dead-letter queue of a dead-letter queue would only move the problem; an alarm watches this one.';
 
 export function nagAcknowledgements(stack: CustomsStack): NagAcknowledgement[] {
-  const { scanner, events, sboms, findings, advisories } = stack;
+  const { scanner, events, sboms, findings, advisories, topics } = stack;
   const policy = scanner.role.node.findChild('DefaultPolicy');
   const arnOf = (resource: IConstruct): string => `<${stack.getLogicalId(resource.node.defaultChild as CfnElement)}.Arn>`;
   return [
@@ -63,6 +63,8 @@ export function nagAcknowledgements(stack: CustomsStack): NagAcknowledgement[] {
     { resource: events.deadLetterQueue, id: 'Serverless-SQSRedrivePolicy', reason: `The scan queue's DLQ: ${DLQ_REASON}` },
     { resource: events.targetDeadLetterQueue, id: 'Serverless-SQSRedrivePolicy', reason: `The EventBridge target's DLQ: ${DLQ_REASON}` },
     { resource: events.targetDeadLetterQueue, id: 'AwsSolutions-SQS3', reason: `The EventBridge target's DLQ, for events the rules could not deliver: ${DLQ_REASON}` },
+    { resource: topics.deliveryDeadLetterQueue, id: 'Serverless-SQSRedrivePolicy', reason: `The SNS subscriptions' DLQ: ${DLQ_REASON}` },
+    { resource: topics.deliveryDeadLetterQueue, id: 'AwsSolutions-SQS3', reason: `The SNS subscriptions' DLQ, for alerts SNS could not deliver to a subscriber: ${DLQ_REASON}` },
     {
       resource: sboms.bucket,
       id: 'AwsSolutions-S1',

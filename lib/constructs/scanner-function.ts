@@ -1,4 +1,4 @@
-import { RemovalPolicy, type Duration } from 'aws-cdk-lib';
+import { ArnFormat, RemovalPolicy, Stack, type Duration } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, ApplicationLogLevel, EventSourceMapping, LoggingFormat, Runtime, SystemLogLevel } from 'aws-cdk-lib/aws-lambda';
@@ -9,6 +9,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { RepositorySelection } from '../config/customs-config.ts';
+import type { S3ObjectRef } from '../../lambdas/core/policy/policy-document.ts';
 import { LOAD_REQUEST_PK } from '../../lambdas/adapters/dynamodb/advisory-load-request-keys.ts';
 import { repositoryArns } from './ecr-read-resources.ts';
 
@@ -19,7 +20,15 @@ export const SCANNER_ENVIRONMENT = {
   sbomBucket: 'SBOM_BUCKET_NAME',
   advisoryMaxAgeHours: 'ADVISORY_MAX_AGE_HOURS',
   historyDays: 'HISTORY_RETENTION_DAYS',
+  alertsTopic: 'ALERTS_TOPIC_ARN',
+  /** The bus name or ARN as configured; absent when events are off. */
+  eventBus: 'EVENT_BUS_NAME',
+  policyParameter: 'POLICY_PARAMETER_NAME',
+  emailImageCap: 'EMAIL_IMAGE_CAP',
 } as const;
+
+/** The scanner's custom metrics: Powertools' namespace and its `service` default dimension. */
+export const SCANNER_METRICS = { namespace: 'Customs', service: 'customs-scanner' } as const;
 
 export interface ScannerFunctionProps {
   /** The handler's source file (exporting `handler`). */
@@ -42,6 +51,16 @@ export interface ScannerFunctionProps {
   readonly logRemovalPolicy?: RemovalPolicy;
   readonly advisoryMaxAgeHours: number;
   readonly historyDays: number;
+  /** Where alerts are published (the topic grants sns:Publish and its key: AlertTopics.grantPublish). */
+  readonly alertsTopicArn: string;
+  /** `default`, a bus name or a bus ARN; no events without one. */
+  readonly eventBus?: string;
+  /** The SSM parameter holding the policy document (PolicyParameter.grantRead grants it). */
+  readonly policyParameterName: string;
+  /** Per-image messages to email per repository and advisory in one evaluation run. */
+  readonly emailImageCap: number;
+  /** S3 VEX documents the policies name: the scanner reads exactly these. */
+  readonly vexObjects: readonly S3ObjectRef[];
 }
 
 /**
@@ -82,8 +101,12 @@ export class ScannerFunction extends Construct {
         [SCANNER_ENVIRONMENT.sbomBucket]: props.sbomBucket.bucketName,
         [SCANNER_ENVIRONMENT.advisoryMaxAgeHours]: String(props.advisoryMaxAgeHours),
         [SCANNER_ENVIRONMENT.historyDays]: String(props.historyDays),
-        POWERTOOLS_SERVICE_NAME: 'customs-scanner',
-        POWERTOOLS_METRICS_NAMESPACE: 'Customs',
+        [SCANNER_ENVIRONMENT.alertsTopic]: props.alertsTopicArn,
+        ...(props.eventBus !== undefined ? { [SCANNER_ENVIRONMENT.eventBus]: props.eventBus } : {}),
+        [SCANNER_ENVIRONMENT.policyParameter]: props.policyParameterName,
+        [SCANNER_ENVIRONMENT.emailImageCap]: String(props.emailImageCap),
+        POWERTOOLS_SERVICE_NAME: SCANNER_METRICS.service,
+        POWERTOOLS_METRICS_NAMESPACE: SCANNER_METRICS.namespace,
       },
       bundling: {
         format: OutputFormat.ESM,
@@ -109,6 +132,23 @@ export class ScannerFunction extends Construct {
     );
     this.eventSourceMapping = this.function.node.children.find((child): child is EventSourceMapping => child instanceof EventSourceMapping)!;
     this.grantScanning(props);
+    this.grantVerdicts(props);
+  }
+
+  // Publishing alerts is granted by the topic (its key policy names this role); events and VEX reads here.
+  private grantVerdicts(props: ScannerFunctionProps): void {
+    if (props.eventBus !== undefined) {
+      this.role.addToPolicy(new PolicyStatement({ sid: 'PutVerdictEvents', actions: ['events:PutEvents'], resources: [eventBusArn(this, props.eventBus)] }));
+    }
+    if (props.vexObjects.length > 0) {
+      this.role.addToPolicy(
+        new PolicyStatement({
+          sid: 'ReadVexDocuments',
+          actions: ['s3:GetObject'],
+          resources: props.vexObjects.map(({ bucket, key }) => Stack.of(this).formatArn({ service: 's3', region: '', account: '', resource: bucket, resourceName: key, arnFormat: ArnFormat.SLASH_RESOURCE_NAME })),
+        }),
+      );
+    }
   }
 
   private grantScanning(props: ScannerFunctionProps): void {
@@ -146,3 +186,9 @@ export class ScannerFunction extends Construct {
   }
 }
 
+
+/** A bus ARN as given, or this account's and region's bus of that name (`default` included). */
+export function eventBusArn(scope: Construct, bus: string): string {
+  if (bus.startsWith('arn:')) return bus;
+  return Stack.of(scope).formatArn({ service: 'events', resource: 'event-bus', resourceName: bus, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+}

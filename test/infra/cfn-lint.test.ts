@@ -27,7 +27,27 @@ function synthesize(name: string, context: Record<string, unknown>): string {
 describe('cfn-lint on the synthesized templates', () => {
   it.each([
     ['defaults', {}],
-    ['selective', { customs: { watchedRepositories: { names: ['web'], prefixes: ['team-a/'] }, queueEncryption: 'kms', removalPolicy: 'destroy' } }],
+    [
+      'selective',
+      {
+        customs: {
+          watchedRepositories: { names: ['web'], prefixes: ['team-a/'] },
+          queueEncryption: 'kms',
+          removalPolicy: 'destroy',
+          policies: { overrides: [{ repositories: { names: ['web'] }, failOn: 'HIGH', vex: [{ s3: { bucket: 'web-vex', key: 'web.openvex.json' } }] }] },
+          // The app is environment-agnostic: the Lambda permission is made on a condition.
+          alerts: {
+            subscriptions: [
+              { protocol: 'email', endpoint: 'security@example.com', filterPolicy: { severityRank: [{ numeric: ['>=', 4] }] } },
+              { protocol: 'sqs', endpoint: 'arn:aws:sqs:eu-west-1:111122223333:alerts', rawMessageDelivery: true },
+              { protocol: 'lambda', endpoint: 'arn:aws:lambda:eu-west-1:111122223333:function:ticketing' },
+            ],
+            eventBus: 'security-events',
+          },
+          operations: { topic: 'alerts', subscriptions: [{ protocol: 'https', endpoint: 'https://oncall.example.com/hook' }] },
+        },
+      },
+    ],
   ])('reports no error (%s)', (name, context) => {
     const outdir = synthesize(name, context);
     const templates = readdirSync(outdir).filter((file) => file.endsWith('.template.json'));

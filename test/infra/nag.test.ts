@@ -11,6 +11,21 @@ const configurations = {
   defaults: synthCustoms(),
   selective: synthCustoms({ watchedRepositories: { names: ['web'], prefixes: ['team-a/', 'team-b/'] }, queueEncryption: 'kms', removalPolicy: 'destroy' }),
   named: synthCustoms({ watchedRepositories: { names: ['web'] } }),
+  // Every subscription protocol, alarms on the alerts topic, S3 VEX documents and a bus by ARN.
+  alerting: synthCustoms({
+    watchedRepositories: { prefixes: ['team-a/'] },
+    policies: { default: { vex: [{ s3: { bucket: 'team-vex', key: 'base.openvex.json' } }] } },
+    alerts: {
+      subscriptions: [
+        { protocol: 'email', endpoint: 'security@example.com' },
+        { protocol: 'https', endpoint: 'https://hooks.example.com/customs' },
+        { protocol: 'sqs', endpoint: `arn:aws:sqs:${TEST_ENV.region}:${TEST_ENV.account}:alerts` },
+        { protocol: 'lambda', endpoint: `arn:aws:lambda:${TEST_ENV.region}:${TEST_ENV.account}:function:ticketing` },
+      ],
+      eventBus: 'arn:aws:events:eu-west-1:444455556666:event-bus/central',
+    },
+    operations: { topic: 'alerts', subscriptions: [{ protocol: 'email', endpoint: 'oncall@example.com' }] },
+  }),
 };
 
 describe('cdk-nag', () => {

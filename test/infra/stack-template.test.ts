@@ -18,7 +18,7 @@ const selective = synthCustoms({
 const REPOSITORY_ARN = `arn:\${AWS::Partition}:ecr:${TEST_ENV.region}:${TEST_ENV.account}:repository/`;
 
 describe('the resources the stack holds', () => {
-  it('is exactly the pipeline: rules, queues, alarms, function, tables, bucket', () => {
+  it('is exactly the pipeline: rules, queues, alarms, function, tables, bucket, topics, key, policy parameter', () => {
     const counts = (types: Record<string, unknown>): Record<string, number> => {
       const result: Record<string, number> = {};
       for (const resource of Object.values(types) as { Type: string }[]) result[resource.Type] = (result[resource.Type] ?? 0) + 1;
@@ -26,29 +26,37 @@ describe('the resources the stack holds', () => {
     };
     const all = defaults.template.toJSON().Resources as Record<string, unknown>;
     expect(counts(all)).toEqual({
-      'AWS::CloudWatch::Alarm': 5,
+      'AWS::CloudWatch::Alarm': 11,
       'AWS::DynamoDB::Table': 2,
       'AWS::Events::Rule': 3,
       'AWS::IAM::Policy': 1,
       'AWS::IAM::Role': 1,
+      'AWS::KMS::Key': 1,
       'AWS::Lambda::EventSourceMapping': 1,
       'AWS::Lambda::Function': 1,
       'AWS::Logs::LogGroup': 1,
       'AWS::S3::Bucket': 1,
       'AWS::S3::BucketPolicy': 1,
-      'AWS::SQS::Queue': 3,
-      'AWS::SQS::QueuePolicy': 3,
+      'AWS::SNS::Topic': 2,
+      'AWS::SNS::TopicPolicy': 2,
+      'AWS::SQS::Queue': 4,
+      'AWS::SQS::QueuePolicy': 4,
+      'AWS::SSM::Parameter': 1,
     });
+    // The queues' own key, beside the alerts key.
     const withKey = counts(selective.template.toJSON().Resources as Record<string, unknown>);
-    expect(withKey['AWS::KMS::Key']).toBe(1);
+    expect(withKey['AWS::KMS::Key']).toBe(2);
   });
 });
 
 describe('stack outputs', () => {
-  it('names the tables, bucket, queues and function a deploy made', () => {
+  it('names the tables, bucket, queues, function, topics and policy parameter a deploy made', () => {
     expect(Object.keys(defaults.template.toJSON().Outputs as object).sort()).toEqual([
       'AdvisoryTableName',
+      'AlertsTopicArn',
       'FindingsTableName',
+      'OperationsTopicArn',
+      'PolicyParameterName',
       'SbomBucketName',
       'ScanDeadLetterQueueUrl',
       'ScanQueueUrl',
@@ -102,13 +110,15 @@ describe('EventBridge rules', () => {
       expect(alarm).toMatchObject({ Namespace: 'AWS/Events', Statistic: 'Sum', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
       expect(alarm.Dimensions).toEqual([{ Name: 'RuleName', Value: { Ref: expect.stringMatching(/Rule[0-9A-F]{8}$/) } }]);
     }
-    expect(alarms.filter((alarm) => alarm.MetricName === 'ApproximateNumberOfMessagesVisible')).toHaveLength(2);
+    // Both ECR events DLQs, and the alerts' delivery DLQ.
+    expect(alarms.filter((alarm) => alarm.MetricName === 'ApproximateNumberOfMessagesVisible')).toHaveLength(3);
   });
 });
 
 describe('SQS queues', () => {
   it('encrypts with SQS-managed keys by default, and the scan queue redrives to its DLQ after 5 receives', () => {
-    const queues = Object.entries(resourcesOfType(defaults.template, 'AWS::SQS::Queue'));
+    const queues = Object.entries(resourcesOfType(defaults.template, 'AWS::SQS::Queue')).filter(([id]) => id.startsWith('EcrEvents'));
+    expect(queues).toHaveLength(3);
     for (const [, queue] of queues) {
       expect(queue.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 1_209_600 });
       expect(queue.Properties?.KmsMasterKeyId).toBeUndefined();
@@ -123,7 +133,7 @@ describe('SQS queues', () => {
 
   it('refuses anything but TLS on every queue', () => {
     const policies = Object.values(resourcesOfType(defaults.template, 'AWS::SQS::QueuePolicy'));
-    expect(policies).toHaveLength(3);
+    expect(policies).toHaveLength(4);
     for (const policy of policies) {
       expect((policy.Properties?.PolicyDocument as { Statement: unknown[] }).Statement).toContainEqual(
         expect.objectContaining({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } }, Principal: { AWS: '*' } }),
@@ -132,7 +142,10 @@ describe('SQS queues', () => {
   });
 
   it('lets only the rules send events to the queue and to the target DLQ', () => {
-    const statements = Object.values(resourcesOfType(defaults.template, 'AWS::SQS::QueuePolicy')).flatMap(
+    const statements = Object.entries(resourcesOfType(defaults.template, 'AWS::SQS::QueuePolicy'))
+      .filter(([id]) => id.startsWith('EcrEvents'))
+      .map(([, policy]) => policy)
+      .flatMap(
       (policy) => (policy.Properties?.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement,
     );
     const sends = statements.filter((statement) => statement.Effect === 'Allow');
@@ -147,9 +160,11 @@ describe('SQS queues', () => {
   });
 
   it('with a customer-managed key, encrypts every queue with it and lets EventBridge use it', () => {
-    const [keyId, key] = Object.entries(resourcesOfType(selective.template, 'AWS::KMS::Key'))[0]!;
+    const [keyId, key] = Object.entries(resourcesOfType(selective.template, 'AWS::KMS::Key')).find(([id]) => id.startsWith('QueueKey'))!;
     expect(key.Properties?.EnableKeyRotation).toBe(true);
-    const queues = Object.values(resourcesOfType(selective.template, 'AWS::SQS::Queue'));
+    const queues = Object.entries(resourcesOfType(selective.template, 'AWS::SQS::Queue'))
+      .filter(([id]) => id.startsWith('EcrEvents'))
+      .map(([, queue]) => queue);
     expect(queues).toHaveLength(3);
     for (const queue of queues) expect(queue.Properties?.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
     const statements = (key.Properties?.KeyPolicy as { Statement: Record<string, unknown>[] }).Statement;
