@@ -1,15 +1,26 @@
 import type { ImageEvent } from '../pipeline/image-event.ts';
 import type { ImageKey, RegistryImage, ScanRequest } from '../pipeline/model.ts';
 import type { Clock, ImageStateStore, RegistryImageReader } from '../ports.ts';
+import type { EvaluationRun } from './evaluate-images.ts';
 import type { ScanImageResult } from './scan-image.ts';
 
 /** What handleImageEvent talks to; the Lambda handler, the webhook receiver and the local stack build these. */
 export interface HandleImageEventDeps {
   readonly registry: RegistryImageReader;
-  readonly images: Pick<ImageStateStore, 'removeTag' | 'markDeleted'>;
+  readonly images: Pick<ImageStateStore, 'removeTag' | 'markDeleted' | 'get'>;
   /** scanImage bound to its dependencies. */
   readonly scan: (request: ScanRequest) => Promise<ScanImageResult>;
+  /** evaluateImages bound to its dependencies: judges the images a scan touched and announces changes. */
+  readonly judge?: (keys: readonly ImageKey[]) => Promise<EvaluationRun>;
   readonly clock: Clock;
+}
+
+/**
+ * The image's verdict could not be settled now (a platform manifest another invocation is still
+ * scanning, or another evaluation publishing a different change): retry the event later.
+ */
+export class VerdictPendingError extends Error {
+  override readonly name = 'VerdictPendingError';
 }
 
 /**
@@ -29,7 +40,14 @@ export type ImageEventOutcome =
   | { readonly action: 'skipped'; readonly why: string }
   | { readonly action: 'tag-removed'; readonly key: ImageKey; readonly tag: string; readonly at: Date }
   | { readonly action: 'deleted'; readonly key: ImageKey; readonly at: Date }
-  | { readonly action: 'scanned'; readonly request: ScanRequest; readonly result: ScanImageResult; readonly durationMs: number };
+  | {
+      readonly action: 'scanned';
+      readonly request: ScanRequest;
+      readonly result: ScanImageResult;
+      readonly durationMs: number;
+      /** The verdicts of the images the scan touched, when a judge is wired. */
+      readonly evaluation?: EvaluationRun;
+    };
 
 /**
  * One registry event, any registry: ask the registry what it holds now, decide, and apply the
@@ -52,9 +70,33 @@ export async function handleImageEvent(event: ImageEvent, deps: HandleImageEvent
     case 'scan': {
       const started = deps.clock.now().getTime();
       const result = await deps.scan(plan.request);
-      return { action: 'scanned', request: plan.request, result, durationMs: deps.clock.now().getTime() - started };
+      const durationMs = deps.clock.now().getTime() - started;
+      if (!deps.judge) return { action: 'scanned', request: plan.request, result, durationMs };
+      const evaluation = await judgeScanned(plan.request, result, deps);
+      return { action: 'scanned', request: plan.request, result, durationMs, evaluation };
     }
   }
+}
+
+/**
+ * Judges what the scan touched: the image itself, an index's platform manifests, and the indexes a
+ * platform manifest belongs to (its scan may be the last one they waited for). The event's own
+ * image must settle; an index still waiting for another platform's scan is judged by that scan.
+ */
+async function judgeScanned(request: ScanRequest, result: ScanImageResult, deps: HandleImageEventDeps): Promise<EvaluationRun> {
+  const own: ImageKey = { account: request.account, region: request.region, repository: request.repository, digest: request.digest };
+  const related =
+    result.kind === 'index'
+      ? result.manifests.slice(1).map((manifest) => ({ ...own, digest: manifest.digest }))
+      : ((await deps.images.get(own))?.parents ?? []).map((digest) => ({ ...own, digest }));
+  const evaluation = await deps.judge!([...related, own]);
+  const mine = evaluation.images.find((image) => image.key.digest === own.digest);
+  if (mine && (mine.outcome === 'busy' || mine.outcome === 'pending-scan')) {
+    throw new VerdictPendingError(
+      mine.outcome === 'busy' ? `another evaluation is announcing a change to ${own.repository}@${own.digest}` : `${own.repository}@${own.digest} waits for the scan of ${mine.missing.join(', ')}`,
+    );
+  }
+  return evaluation;
 }
 
 /** The decision alone. `received` stands in for an event time that is not a date (schemas check the format, not the calendar). */

@@ -62,7 +62,7 @@ describe('handleImageEvent', () => {
           return state;
         }),
       },
-      images: { removeTag: vi.fn(async () => {}), markDeleted: vi.fn(async () => {}) },
+      images: { removeTag: vi.fn(async () => {}), markDeleted: vi.fn(async () => {}), get: vi.fn(async () => undefined) },
       scan: vi.fn(
         async (request: ScanRequest): Promise<ScanImageResult> => ({ request, kind: 'image', manifests: [{ digest: request.digest, outcome: 'duplicate' }] }),
       ),
