@@ -7,7 +7,8 @@ import { handleImageEvent, type HandleImageEventDeps, type ImageEventOutcome } f
 import type { ScanRequest } from '../../core/pipeline/model.ts';
 import type { ScanCall, ScanImageResult } from '../../core/use-cases/scan-image.ts';
 import type { RetrySchedule } from './retry-schedule.ts';
-import { recordRejection, recordRetry, recordScanMetrics, recordTagChange } from './scan-metrics.ts';
+import type { EvaluationRun } from '../../core/use-cases/evaluate-images.ts';
+import { recordAlerts, recordRejection, recordRetry, recordScanMetrics, recordTagChange } from './scan-metrics.ts';
 import { receiveCount, sqsRecordSchema } from './sqs-record.ts';
 
 /**
@@ -84,7 +85,14 @@ function logOutcome(log: Logger, metrics: Metrics, event: ImageEvent, outcome: I
       return;
     case 'scanned':
       recordScanMetrics(metrics, outcome.result, outcome.durationMs);
-      log.info('scan done', { kind, tag: outcome.request.tag, imageKind: outcome.result.kind, manifests: outcome.result.manifests.map(summary) });
+      if (outcome.evaluation) recordAlerts(metrics, outcome.evaluation);
+      log.info('scan done', {
+        kind,
+        tag: outcome.request.tag,
+        imageKind: outcome.result.kind,
+        manifests: outcome.result.manifests.map(summary),
+        ...(outcome.evaluation ? { verdicts: outcome.evaluation.images.map(verdictSummary) } : {}),
+      });
       return;
   }
 }
@@ -92,6 +100,18 @@ function logOutcome(log: Logger, metrics: Metrics, event: ImageEvent, outcome: I
 function summary(manifest: ScanImageResult['manifests'][number]): Record<string, unknown> {
   if (manifest.outcome !== 'scanned') return { digest: manifest.digest, outcome: manifest.outcome };
   return { digest: manifest.digest, outcome: manifest.outcome, status: manifest.status, ...(manifest.reason ? { reason: manifest.reason } : {}), findings: manifest.severityCounts };
+}
+
+function verdictSummary(image: EvaluationRun['images'][number]): Record<string, unknown> {
+  if (image.outcome !== 'judged') return { digest: image.key.digest, outcome: image.outcome };
+  return {
+    digest: image.key.digest,
+    verdict: image.verdict,
+    ...(image.previous ? { previous: image.previous } : {}),
+    policyVersion: image.policyVersion,
+    decision: image.decision,
+    ...(image.announced ? { alertId: image.announced.alertId } : {}),
+  };
 }
 
 /** Name and message only: SDK errors carry request metadata, never anything secret, but keep lines short. */

@@ -1,4 +1,5 @@
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import type { EvaluationRun } from '../../core/use-cases/evaluate-images.ts';
 import type { ScanImageResult } from '../../core/use-cases/scan-image.ts';
 import type { LayerCacheCounters } from '../../adapters/s3/s3-layer-analysis-cache.ts';
 import type { RejectionReason } from '../../adapters/ecr/ecr-image-event.ts';
@@ -48,6 +49,17 @@ export function recordLayerCache(metrics: Metrics, counters: LayerCacheCounters)
   const problems = counters.invalid + counters.readErrors + counters.writeErrors;
   if (counters.hits > 0) metrics.addMetric('LayerCacheHits', MetricUnit.Count, counters.hits);
   if (problems > 0) metrics.addMetric('LayerCacheProblems', MetricUnit.Count, problems);
+}
+
+/** Alert messages and events handed over by one record's evaluation (one series each). */
+export function recordAlerts(metrics: Metrics, run: EvaluationRun): void {
+  if (run.published.alerts > 0) metrics.addMetric('AlertsPublished', MetricUnit.Count, run.published.alerts);
+  if (run.published.events > 0) metrics.addMetric('EventsPublished', MetricUnit.Count, run.published.events);
+}
+
+/** A publish to the alerts topic or the bus that failed (the record is retried; the alarm watches this). */
+export function recordPublishFailure(metrics: Metrics): void {
+  metrics.addMetric('AlertPublishFailures', MetricUnit.Count, 1);
 }
 
 export function recordRetry(metrics: Metrics): void {

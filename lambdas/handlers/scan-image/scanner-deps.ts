@@ -2,8 +2,11 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECRClient } from '@aws-sdk/client-ecr';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDbAdvisoryFreshness } from '../../adapters/dynamodb/advisory-freshness.ts';
 import { DynamoDbAdvisoryLoadRequests } from '../../adapters/dynamodb/dynamodb-advisory-load-requests.ts';
 import { DynamoDbAdvisoryLookup } from '../../adapters/dynamodb/advisory-lookup.ts';
@@ -11,6 +14,11 @@ import { findingsDocumentClient } from '../../adapters/dynamodb/document-client.
 import { DynamoDbClaimStore } from '../../adapters/dynamodb/dynamodb-claim-store.ts';
 import { DynamoDbImageStateStore } from '../../adapters/dynamodb/dynamodb-image-state-store.ts';
 import { DynamoDbScanResultStore } from '../../adapters/dynamodb/dynamodb-scan-result-store.ts';
+import { DynamoDbVerdictStore } from '../../adapters/dynamodb/dynamodb-verdict-store.ts';
+import { EventBridgeEventPublisher } from '../../adapters/eventbridge/eventbridge-event-publisher.ts';
+import { ecrRepositoryArn } from '../../adapters/ecr/ecr-repository-arn.ts';
+import { SnsAlertPublisher } from '../../adapters/sns/sns-alert-publisher.ts';
+import { SsmPolicySource } from '../../adapters/ssm/ssm-policy-source.ts';
 import { EcrAuthorizationCache, type EcrAuthorizationOptions } from '../../adapters/ecr/ecr-authorization.ts';
 import { RegionalEcrClients } from '../../adapters/ecr/ecr-clients.ts';
 import { ecrImageSources, type EcrImageSourceOptions } from '../../adapters/ecr/ecr-image-source.ts';
@@ -20,10 +28,12 @@ import { S3SbomStore } from '../../adapters/s3/s3-sbom-store.ts';
 import { BoundedMemoryLayerCache } from '../../core/image/bounded-memory-layer-cache.ts';
 import { TieredLayerCache } from '../../core/image/tiered-layer-cache.ts';
 import { scannerVersion } from '../../core/pipeline/scanner-version.ts';
+import type { Clock } from '../../core/ports.ts';
+import { evaluateImages, type EvaluateImagesDeps } from '../../core/use-cases/evaluate-images.ts';
 import { scanImage, type ScanImageDeps } from '../../core/use-cases/scan-image.ts';
 import type { ScanRecordDeps } from './process-record.ts';
 import { SqsRetrySchedule } from './retry-schedule.ts';
-import { recordLayerCache } from './scan-metrics.ts';
+import { recordLayerCache, recordPublishFailure } from './scan-metrics.ts';
 import type { ScannerEnvironment } from './scanner-environment.ts';
 
 /** AWS clients, built once per cold start; tests point them at DynamoDB Local and moto. */
@@ -32,10 +42,21 @@ export interface ScannerClients {
   readonly ecr: ECRClient;
   readonly s3: S3Client;
   readonly sqs: SQSClient;
+  readonly sns: SNSClient;
+  readonly ssm: SSMClient;
+  readonly eventBridge: EventBridgeClient;
 }
 
 export function createScannerClients(region: string): ScannerClients {
-  return { dynamodb: new DynamoDBClient({ region }), ecr: new ECRClient({ region }), s3: new S3Client({ region }), sqs: new SQSClient({ region }) };
+  return {
+    dynamodb: new DynamoDBClient({ region }),
+    ecr: new ECRClient({ region }),
+    s3: new S3Client({ region }),
+    sqs: new SQSClient({ region }),
+    sns: new SNSClient({ region }),
+    ssm: new SSMClient({ region }),
+    eventBridge: new EventBridgeClient({ region }),
+  };
 }
 
 export interface ScannerWiring {
@@ -47,6 +68,8 @@ export interface ScannerWiring {
   readonly sourceOptions?: EcrImageSourceOptions;
   /** For loopback tests: the endpoint a stand-in registry's token names instead of ECR's own. */
   readonly authorizationOptions?: EcrAuthorizationOptions;
+  /** For tests: the time ignore entries' expiry is judged against (and every other timestamp). */
+  readonly clock?: Clock;
 }
 
 /** The use cases' ports on DynamoDB, S3 and ECR, and the record layer around them. */
@@ -55,7 +78,7 @@ export function createScannerDeps(wiring: ScannerWiring): ScanRecordDeps {
   const documents = findingsDocumentClient(clients.dynamodb);
   const table = { client: documents, tableName: env.findingsTable };
   const images = new DynamoDbImageStateStore({ ...table, ...(env.historyRetentionDays !== undefined ? { historyRetentionDays: env.historyRetentionDays } : {}) });
-  const clock = { now: () => new Date() };
+  const clock = wiring.clock ?? { now: () => new Date() };
   // Layer analyses by verified digest: memory for this warm process, S3 across cold starts and
   // invocations, so a new tag on a shared base reads only its new layers.
   const layerAnalyses = new S3LayerAnalysisCache({ client: clients.s3, bucket: env.sbomBucket });
@@ -76,7 +99,19 @@ export function createScannerDeps(wiring: ScannerWiring): ScanRecordDeps {
     scannerVersion: scannerVersion(),
     options: { maxAdvisoryAgeMs: env.advisoryMaxAgeMs, layerCache },
   };
+  const judging: EvaluateImagesDeps = {
+    images,
+    results: deps.results,
+    sboms: deps.sboms,
+    verdicts: new DynamoDbVerdictStore(table),
+    policies: new SsmPolicySource({ ssm: clients.ssm, s3: clients.s3, parameterName: env.policyParameterName, clock }),
+    alerts: countingFailures(new SnsAlertPublisher({ client: clients.sns, topicArn: env.alertsTopicArn }), wiring.metrics),
+    ...(env.eventBusName !== undefined ? { events: countingFailures(new EventBridgeEventPublisher({ client: clients.eventBridge, eventBusName: env.eventBusName }), wiring.metrics) } : {}),
+    clock,
+    options: { emailImageCap: env.emailImageCap, repositoryId: ecrRepositoryArn },
+  };
   return {
+    judge: (keys) => evaluateImages(keys, judging),
     scan: async (request, call) => {
       try {
         return await scanImage(request, deps, call);
@@ -90,5 +125,19 @@ export function createScannerDeps(wiring: ScannerWiring): ScanRecordDeps {
     retries: new SqsRetrySchedule(clients.sqs),
     logger: wiring.logger,
     metrics: wiring.metrics,
+  };
+}
+
+/** A publisher whose failures are counted (AlertPublishFailures, alarmed) before they are thrown for the queue to retry. */
+function countingFailures<T>(publisher: { publish(items: readonly T[]): Promise<void> }, metrics: Metrics): { publish(items: readonly T[]): Promise<void> } {
+  return {
+    publish: async (items) => {
+      try {
+        await publisher.publish(items);
+      } catch (error) {
+        recordPublishFailure(metrics);
+        throw error;
+      }
+    },
   };
 }

@@ -12,6 +12,11 @@ const environmentSchema = z.object({
   SBOM_BUCKET_NAME: z.string().min(3),
   ADVISORY_MAX_AGE_HOURS: z.coerce.number().positive().default(48),
   HISTORY_RETENTION_DAYS: z.coerce.number().int().positive().optional(),
+  ALERTS_TOPIC_ARN: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'is not an SNS topic ARN'),
+  POLICY_PARAMETER_NAME: z.string().min(1),
+  /** Absent: no EventBridge events. A bus name or ARN. */
+  EVENT_BUS_NAME: z.string().min(1).optional(),
+  EMAIL_IMAGE_CAP: z.coerce.number().int().min(1).default(20),
 });
 
 export interface ScannerEnvironment {
@@ -22,6 +27,12 @@ export interface ScannerEnvironment {
   readonly advisoryMaxAgeMs: number;
   /** Tag history expires this long after each change; kept when absent. */
   readonly historyRetentionDays?: number;
+  readonly alertsTopicArn: string;
+  readonly policyParameterName: string;
+  /** Where verdict and finding events go; none when absent. */
+  readonly eventBusName?: string;
+  /** Per-image messages to email per repository and advisory in one evaluation run. */
+  readonly emailImageCap: number;
 }
 
 export function readScannerEnvironment(env: NodeJS.ProcessEnv): ScannerEnvironment {
@@ -38,5 +49,9 @@ export function readScannerEnvironment(env: NodeJS.ProcessEnv): ScannerEnvironme
     sbomBucket: value.SBOM_BUCKET_NAME,
     advisoryMaxAgeMs: value.ADVISORY_MAX_AGE_HOURS * 3_600_000,
     ...(value.HISTORY_RETENTION_DAYS !== undefined ? { historyRetentionDays: value.HISTORY_RETENTION_DAYS } : {}),
+    alertsTopicArn: value.ALERTS_TOPIC_ARN,
+    policyParameterName: value.POLICY_PARAMETER_NAME,
+    ...(value.EVENT_BUS_NAME !== undefined ? { eventBusName: value.EVENT_BUS_NAME } : {}),
+    emailImageCap: value.EMAIL_IMAGE_CAP,
   };
 }

@@ -49,7 +49,7 @@ describe('scan handler', () => {
       if (failing.has(request.digest)) throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
       return scanned(request);
     });
-    const images = { removeTag: vi.fn(async () => {}), markDeleted: vi.fn(async () => {}) };
+    const images = { removeTag: vi.fn(async () => {}), markDeleted: vi.fn(async () => {}), get: vi.fn(async () => undefined) };
     const handler = createScanHandler({
       scan,
       registry: { describe: async (_ref, wanted) => state.get(wanted) ?? { exists: false } },
