@@ -2,7 +2,10 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeImagesCommand, ECRClient, GetAuthorizationTokenCommand, type DescribeImagesCommandInput } from '@aws-sdk/client-ecr';
+import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { PublishBatchCommand, SNSClient, type PublishBatchRequestEntry } from '@aws-sdk/client-sns';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -17,6 +20,8 @@ import { DynamoDbRepositoryCatalogue } from '../../lambdas/adapters/dynamodb/dyn
 import { DynamoDbScanResultStore } from '../../lambdas/adapters/dynamodb/dynamodb-scan-result-store.ts';
 import { ADVISORY_TABLE, FINDINGS_TABLE } from '../../lambdas/adapters/dynamodb/table-schema.ts';
 import { parseDigest, type Digest } from '../../lambdas/core/digest.ts';
+import type { Clock } from '../../lambdas/core/ports.ts';
+import type { PolicyDocumentInput } from '../../lambdas/core/policy/policy-document.ts';
 import type { ScanImageResult } from '../../lambdas/core/use-cases/scan-image.ts';
 import { createScanHandler, type ScanHandler } from '../../lambdas/handlers/scan-image/scan-handler.ts';
 import { createScannerDeps } from '../../lambdas/handlers/scan-image/scanner-deps.ts';
@@ -35,6 +40,9 @@ import { lambdaSqsRecord } from './sqs-lambda-record.ts';
  * what the test registered. A thin proxy in front of the stand-in counts the manifests it serves and
  * answers 404 for manifests a test says are gone, as ECR does for a digest it no longer has.
  */
+export const ALERTS_TOPIC = `arn:aws:sns:${REGION}:${ACCOUNT}:customs-alerts`;
+export const POLICY_PARAMETER = '/customs/policy';
+
 export const handlerContext = { functionName: 'customs-scanner', awsRequestId: 'req-1' } as Context;
 
 export interface DeliveredBatch {
@@ -69,7 +77,7 @@ export interface ScannerHandlerHarness {
   /** Makes DescribeImages report the digest in the repository with these tags (none: untagged). */
   ecrHas(repository: string, digest: string, tags?: readonly string[]): void;
   /** A new handler, as a new Lambda execution environment builds it; clients default to the harness's. */
-  handler(clients?: { dynamodb?: DynamoDBClient; sqs?: SQSClient }): ScanHandler;
+  handler(clients?: { dynamodb?: DynamoDBClient; sqs?: SQSClient }, options?: { clock?: Clock }): ScanHandler;
   /** Sends the bodies through a new moto queue and receives them back as Lambda would hand them over. */
   deliver(bodies: readonly { id: string; body: string }[], options?: { visibilityTimeout?: number }): Promise<DeliveredBatch>;
   /** Pushes a test image to `repository:tag` (pushTestImage) with the registry's credentials. */
@@ -78,6 +86,13 @@ export interface ScannerHandlerHarness {
   pushLayout(layout: string, repositoryAndTag: string, layoutTag?: string): Promise<Digest>;
   /** Manifest documents the front origin served for the digest in the repository. */
   manifestReads(repository: string, digest: string): number;
+  /** The policy document the SSM parameter holds (as the stack deploys it); `{}` at first. */
+  setPolicy(document: PolicyDocumentInput): void;
+  /** Every entry the alerts topic accepted (PublishBatch), in order, and every event the bus accepted. */
+  readonly published: PublishBatchRequestEntry[];
+  readonly events: PutEventsRequestEntry[];
+  /** Publishes that fail (a throttled SNS) before publishing works again. */
+  failPublishes(count: number): void;
   /** Blobs the storage origin served for the digest in the repository. */
   blobReads(repository: string, digest: string): number;
   stop(): Promise<void>;
@@ -126,6 +141,31 @@ export async function startScannerHandlerHarness(prefix: string): Promise<Scanne
   });
   vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
 
+  // The policy parameter, the alerts topic and the bus: exact requests are what these tests check.
+  let policy = '{}';
+  let policyVersion = 1;
+  const published: PublishBatchRequestEntry[] = [];
+  const events: PutEventsRequestEntry[] = [];
+  let publishFailures = 0;
+  const ssmMock = mockClient(SSMClient);
+  ssmMock.on(GetParameterCommand).callsFake(async () => ({ Parameter: { Name: POLICY_PARAMETER, Value: policy, Version: policyVersion } }));
+  const snsMock = mockClient(SNSClient);
+  snsMock.on(PublishBatchCommand).callsFake(async (input: { PublishBatchRequestEntries?: PublishBatchRequestEntry[] }) => {
+    if (publishFailures > 0) {
+      publishFailures--;
+      throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottledException', $metadata: { httpStatusCode: 400 } });
+    }
+    const entries = input.PublishBatchRequestEntries ?? [];
+    published.push(...entries);
+    return { Successful: entries.map((entry) => ({ Id: entry.Id, MessageId: randomUUID() })), Failed: [] };
+  });
+  const eventsMock = mockClient(EventBridgeClient);
+  eventsMock.on(PutEventsCommand).callsFake(async (input: { Entries?: PutEventsRequestEntry[] }) => {
+    const entries = input.Entries ?? [];
+    events.push(...entries);
+    return { FailedEntryCount: 0, Entries: entries.map(() => ({ EventId: randomUUID() })) };
+  });
+
   const table = { client: findingsDocumentClient(dynamodb), tableName: findingsTable };
   const scans: ScanImageResult[] = [];
   const cleanups: (() => void)[] = [];
@@ -158,10 +198,38 @@ export async function startScannerHandlerHarness(prefix: string): Promise<Scanne
     ecrHas(repository, digest, tags = []) {
       ecrImages.set(`${repository}@${digest}`, tags);
     },
-    handler(clients = {}) {
+    setPolicy(document) {
+      policy = JSON.stringify(document);
+      policyVersion++;
+    },
+    published,
+    events,
+    failPublishes(count) {
+      publishFailures = count;
+    },
+    handler(clients = {}, options = {}) {
       const deps = createScannerDeps({
-        env: { region: REGION, findingsTable, advisoryTable, sbomBucket: bucket, advisoryMaxAgeMs: 48 * 3_600_000 },
-        clients: { dynamodb: clients.dynamodb ?? dynamodb, ecr: new ECRClient({ region: REGION }), s3, sqs: clients.sqs ?? sqs },
+        env: {
+          region: REGION,
+          findingsTable,
+          advisoryTable,
+          sbomBucket: bucket,
+          advisoryMaxAgeMs: 48 * 3_600_000,
+          alertsTopicArn: ALERTS_TOPIC,
+          policyParameterName: POLICY_PARAMETER,
+          eventBusName: 'default',
+          emailImageCap: 20,
+        },
+        clients: {
+          dynamodb: clients.dynamodb ?? dynamodb,
+          ecr: new ECRClient({ region: REGION }),
+          s3,
+          sqs: clients.sqs ?? sqs,
+          sns: new SNSClient({ region: REGION }),
+          ssm: new SSMClient({ region: REGION }),
+          eventBridge: new EventBridgeClient({ region: REGION }),
+        },
+        ...(options.clock ? { clock: options.clock } : {}),
         logger: new Logger({ serviceName: 'customs-scanner', logLevel: 'SILENT' }),
         metrics: new Metrics({ namespace: 'Customs', serviceName: 'customs-scanner' }),
         sourceOptions: { retryDelayMs: 1 },
@@ -198,6 +266,9 @@ export async function startScannerHandlerHarness(prefix: string): Promise<Scanne
     async stop() {
       vi.unstubAllEnvs();
       ecr.restore();
+      ssmMock.restore();
+      snsMock.restore();
+      eventsMock.restore();
       for (const cleanup of cleanups) cleanup();
       await front.stop();
       await registry.stop();

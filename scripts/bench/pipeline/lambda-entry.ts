@@ -1,7 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECRClient } from '@aws-sdk/client-ecr';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { lazyScanHandler } from '../../../lambdas/handlers/scan-image/lazy-scan-handler.ts';
 import { stubEcr } from './ecr-stub.ts';
 import { LAMBDA_CONFIG_ENV, lambdaConfigSchema } from './lambda-config.ts';
@@ -21,6 +24,10 @@ export const handler = lazyScanHandler((env) => {
     ecr,
     s3: new S3Client({ region: env.region, endpoint: config.motoEndpoint, credentials, forcePathStyle: true }),
     sqs: new SQSClient({ region: env.region, endpoint: config.motoEndpoint, credentials }),
+    // Alerts, the policy parameter and events on moto: their requests are the pipeline's too.
+    sns: new SNSClient({ region: env.region, endpoint: config.motoEndpoint, credentials }),
+    ssm: new SSMClient({ region: env.region, endpoint: config.motoEndpoint, credentials }),
+    eventBridge: new EventBridgeClient({ region: env.region, endpoint: config.motoEndpoint, credentials }),
   };
   return { clients, authorizationOptions: { registryEndpointFor: () => config.ecr.proxyEndpoint } };
 });

@@ -1,3 +1,4 @@
+import { motoAlerting } from '../../../test/support/moto-alerting.ts';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { ECRClient } from '@aws-sdk/client-ecr';
@@ -58,14 +59,16 @@ export async function meteredScan(services: LocalServices, advisoryTable: string
   const ecr = new ECRClient({ region: REGION });
   stubEcr(ecr, { credentials: `${services.registry.username}:${services.registry.password}`, proxyEndpoint: `http://${services.registry.host}`, tags: { [pushed.digest]: [pushed.tag] }, pushedAt: '2026-12-01T00:00:00Z' }, meter);
 
+  const alerting = await motoAlerting(services.moto.endpoint, REGION);
+
   const previous = process.env.POWERTOOLS_METRICS_DISABLED;
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
   const started = performance.now();
   try {
     const handler = createScanHandler(
       createScannerDeps({
-        env: { region: REGION, findingsTable, advisoryTable, sbomBucket: bucket, advisoryMaxAgeMs: 48 * 3_600_000 },
-        clients: { dynamodb, ecr, s3, sqs },
+        env: { region: REGION, findingsTable, advisoryTable, sbomBucket: bucket, advisoryMaxAgeMs: 48 * 3_600_000, ...alerting.env },
+        clients: { dynamodb, ecr, s3, sqs, ...alerting.clients },
         logger: new Logger({ serviceName: 'customs-scanner', logLevel: 'SILENT' }),
         metrics: new Metrics({ namespace: 'Customs', serviceName: 'customs-scanner' }),
         authorizationOptions: { registryEndpointFor: () => `http://${services.registry.host}` },

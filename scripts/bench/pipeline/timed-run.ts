@@ -1,3 +1,4 @@
+import { motoAlerting } from '../../../test/support/moto-alerting.ts';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -73,6 +74,7 @@ export async function timedScan(services: LocalServices, advisoryTable: string, 
     motoEndpoint: services.moto.endpoint,
     ecr: { credentials: `${services.registry.username}:${services.registry.password}`, proxyEndpoint: `http://${services.registry.host}`, tags: { [pushed.digest]: [pushed.tag] }, pushedAt: '2026-12-01T00:00:00Z' },
   };
+  const alerting = await motoAlerting(services.moto.endpoint, REGION);
   const { POWERTOOLS_METRICS_DISABLED: _disabled, POWERTOOLS_DEV: _dev, ...inherited } = process.env;
   const rssFile = join(options.scratch, 'lambda-max-rss');
   const env: NodeJS.ProcessEnv = {
@@ -85,6 +87,9 @@ export async function timedScan(services: LocalServices, advisoryTable: string, 
     ADVISORY_TABLE_NAME: advisoryTable,
     SBOM_BUCKET_NAME: bucket,
     ADVISORY_MAX_AGE_HOURS: '48',
+    ALERTS_TOPIC_ARN: alerting.env.alertsTopicArn,
+    POLICY_PARAMETER_NAME: alerting.env.policyParameterName,
+    EVENT_BUS_NAME: alerting.env.eventBusName,
     POWERTOOLS_SERVICE_NAME: 'customs-scanner',
     POWERTOOLS_METRICS_NAMESPACE: 'Customs',
     [LAMBDA_CONFIG_ENV]: JSON.stringify(config),

@@ -232,10 +232,17 @@ describe('scan-image handler on indexes, artifacts, races and faults', () => {
     const batches = await Promise.all([0, 1, 2].map((batch) => h.deliver(tags.slice(batch * 2, batch * 2 + 2).map((tag) => ({ id: tag, body: push(repository, digest, tag) })))));
     const responses = await Promise.all(batches.map(({ records }) => h.handler()({ Records: records } as SQSEvent, handlerContext)));
 
-    expect(responses.flatMap((response) => response.batchItemFailures)).toEqual([]);
     const outcomes = outcomesOf(h.scans.slice(before)).map(([, outcome]) => outcome);
     expect(outcomes).toHaveLength(tags.length);
     expect(outcomes.filter((outcome) => outcome === 'scanned')).toHaveLength(1);
+    // A record that found the digest claimed by another invocation cannot be judged yet: it is
+    // retried (never acknowledged unjudged), and its redelivery judges it without scanning again.
+    const busy = outcomes.filter((outcome) => outcome === 'busy').length;
+    const failed = responses.flatMap((response) => response.batchItemFailures.map((failure) => failure.itemIdentifier));
+    expect(failed).toHaveLength(busy);
+    const redelivered = batches.flatMap(({ records }) => records.filter((record) => failed.includes(record.messageId)));
+    if (redelivered.length > 0) expect(await h.handler()({ Records: redelivered } as SQSEvent, handlerContext)).toEqual({ batchItemFailures: [] });
+    expect(outcomesOf(h.scans.slice(before)).filter(([, outcome]) => outcome === 'scanned')).toHaveLength(1);
     expect(h.manifestReads(repository, digest)).toBe(1);
     expectReadOnce(repository, image, image.root);
     expect((await h.images.get(keyOf(repository, digest)))?.tags).toEqual(tags);
@@ -350,12 +357,17 @@ describe('scan-image handler on indexes, artifacts, races and faults', () => {
     h.ecrHas(first, digest, ['v1']);
     h.ecrHas(second, digest, ['prod']);
 
-    const { failures, scans } = await invoke([
+    const events = [
       { id: 'dev', body: push(first, digest, 'v1') },
       { id: 'prod', body: push(second, digest, 'prod') },
-    ]);
-    expect(failures).toEqual([]);
+    ];
+    const { failures, scans } = await invoke(events);
+    // The record that found the digest claimed by the other is retried, to be judged once it is scanned.
+    expect(failures).toHaveLength(outcomesOf(scans).filter(([, outcome]) => outcome === 'busy').length);
     expect(outcomesOf(scans).filter(([, outcome]) => outcome === 'scanned')).toEqual([[digest, 'scanned']]);
+    const redelivery = await invoke(events);
+    expect(redelivery.failures).toEqual([]);
+    expect(outcomesOf(redelivery.scans).map(([, outcome]) => outcome)).toEqual(['duplicate', 'duplicate']);
     expect(h.manifestReads(first, digest) + h.manifestReads(second, digest)).toBe(1);
 
     const states = await h.images.imagesWithDigest(digest);
