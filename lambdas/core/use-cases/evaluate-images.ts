@@ -99,10 +99,14 @@ export async function evaluateImages(keys: readonly ImageKey[], deps: EvaluateIm
   const unique = distinctKeys(keys);
   // First what earlier runs decided and did not confirm (their writer died or their publish failed):
   // published as one run again, so a storm's grouping holds on recovery too.
-  const recovered = await publish(await stalePending(unique, deps), deps);
+  const stored = await deps.verdicts.getMany(unique);
+  const stale = stalePending(stored, deps);
+  const recovered = await publish(stale, deps);
   const toPublish: PendingAnnouncement[] = [];
-  const judged = await mapLimit(unique, deps.options.concurrency ?? 8, async (key) => {
-    const outcome = await evaluateOne(key, catalogue, deps);
+  const judged = await mapLimit(unique, deps.options.concurrency ?? 8, async (key, index) => {
+    // What was read above is still what is stored unless a pending alert was just confirmed (or another writer got in: the put says).
+    const known = stored[index]?.pending && stale.includes(stored[index].pending) ? undefined : { value: stored[index] };
+    const outcome = await evaluateOne(key, catalogue, deps, known);
     if (outcome.publish) toPublish.push(outcome.publish);
     return outcome.evaluation;
   });
@@ -110,10 +114,9 @@ export async function evaluateImages(keys: readonly ImageKey[], deps: EvaluateIm
   return { images: judged, published: { alerts: recovered.alerts + published.alerts, events: recovered.events + published.events } };
 }
 
-async function stalePending(keys: readonly ImageKey[], deps: EvaluateImagesDeps): Promise<PendingAnnouncement[]> {
+function stalePending(stored: readonly (StoredVerdict | undefined)[], deps: EvaluateImagesDeps): PendingAnnouncement[] {
   const grace = deps.options.pendingGraceMs ?? DEFAULT_GRACE_MS;
   const now = deps.clock.now().getTime();
-  const stored = await deps.verdicts.getMany(keys);
   return stored.flatMap((entry) => (entry?.pending && now - entry.pending.createdAt.getTime() >= grace ? [entry.pending] : []));
 }
 
@@ -122,7 +125,7 @@ interface OneOutcome {
   readonly publish?: PendingAnnouncement;
 }
 
-async function evaluateOne(key: ImageKey, catalogue: PolicyCatalogue, deps: EvaluateImagesDeps): Promise<OneOutcome> {
+async function evaluateOne(key: ImageKey, catalogue: PolicyCatalogue, deps: EvaluateImagesDeps, known?: { value: StoredVerdict | undefined }): Promise<OneOutcome> {
   const state = await deps.images.get(key);
   if (!state || state.deletedAt) return { evaluation: { key, outcome: 'gone' } };
   const policy = catalogue.policyFor(key.repository);
@@ -135,7 +138,7 @@ async function evaluateOne(key: ImageKey, catalogue: PolicyCatalogue, deps: Eval
   const announceable = state.tags.length > 0 || kind === 'index';
 
   for (let attempt = 1; ; attempt++) {
-    const stored = await deps.verdicts.get(key);
+    const stored = attempt === 1 && known ? known.value : await deps.verdicts.get(key);
     const step = decide(stored, verdict, { key, state, kind, announceable, now }, deps);
     if (step.kind === 'busy') return { evaluation: { key, outcome: 'busy' } };
     if (step.kind === 'done' || (await deps.verdicts.put(key, step.write, stored?.revision))) {
