@@ -1,6 +1,7 @@
 import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { CustomsEvent } from '../../core/alerts/alert-model.ts';
 import type { EventPublisher } from '../../core/ports.ts';
+import { sizedBatches, sleep } from '../../core/util/sized-batches.ts';
 
 /** PutEvents takes at most 10 entries and 256 KiB in all per request. */
 export const MAX_PUT_ENTRIES = 10;
@@ -47,7 +48,7 @@ export class EventBridgeEventPublisher implements EventPublisher {
     for (const sized of entries) {
       if (sized.bytes > MAX_PUT_BYTES) throw new Error(`event ${sized.name} is ${sized.bytes} bytes, over EventBridge's ${MAX_PUT_BYTES}-byte entry limit`);
     }
-    for (const chunk of chunks(entries)) await this.put(chunk);
+    for (const chunk of sizedBatches(entries, { maxCount: MAX_PUT_ENTRIES, maxBytes: MAX_PUT_BYTES })) await this.put(chunk);
   }
 
   private entryOf(event: CustomsEvent): SizedEntry {
@@ -92,24 +93,4 @@ function nameOf(event: CustomsEvent): string {
   const { eventId, alertId } = event.detail;
   const id = typeof eventId === 'string' ? eventId : '(no eventId)';
   return typeof alertId === 'string' ? `${id} of alert ${alertId}` : id;
-}
-
-/** Consecutive chunks of at most 10 entries and 256 KiB. */
-function* chunks(entries: readonly SizedEntry[]): Generator<SizedEntry[]> {
-  let chunk: SizedEntry[] = [];
-  let bytes = 0;
-  for (const sized of entries) {
-    if (chunk.length === MAX_PUT_ENTRIES || (chunk.length > 0 && bytes + sized.bytes > MAX_PUT_BYTES)) {
-      yield chunk;
-      chunk = [];
-      bytes = 0;
-    }
-    chunk.push(sized);
-    bytes += sized.bytes;
-  }
-  if (chunk.length > 0) yield chunk;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

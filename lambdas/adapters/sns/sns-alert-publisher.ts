@@ -2,6 +2,7 @@ import { PublishBatchCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { OutgoingAlert } from '../../core/alerts/alert-model.ts';
 import type { AlertPublisher } from '../../core/ports.ts';
 import { snsMessageOf, type SnsMessage } from './sns-message.ts';
+import { sizedBatches, sleep } from '../../core/util/sized-batches.ts';
 
 /** PublishBatch takes at most 10 entries and 256 KiB in all per request. */
 export const MAX_BATCH_ENTRIES = 10;
@@ -39,7 +40,7 @@ export class SnsAlertPublisher implements AlertPublisher {
     for (const message of messages) {
       if (message.bytes > MAX_BATCH_BYTES) throw new Error(`alert ${message.alertId} is ${message.bytes} bytes, over SNS's ${MAX_BATCH_BYTES}-byte message limit`);
     }
-    for (const batch of batches(messages)) await this.publishBatch(batch);
+    for (const batch of sizedBatches(messages, { maxCount: MAX_BATCH_ENTRIES, maxBytes: MAX_BATCH_BYTES })) await this.publishBatch(batch);
   }
 
   private async publishBatch(batch: readonly SnsMessage[]): Promise<void> {
@@ -63,24 +64,4 @@ export class SnsAlertPublisher implements AlertPublisher {
       await sleep(Math.random() * this.baseDelayMs * 2 ** (attempt - 1));
     }
   }
-}
-
-/** Consecutive batches of at most 10 messages and 256 KiB. */
-function* batches(messages: readonly SnsMessage[]): Generator<SnsMessage[]> {
-  let batch: SnsMessage[] = [];
-  let bytes = 0;
-  for (const message of messages) {
-    if (batch.length === MAX_BATCH_ENTRIES || (batch.length > 0 && bytes + message.bytes > MAX_BATCH_BYTES)) {
-      yield batch;
-      batch = [];
-      bytes = 0;
-    }
-    batch.push(message);
-    bytes += message.bytes;
-  }
-  if (batch.length > 0) yield batch;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
