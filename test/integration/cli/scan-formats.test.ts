@@ -1,12 +1,13 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { OciLayoutWriter } from '../../../tools/image-builder/oci-layout-writer.ts';
-import { tarBytes, type TarInput } from '../../../tools/image-builder/tar-writer.ts';
+import { tarBytes } from '../../../tools/image-builder/tar-writer.ts';
 import { runCli } from '../../support/cli.ts';
 import { cycloneDx16Validator, describeErrors, schemaValidator } from '../../support/cyclonedx-schema.ts';
+import { alpineAppEntries } from '../../support/alpine-app.ts';
 import { sharedFixtures } from '../../support/paths.ts';
 import { sarif210Validator } from '../../support/sarif-schema.ts';
 import { spdx23Validator } from '../../support/spdx-schema.ts';
@@ -18,20 +19,10 @@ import { spdx23Validator } from '../../support/spdx-schema.ts';
  */
 const ADVISORIES = ['--advisories', sharedFixtures('osv')];
 
-function alpineEntries(): TarInput[] {
-  const root = sharedFixtures('os', 'apk', 'alpine-3.20.3');
-  return [
-    { type: 'file', path: 'etc/os-release', content: readFileSync(join(root, 'etc', 'os-release')) },
-    { type: 'file', path: 'lib/apk/db/installed', content: readFileSync(join(root, 'lib', 'apk', 'db', 'installed')) },
-    { type: 'file', path: 'app/node_modules/lodash/package.json', content: JSON.stringify({ name: 'lodash', version: '4.17.15' }) },
-    { type: 'file', path: 'app/node_modules/minimist/package.json', content: JSON.stringify({ name: 'minimist', version: '1.2.0' }) },
-  ];
-}
-
 function twoPlatformLayout(): string {
   const dir = mkdtempSync(join(tmpdir(), 'customs-formats-'));
   const writer = new OciLayoutWriter(dir);
-  const layer = { tar: tarBytes(alpineEntries()) };
+  const layer = { tar: tarBytes(alpineAppEntries()) };
   const amd64 = writer.image({ platform: { os: 'linux', architecture: 'amd64' }, layers: [layer] });
   const arm64 = writer.image({ platform: { os: 'linux', architecture: 'arm64' }, layers: [layer] });
   writer.finish([{ descriptor: writer.index([amd64, arm64]), tag: 'latest' }]);
@@ -82,7 +73,7 @@ describe('customs scan output formats', () => {
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'customs-formats-single-'));
     const writer = new OciLayoutWriter(dir);
-    writer.finish([{ descriptor: writer.image({ platform: { os: 'linux', architecture: 'amd64' }, layers: [{ tar: tarBytes(alpineEntries()) }] }), tag: 'latest' }]);
+    writer.finish([{ descriptor: writer.image({ platform: { os: 'linux', architecture: 'amd64' }, layers: [{ tar: tarBytes(alpineAppEntries()) }] }), tag: 'latest' }]);
     single = `oci:${dir}`;
     multi = `oci:${twoPlatformLayout()}`;
     writeFileSync(

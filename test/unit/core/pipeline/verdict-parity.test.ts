@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,7 +20,8 @@ import type { RepositoryPolicy } from '../../../../lambdas/core/policy/repositor
 import type { ScanResult } from '../../../../lambdas/core/sbom/model.ts';
 import { assessVulnerabilities } from '../../../../lambdas/core/use-cases/assess-vulnerabilities.ts';
 import { OciLayoutWriter } from '../../../../tools/image-builder/oci-layout-writer.ts';
-import { tarBytes, type TarInput } from '../../../../tools/image-builder/tar-writer.ts';
+import { tarBytes } from '../../../../tools/image-builder/tar-writer.ts';
+import { alpineAppEntries } from '../../../support/alpine-app.ts';
 import { sharedFixtures } from '../../../support/paths.ts';
 import { scan } from '../../../support/scan.ts';
 
@@ -33,17 +34,6 @@ import { scan } from '../../../support/scan.ts';
 
 const NOW = new Date('2026-03-01T12:00:00Z');
 const VEX_URI = 's3://vex-docs/app.openvex.json';
-
-function alpineWithNodeModules(): TarInput[] {
-  const root = sharedFixtures('os', 'apk', 'alpine-3.20.3');
-  return [
-    { type: 'file', path: 'etc/os-release', content: readFileSync(join(root, 'etc', 'os-release')) },
-    { type: 'file', path: 'lib/apk/db/installed', content: readFileSync(join(root, 'lib', 'apk', 'db', 'installed')) },
-    { type: 'file', path: 'app/node_modules/lodash/package.json', content: JSON.stringify({ name: 'lodash', version: '4.17.15' }) },
-    { type: 'file', path: 'app/node_modules/minimist/package.json', content: JSON.stringify({ name: 'minimist', version: '1.2.0' }) },
-    { type: 'file', path: 'tools/node_modules/minimist/package.json', content: JSON.stringify({ name: 'minimist', version: '1.2.0' }) },
-  ];
-}
 
 /** The entries as an ignore file writes them, and the same entries as the policy document does. */
 function ignoreFileText(entries: readonly IgnoreEntryInput[]): string {
@@ -104,7 +94,7 @@ describe('verdict parity with customs scan', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'customs-verdict-parity-'));
     const writer = new OciLayoutWriter(dir);
-    const layer = { tar: tarBytes(alpineWithNodeModules()) };
+    const layer = { tar: tarBytes(alpineAppEntries([{ type: 'file', path: 'tools/node_modules/minimist/package.json', content: JSON.stringify({ name: 'minimist', version: '1.2.0' }) }])) };
     const amd64 = writer.image({ platform: { os: 'linux', architecture: 'amd64' }, layers: [layer] });
     const arm64 = writer.image({ platform: { os: 'linux', architecture: 'arm64' }, layers: [layer] });
     writer.finish([{ descriptor: writer.index([amd64, arm64]), tag: 'latest' }]);
