@@ -1,7 +1,7 @@
 import type { DeployedResources } from './deployed-resources.ts';
 import type { LogOutput } from './log-output.ts';
 import { PRICES } from './price-table.ts';
-import type { MeterLine } from './request-meter.ts';
+import { SCAN_PHASE, type MeterLine } from './request-meter.ts';
 
 /** Requests, units, compute and logs of one scan, priced line by line at PRICES. */
 export interface CostLine {
@@ -21,30 +21,60 @@ export interface Compute {
 const GB = 2 ** 30;
 const fmt = (value: number, digits = 0): string => value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
+/** What a line's kinds were: `FAILED_POLICY 1`, `Customs Finding 12, Customs Verdict 1`. */
+const kindsOf = (line: MeterLine): string =>
+  Object.entries(line.kinds)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([kind, count]) => `${kind} ${fmt(count)}`)
+    .join(', ');
+
+/** Each metered line priced; a line of the verdict step is named with it (`verdict: GetItem verdicts`). */
 export function requestLines(lines: readonly MeterLine[]): CostLine[] {
-  return lines.map((line) => {
-    switch (line.service) {
-      case 'DynamoDB': {
-        const units = [line.writeUnits > 0 ? `${fmt(line.writeUnits, 1)} WRU${line.indexWriteUnits > 0 ? ` (${fmt(line.indexWriteUnits, 1)} GSI)` : ''}` : '', line.readUnits > 0 ? `${fmt(line.readUnits, 1)} RRU` : ''].filter(Boolean).join(', ');
-        const reported = line.localUnreported === line.calls ? 'not reported' : `${fmt(line.localReportedUnits, 1)} units${line.localUnreported > 0 ? ` (${line.localUnreported} calls unreported)` : ''}`;
-        return {
+  return lines.flatMap((line) => {
+    const priced = priceLine(line);
+    return line.phase === SCAN_PHASE ? priced : priced.map((cost) => ({ ...cost, item: `${line.phase}: ${cost.item}` }));
+  });
+}
+
+function priceLine(line: MeterLine): CostLine[] {
+  switch (line.service) {
+    case 'DynamoDB': {
+      const units = [line.writeUnits > 0 ? `${fmt(line.writeUnits, 1)} WRU${line.indexWriteUnits > 0 ? ` (${fmt(line.indexWriteUnits, 1)} GSI)` : ''}` : '', line.readUnits > 0 ? `${fmt(line.readUnits, 1)} RRU` : ''].filter(Boolean).join(', ');
+      const reported = line.localUnreported === line.calls ? 'not reported' : `${fmt(line.localReportedUnits, 1)} units${line.localUnreported > 0 ? ` (${line.localUnreported} calls unreported)` : ''}`;
+      return [
+        {
           service: 'DynamoDB',
           item: line.operation,
           quantity: `${fmt(line.calls)} calls, ${fmt(line.items)} items (${fmt(line.bytes / 1024, 1)} KiB); ${units || '0 units'}`,
           localReported: reported,
           usd: line.writeUnits * PRICES.dynamodbWriteUnit.usd + line.readUnits * PRICES.dynamodbReadUnit.usd,
-        };
-      }
-      case 'S3': {
-        const price = line.operation === 'GetObject' || line.operation === 'HeadObject' ? PRICES.s3Get : PRICES.s3Put;
-        return { service: 'S3', item: line.operation, quantity: `${fmt(line.calls)} requests`, usd: line.calls * price.usd };
-      }
-      case 'SQS':
-        return { service: 'SQS', item: line.operation, quantity: `${fmt(line.billedRequests)} requests`, usd: line.billedRequests * PRICES.sqsRequest.usd };
-      case 'ECR':
-        return { service: 'ECR', item: line.operation, quantity: `${fmt(line.calls)} calls (not billed)`, usd: 0 };
+        },
+      ];
     }
-  });
+    case 'S3': {
+      const price = line.operation === 'GetObject' || line.operation === 'HeadObject' ? PRICES.s3Get : PRICES.s3Put;
+      return [{ service: 'S3', item: line.operation, quantity: `${fmt(line.calls)} requests`, usd: line.calls * price.usd }];
+    }
+    case 'SQS':
+      return [{ service: 'SQS', item: line.operation, quantity: `${fmt(line.billedRequests)} requests`, usd: line.billedRequests * PRICES.sqsRequest.usd }];
+    case 'ECR':
+      return [{ service: 'ECR', item: line.operation, quantity: `${fmt(line.calls)} calls (not billed)`, usd: 0 }];
+    case 'SNS':
+      return [
+        {
+          service: 'SNS',
+          item: line.operation,
+          quantity: `${fmt(line.calls)} calls, ${fmt(line.items)} messages (${kindsOf(line)}), ${fmt(line.bytes)} bytes: ${fmt(line.billedRequests)} billed requests`,
+          usd: line.billedRequests * PRICES.snsPublish.usd,
+        },
+        // The topic's customer-managed key: SNS asks KMS for a data key to encrypt what is published.
+        { service: 'KMS', item: 'alerts topic key (estimate)', quantity: `${fmt(line.calls)} GenerateDataKey (assumed one per publish call)`, usd: line.calls * PRICES.kmsRequest.usd },
+      ];
+    case 'EventBridge':
+      return [{ service: 'EventBridge', item: line.operation, quantity: `${fmt(line.calls)} calls, ${fmt(line.items)} entries (${kindsOf(line)}), ${fmt(line.bytes)} bytes: ${fmt(line.billedRequests)} billed events`, usd: line.billedRequests * PRICES.eventBridgeCustomEvent.usd }];
+    case 'SSM':
+      return [{ service: 'SSM', item: line.operation, quantity: `${fmt(line.calls)} calls, ${fmt(line.bytes)} bytes (standard throughput: not billed)`, usd: 0 }];
+  }
 }
 
 export function computeLines(compute: Compute, memoryMiB: number, label: string): CostLine[] {
@@ -73,9 +103,15 @@ export function fixedMonthly(resources: DeployedResources, metricSeries: number)
   const lines: CostLine[] = [
     { service: 'CloudWatch', item: 'alarms', quantity: `${resources.alarms} standard alarms`, usd: resources.alarms * PRICES.alarmMonth.usd },
     { service: 'CloudWatch', item: 'custom metrics (EMF)', quantity: `${metricSeries} metric series a busy month keeps alive`, usd: metricSeries * PRICES.customMetricMonth.usd },
-    { service: 'KMS', item: 'customer managed keys', quantity: `${resources.kmsKeys} (queueEncryption ${resources.config.queueEncryption})`, usd: resources.kmsKeys * PRICES.kmsKeyMonth.usd },
+    { service: 'KMS', item: 'customer managed keys', quantity: `${resources.kmsKeys} (the topics' key; queueEncryption ${resources.config.queueEncryption})`, usd: resources.kmsKeys * PRICES.kmsKeyMonth.usd },
     { service: 'KMS', item: 'table key requests (estimate)', quantity: `${fmt(resources.tables * KMS_REQUESTS_PER_TABLE_MONTH)} requests (${resources.tables} tables, AWS-managed key)`, usd: resources.tables * KMS_REQUESTS_PER_TABLE_MONTH * PRICES.kmsRequest.usd },
     { service: 'SQS', item: 'idle long polls (estimate)', quantity: `${fmt(IDLE_POLLS_PER_MONTH)} requests`, usd: IDLE_POLLS_PER_MONTH * PRICES.sqsRequest.usd },
+    {
+      service: 'SSM',
+      item: 'policy parameter',
+      quantity: `${resources.parameters.standard} Standard (free), ${resources.parameters.advanced} Advanced`,
+      usd: resources.parameters.advanced * PRICES.ssmAdvancedParameterMonth.usd,
+    },
   ];
   return { lines, monthlyUsd: lines.reduce((sum, line) => sum + line.usd, 0) };
 }

@@ -12,6 +12,8 @@ export interface DeployedResources {
   readonly alarms: number;
   readonly kmsKeys: number;
   readonly tables: number;
+  /** SSM parameters (the policy document) by tier: Advanced past 4 KB is billed by the month. */
+  readonly parameters: { readonly standard: number; readonly advanced: number };
   readonly lambdaArchitecture: string;
   readonly memoryMiB: number;
 }
@@ -32,6 +34,10 @@ export function deployedResources(): DeployedResources {
     alarms: count(resources, 'AWS::CloudWatch::Alarm'),
     kmsKeys: count(resources, 'AWS::KMS::Key'),
     tables: count(resources, 'AWS::DynamoDB::Table'),
+    parameters: {
+      standard: resources.filter((resource) => resource.Type === 'AWS::SSM::Parameter' && resource.Properties?.Tier !== 'Advanced').length,
+      advanced: resources.filter((resource) => resource.Type === 'AWS::SSM::Parameter' && resource.Properties?.Tier === 'Advanced').length,
+    },
     lambdaArchitecture: ((fn?.Properties?.Architectures as string[] | undefined) ?? ['x86_64'])[0]!,
     memoryMiB: config.scanner.memoryMiB,
   };

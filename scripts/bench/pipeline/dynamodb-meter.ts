@@ -10,6 +10,8 @@ export interface MeteredTable {
   readonly partitionKey: string;
   readonly sortKey: string;
   readonly indexes: readonly KeyIndex[];
+  /** Items named apart by their sort key's prefix: `{ VERDICT#: 'verdicts' }` reports `GetItem verdicts`. */
+  readonly itemRoles?: Readonly<Record<string, string>>;
 }
 
 type Input = Record<string, unknown>;
@@ -51,7 +53,7 @@ export function meterDynamoDb(client: DynamoDBClient, reader: DynamoDBClient, ta
       } catch (error) {
         const refused = refusal(error);
         if (refused) {
-          const line = meter.line('DynamoDB', `${operation} ${roleOf(writes[0]?.table, tables)} (condition failed)`);
+          const line = meter.line('DynamoDB', `${operation} ${roleOf(writes[0]?.table, writes.map((write) => write.key), tables)} (condition failed)`);
           line.calls++;
           line.localUnreported++;
           for (const write of writes) line.writeUnits += refusedWriteUnits(before.get(keyOf(write)), write.transactional).table;
@@ -59,7 +61,8 @@ export function meterDynamoDb(client: DynamoDBClient, reader: DynamoDBClient, ta
         throw error;
       }
       const output = result.output as unknown as Output;
-      const line = meter.line('DynamoDB', `${operation} ${roleOf(tableOf(operation, input), tables)}`);
+      const table = tableOf(operation, input);
+      const line = meter.line('DynamoDB', `${operation} ${roleOf(table, keysOf(operation, input, table, writes), tables)}`);
       line.calls++;
       const reported = reportedUnits(output.ConsumedCapacity as ConsumedCapacity | ConsumedCapacity[] | undefined);
       if (reported === undefined) line.localUnreported++;
@@ -188,8 +191,27 @@ function tableOf(operation: string, input: Input): string | undefined {
   return Object.keys((input.RequestItems ?? {}) as object)[0];
 }
 
-function roleOf(table: string | undefined, tables: ReadonlyMap<string, MeteredTable>): string {
-  return (table && tables.get(table)?.role) ?? 'other';
+/** The table's role, or its items' role when every key the call names has the same sort key prefix role. */
+function roleOf(table: string | undefined, keys: readonly Item[], tables: ReadonlyMap<string, MeteredTable>): string {
+  const schema = table ? tables.get(table) : undefined;
+  if (!schema) return 'other';
+  const roles = new Set(keys.map((key) => itemRoleOf(key, schema)));
+  const [only] = roles;
+  return roles.size === 1 && only !== undefined ? only : schema.role;
+}
+
+function itemRoleOf(key: Item, schema: MeteredTable): string | undefined {
+  const sortKey = key[schema.sortKey]?.S;
+  if (sortKey === undefined) return undefined;
+  return Object.entries(schema.itemRoles ?? {}).find(([prefix]) => sortKey.startsWith(prefix))?.[1];
+}
+
+/** The keys a call names in `table`: its writes', a GetItem's, a BatchGetItem's; none for a Query or Scan. */
+function keysOf(operation: string, input: Input, table: string | undefined, writes: readonly PlannedWrite[]): Item[] {
+  if (writes.length > 0) return writes.filter((write) => write.table === table).map((write) => write.key);
+  if (operation === 'GetItem') return [input.Key as Item];
+  if (operation === 'BatchGetItem' && table) return (input.RequestItems as Record<string, { Keys: Item[] }>)[table]?.Keys ?? [];
+  return [];
 }
 
 function refusal(error: unknown): boolean {

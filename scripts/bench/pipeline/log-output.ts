@@ -10,6 +10,8 @@ export interface LogOutput {
   readonly bytes: number;
   readonly emfEvents: number;
   readonly metricSeries: ReadonlySet<string>;
+  /** Each metric's values summed over the lines, by name (`ScanDuration` in ms). */
+  readonly metricSums: Readonly<Record<string, number>>;
 }
 
 export const LOG_EVENT_OVERHEAD_BYTES = 26;
@@ -20,6 +22,7 @@ const emfSchema = z.looseObject({
 
 export function readLogOutput(lines: readonly string[]): LogOutput {
   const series = new Set<string>();
+  const sums: Record<string, number> = {};
   let bytes = 0;
   let emfEvents = 0;
   for (const line of lines) {
@@ -39,7 +42,12 @@ export function readLogOutput(lines: readonly string[]): LogOutput {
         const dims = dimensions.map((name) => `${name}=${String(values[name])}`).join(',');
         for (const metric of directive.Metrics) series.add(`${directive.Namespace}/${metric.Name}{${dims}}`);
       }
+      for (const metric of directive.Metrics) {
+        const value = values[metric.Name];
+        const numbers = Array.isArray(value) ? value : [value];
+        for (const number of numbers) if (typeof number === 'number') sums[metric.Name] = (sums[metric.Name] ?? 0) + number;
+      }
     }
   }
-  return { events: lines.length, bytes, emfEvents, metricSeries: series };
+  return { events: lines.length, bytes, emfEvents, metricSeries: series, metricSums: sums };
 }

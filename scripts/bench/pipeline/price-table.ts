@@ -19,6 +19,11 @@ const SQS = 'https://aws.amazon.com/sqs/pricing/';
 const KMS = 'https://aws.amazon.com/kms/pricing/';
 const CLOUDWATCH = 'https://aws.amazon.com/cloudwatch/pricing/';
 const INSPECTOR = 'https://aws.amazon.com/inspector/pricing/';
+// PublishBatch is billed per request like Publish (each 64 KB chunk of a request one), which is how
+// batching "reduces costs by up to 10x" (SNS developer guide, message batching).
+const SNS = 'https://aws.amazon.com/sns/pricing/';
+const EVENTBRIDGE = 'https://aws.amazon.com/eventbridge/pricing/';
+const SSM = 'https://aws.amazon.com/systems-manager/pricing/';
 
 export const PRICES = {
   lambdaArmGbSecond: { usd: 0.0000133334, per: 'GB-second (arm64)', source: LAMBDA },
@@ -30,6 +35,9 @@ export const PRICES = {
   s3Get: { usd: 0.0004 / 1000, per: 'GET request (Standard)', source: S3 },
   s3StorageGbMonth: { usd: 0.023, per: 'GB-month (Standard, first 50 TB)', source: S3 },
   sqsRequest: { usd: 0.4 / 1e6, per: 'request (standard queue, each 64 KB chunk of a payload)', source: SQS },
+  snsPublish: { usd: 0.5 / 1e6, per: 'publish request (standard topic, each 64 KB chunk of published data; past the free 1 million)', source: SNS },
+  eventBridgeCustomEvent: { usd: 1 / 1e6, per: 'custom event put (each 64 KB chunk of an entry)', source: EVENTBRIDGE },
+  ssmAdvancedParameterMonth: { usd: 0.05, per: 'Parameter Store advanced parameter-month (standard parameters and standard throughput: free)', source: SSM },
   kmsKeyMonth: { usd: 1, per: 'customer managed key-month', source: KMS },
   kmsRequest: { usd: 0.03 / 10_000, per: 'request', source: KMS },
   logsIngestGb: { usd: 0.5, per: 'GB ingested (Standard log class)', source: CLOUDWATCH },
