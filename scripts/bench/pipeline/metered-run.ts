@@ -4,8 +4,10 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import type { Context } from 'aws-lambda';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { findingsDocumentClient } from '../../../lambdas/adapters/dynamodb/document-client.ts';
 import { FINDINGS_PREFIX, scanPk } from '../../../lambdas/adapters/dynamodb/findings-keys.ts';
+import { VERDICT_PREFIX } from '../../../lambdas/adapters/dynamodb/verdict-items.ts';
 import { queryAll } from '../../../lambdas/adapters/dynamodb/query-all.ts';
 import { DynamoDbScanResultStore } from '../../../lambdas/adapters/dynamodb/dynamodb-scan-result-store.ts';
 import { ADVISORY_TABLE, FINDINGS_TABLE, type TableSchema } from '../../../lambdas/adapters/dynamodb/table-schema.ts';
@@ -18,7 +20,8 @@ import { asAttributeValues, itemSize } from './item-size.ts';
 import { stubEcr } from './ecr-stub.ts';
 import { createBucket, createQueue, createTable, REGION, type LocalServices } from './local-services.ts';
 import type { PushedBenchImage } from './push-image.ts';
-import { meterS3, meterSqs, RequestMeter, type MeterLine } from './request-meter.ts';
+import { BENCH_POLICY } from './bench-policy.ts';
+import { meterEventBridge, meterS3, meterSns, meterSqs, meterSsm, RequestMeter, VERDICT_PHASE, type MeterLine } from './request-meter.ts';
 import { deliverPush } from './sqs-delivery.ts';
 
 export interface MeteredScan {
@@ -27,7 +30,21 @@ export interface MeteredScan {
   readonly result: ScanRecord;
   /** The result item's packed findings (packed-findings.ts): chunk items and gzipped bytes. */
   readonly packedFindings: { readonly chunks: number; readonly bytes: number; readonly writeUnits: number };
+  /** The image's verdict item after the first scan and after the repeated push (read unmetered). */
+  readonly verdicts: { readonly firstScan: VerdictItem | undefined; readonly repeatedPush: VerdictItem | undefined };
   readonly wallSeconds: number;
+}
+
+/** A verdict item's plain attributes and its size as DynamoDB bills it. */
+export interface VerdictItem {
+  readonly verdict: string;
+  readonly failingCount: number;
+  readonly counts: Readonly<Record<string, number>>;
+  readonly revision: number;
+  readonly announcedVerdict?: string;
+  readonly pendingAlertId?: string;
+  readonly bytes: number;
+  readonly writeUnits: number;
 }
 
 const CONTEXT = { functionName: 'customs-scanner', awsRequestId: 'bench' } as Context;
@@ -46,7 +63,8 @@ export async function meteredScan(services: LocalServices, advisoryTable: string
   const meter = new RequestMeter();
   const dynamodb = services.dynamodbClient();
   const tables = new Map<string, MeteredTable>([
-    [findingsTable, metered('findings', FINDINGS_TABLE)],
+    // Verdict items live in the findings table; named apart, so what judging costs shows.
+    [findingsTable, { ...metered('findings', FINDINGS_TABLE), itemRoles: { [VERDICT_PREFIX]: 'verdicts' } }],
     [advisoryTable, metered('advisories', ADVISORY_TABLE)],
   ]);
   meterDynamoDb(dynamodb, raw, tables, meter);
@@ -59,21 +77,25 @@ export async function meteredScan(services: LocalServices, advisoryTable: string
   const ecr = new ECRClient({ region: REGION });
   stubEcr(ecr, { credentials: `${services.registry.username}:${services.registry.password}`, proxyEndpoint: `http://${services.registry.host}`, tags: { [pushed.digest]: [pushed.tag] }, pushedAt: '2026-12-01T00:00:00Z' }, meter);
 
-  const alerting = await motoAlerting(services.moto.endpoint, REGION);
+  const alerting = await motoAlerting(services.moto.endpoint, REGION, BENCH_POLICY);
+  meterSns(alerting.clients.sns, meter);
+  meterSsm(alerting.clients.ssm, meter);
+  meterEventBridge(alerting.clients.eventBridge, meter);
 
   const previous = process.env.POWERTOOLS_METRICS_DISABLED;
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
   const started = performance.now();
   try {
-    const handler = createScanHandler(
-      createScannerDeps({
-        env: { region: REGION, findingsTable, advisoryTable, sbomBucket: bucket, advisoryMaxAgeMs: 48 * 3_600_000, ...alerting.env },
-        clients: { dynamodb, ecr, s3, sqs, ...alerting.clients },
-        logger: new Logger({ serviceName: 'customs-scanner', logLevel: 'SILENT' }),
-        metrics: new Metrics({ namespace: 'Customs', serviceName: 'customs-scanner' }),
-        authorizationOptions: { registryEndpointFor: () => `http://${services.registry.host}` },
-      }),
-    );
+    const deps = createScannerDeps({
+      env: { region: REGION, findingsTable, advisoryTable, sbomBucket: bucket, advisoryMaxAgeMs: 48 * 3_600_000, ...alerting.env },
+      clients: { dynamodb, ecr, s3, sqs, ...alerting.clients },
+      logger: new Logger({ serviceName: 'customs-scanner', logLevel: 'SILENT' }),
+      metrics: new Metrics({ namespace: 'Customs', serviceName: 'customs-scanner' }),
+      authorizationOptions: { registryEndpointFor: () => `http://${services.registry.host}` },
+    });
+    // Judging (policy, verdict, alerts, events) counted apart from the scan it follows.
+    const judge = deps.judge;
+    const handler = createScanHandler(judge ? { ...deps, judge: (keys) => meter.during(VERDICT_PHASE, () => judge(keys)) } : deps);
     const once = async (): Promise<MeterLine[]> => {
       const delivery = await deliverPush(events, queue, pushed);
       const response = await handler(delivery.event, CONTEXT);
@@ -83,10 +105,19 @@ export async function meteredScan(services: LocalServices, advisoryTable: string
     };
     meter.take();
     const firstScan = await once();
+    const afterFirst = await verdictItemOf(raw, findingsTable);
     const repeatedPush = await once();
+    const afterRepeat = await verdictItemOf(raw, findingsTable);
     const result = await new DynamoDbScanResultStore({ client: findingsDocumentClient(raw), tableName: findingsTable }).get(parseDigest(pushed.digest));
     if (!result) throw new Error(`no scan result stored for ${pushed.image.spec.name}`);
-    return { firstScan, repeatedPush, result, packedFindings: await packedFindingsOf(raw, findingsTable, pushed.digest), wallSeconds: (performance.now() - started) / 1000 };
+    return {
+      firstScan,
+      repeatedPush,
+      result,
+      packedFindings: await packedFindingsOf(raw, findingsTable, pushed.digest),
+      verdicts: { firstScan: afterFirst, repeatedPush: afterRepeat },
+      wallSeconds: (performance.now() - started) / 1000,
+    };
   } finally {
     if (previous === undefined) delete process.env.POWERTOOLS_METRICS_DISABLED;
     else process.env.POWERTOOLS_METRICS_DISABLED = previous;
@@ -98,6 +129,31 @@ async function packedFindingsOf(raw: DynamoDBClient, table: string, digest: stri
   const items = await queryAll(findingsDocumentClient(raw), { TableName: table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :chunks)', ExpressionAttributeValues: { ':pk': scanPk(parseDigest(digest)), ':chunks': FINDINGS_PREFIX }, ConsistentRead: true });
   const sizes = items.map((item) => itemSize(asAttributeValues(item)));
   return { chunks: items.length, bytes: sizes.reduce((sum, size) => sum + size, 0), writeUnits: sizes.reduce((sum, size) => sum + Math.max(1, Math.ceil(size / 1024)), 0) };
+}
+
+/** The one verdict item of the run's fresh findings table (one image was pushed). */
+async function verdictItemOf(raw: DynamoDBClient, table: string): Promise<VerdictItem | undefined> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await findingsDocumentClient(raw).send(new ScanCommand({ TableName: table, FilterExpression: 'begins_with(sk, :verdict)', ExpressionAttributeValues: { ':verdict': VERDICT_PREFIX }, ConsistentRead: true, ExclusiveStartKey: start }));
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  if (items.length > 1) throw new Error(`expected one verdict item, found ${items.length}`);
+  const item = items[0];
+  if (!item) return undefined;
+  const bytes = itemSize(asAttributeValues(item));
+  return {
+    verdict: String(item.verdict),
+    failingCount: Number(item.failingCount),
+    counts: item.counts as Record<string, number>,
+    revision: Number(item.revision),
+    ...(typeof item.announcedVerdict === 'string' ? { announcedVerdict: item.announcedVerdict } : {}),
+    ...(typeof item.pendingAlertId === 'string' ? { pendingAlertId: item.pendingAlertId } : {}),
+    bytes,
+    writeUnits: Math.max(1, Math.ceil(bytes / 1024)),
+  };
 }
 
 function metered(role: string, schema: TableSchema): MeteredTable {

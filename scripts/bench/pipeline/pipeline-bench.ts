@@ -12,6 +12,7 @@ import { pushBenchImage } from './push-image.ts';
 import { REFERENCE_IMAGE } from './reference-image.ts';
 import { SYNTHETIC_LABEL } from './synthetic-debian-advisories.ts';
 import { bundleLambda, pinnedCommand, timedScan, type Bundles } from './timed-run.ts';
+import { verdictStep } from './verdict-step.ts';
 
 /** The bench images scanned once through the pipeline beside the reference image. */
 const OTHER_IMAGES = ['100MiB-1layer', 'npm-20k-3layers'];
@@ -46,7 +47,7 @@ export async function runPipelineBench(options: { runs: number; imagesDir: strin
     const nodeArgs = benchNodeArgs(process.env);
     if (nodeArgs.length > 0) log(`  timed processes run with ${NODE_ARGS_ENV}: ${nodeArgs.join(' ')}`);
     log(`  handler bundle: ${(bundles.handlerBytes / 2 ** 20).toFixed(1)} MiB`);
-    const referenceRun = await runImage(services, fixture.table, reference, bundles, runs, { scratch, memoryMiB: resources.memoryMiB, nodeArgs }, log);
+    const referenceRun = await runImage(services, fixture.table, reference, bundles, runs, { scratch, memoryMiB: resources.memoryMiB, nodeArgs, expectAlert: 'FAILED_POLICY' }, log);
     const otherRuns: ImageRun[] = [];
     for (const image of others) otherRuns.push(await runImage(services, fixture.table, image, bundles, 1, { scratch, memoryMiB: resources.memoryMiB, nodeArgs }, log));
 
@@ -73,7 +74,7 @@ export async function runPipelineBench(options: { runs: number; imagesDir: strin
   }
 }
 
-async function runImage(services: LocalServices, advisoryTable: string, image: BenchImage, bundles: Bundles, runs: number, options: { scratch: string; memoryMiB: number; nodeArgs: readonly string[] }, log: Log): Promise<ImageRun> {
+async function runImage(services: LocalServices, advisoryTable: string, image: BenchImage, bundles: Bundles, runs: number, options: { scratch: string; memoryMiB: number; nodeArgs: readonly string[]; expectAlert?: string }, log: Log): Promise<ImageRun> {
   const pushed = await pushBenchImage(services.registry, image);
   const metered = await meteredScan(services, advisoryTable, pushed);
   const expected = Object.values(image.spec.expect.packages).reduce((sum, count) => sum + count, 0);
@@ -81,14 +82,30 @@ async function runImage(services: LocalServices, advisoryTable: string, image: B
     throw new Error(`${image.spec.name}: the pipeline stored ${metered.result.status} with ${metered.result.packageCount} packages, expected SCANNED with ${expected}${metered.result.reason ? ` (${metered.result.reason})` : ''}`);
   }
   log(`  ${image.spec.name}: metered run ${metered.wallSeconds.toFixed(0)} s (${metered.result.packageCount.toLocaleString('en-US')} packages, ${metered.result.findingCount.toLocaleString('en-US')} findings packed in ${metered.packedFindings.chunks} item(s), ${(metered.packedFindings.bytes / 1024).toFixed(1)} KiB, ${metered.packedFindings.writeUnits} WRU)`);
+  const alerts = checkAlerts(image.spec.name, metered, options.expectAlert);
+  log(`  ${image.spec.name}: verdict ${metered.verdicts.firstScan?.verdict ?? 'none'}, first scan ${alerts.first} alert(s) and ${alerts.events} event(s), repeated push 0`);
   const timed = [];
   for (let run = 0; run < runs; run++) {
     const result = await timedScan(services, advisoryTable, pushed, bundles, options);
     timed.push(result);
     const first = result.cold.invocations[0]!;
+    // The bundled handler must have announced what the metered one did, and the repeat nothing.
+    const announced = [first, result.cold.invocations[1]!].map((invocation) => readLogOutput(invocation.logLines).metricSums.AlertsPublished ?? 0);
+    if (announced[0] !== alerts.first || announced[1] !== 0) throw new Error(`${image.spec.name}: the timed handler published ${announced.join(' then ')} alerts, the metered one ${alerts.first} then 0`);
     log(`  ${image.spec.name}: timed run ${run + 1} of ${runs}: init ${result.cold.initMs.toFixed(0)} ms, first scan ${first.durationMs.toFixed(0)} ms wall / ${first.cpuMs.toFixed(0)} ms CPU, repeated push ${result.cold.invocations[1]!.durationMs.toFixed(0)} ms`);
   }
   return { pushed, metered, timed };
+}
+
+/** The alert path's invariants: the repeated push announces nothing; the first scan what the bench expects. */
+function checkAlerts(name: string, metered: ImageRun['metered'], expected: string | undefined): { first: number; events: number } {
+  const first = verdictStep(metered.firstScan);
+  const repeat = verdictStep(metered.repeatedPush);
+  if (repeat.alerts.entries > 0 || repeat.events.entries > 0) throw new Error(`${name}: the repeated push published ${repeat.alerts.entries} alerts and ${repeat.events.entries} events; it must announce nothing`);
+  if (expected !== undefined && !((first.alerts.kinds[expected] ?? 0) > 0)) {
+    throw new Error(`${name}: the first scan published no ${expected} alert (${JSON.stringify(first.alerts.kinds)}; verdict ${metered.verdicts.firstScan?.verdict ?? 'none'}): the bench policy no longer fails it`);
+  }
+  return { first: first.alerts.entries, events: first.events.entries };
 }
 
 /** Extra node flags for the timed processes, e.g. `--cpu-prof --cpu-prof-dir=DIR` to profile the scan. */

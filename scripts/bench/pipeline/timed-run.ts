@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { FINDINGS_TABLE } from '../../../lambdas/adapters/dynamodb/table-schema.ts';
 import { timeCommand } from '../measure.ts';
+import { BENCH_POLICY } from './bench-policy.ts';
 import { LAMBDA_CONFIG_ENV, runnerResultSchema, type LambdaConfig, type RunnerResult } from './lambda-config.ts';
 import { createBucket, createQueue, createTable, REGION, type LocalServices } from './local-services.ts';
 import type { PushedBenchImage } from './push-image.ts';
@@ -74,7 +75,8 @@ export async function timedScan(services: LocalServices, advisoryTable: string, 
     motoEndpoint: services.moto.endpoint,
     ecr: { credentials: `${services.registry.username}:${services.registry.password}`, proxyEndpoint: `http://${services.registry.host}`, tags: { [pushed.digest]: [pushed.tag] }, pushedAt: '2026-12-01T00:00:00Z' },
   };
-  const alerting = await motoAlerting(services.moto.endpoint, REGION);
+  // The metered run's policy, so the timed handler also builds and publishes the alert it priced.
+  const alerting = await motoAlerting(services.moto.endpoint, REGION, BENCH_POLICY);
   const { POWERTOOLS_METRICS_DISABLED: _disabled, POWERTOOLS_DEV: _dev, ...inherited } = process.env;
   const rssFile = join(options.scratch, 'lambda-max-rss');
   const env: NodeJS.ProcessEnv = {
@@ -90,6 +92,7 @@ export async function timedScan(services: LocalServices, advisoryTable: string, 
     ALERTS_TOPIC_ARN: alerting.env.alertsTopicArn,
     POLICY_PARAMETER_NAME: alerting.env.policyParameterName,
     EVENT_BUS_NAME: alerting.env.eventBusName,
+    EMAIL_IMAGE_CAP: String(alerting.env.emailImageCap),
     POWERTOOLS_SERVICE_NAME: 'customs-scanner',
     POWERTOOLS_METRICS_NAMESPACE: 'Customs',
     [LAMBDA_CONFIG_ENV]: JSON.stringify(config),
