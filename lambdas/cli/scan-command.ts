@@ -10,11 +10,13 @@ import { advisoryEcosystemsFor } from '../core/matching/package-query.ts';
 import { parseIgnoreFile } from '../core/policy/ignore-file.ts';
 import { parseOpenVex } from '../core/policy/openvex.ts';
 import type { Policy } from '../core/policy/apply-policy.ts';
+import type { RepositoryPolicy } from '../core/policy/repository-policy.ts';
 import { readSbomDocument } from '../core/sbom/read-sbom-document.ts';
 import type { ScanResult } from '../core/sbom/model.ts';
 import { assessVulnerabilities } from '../core/use-cases/assess-vulnerabilities.ts';
 import type { CliIo } from './cli-io.ts';
 import { IMAGE_OPTIONS, inventoryImage, limitsFrom } from './inventory-image.ts';
+import { repositoryPolicyFrom } from './policy-option.ts';
 import { renderVulnerabilityReport, SCAN_FORMATS, type ScanFormat } from './render-scan-report.ts';
 
 export const SCAN_USAGE = `Usage: customs scan IMAGE|sbom:FILE --advisories SOURCE [options]
@@ -32,6 +34,11 @@ Policy:
   --ignore-file FILE            YAML ignore rules: id, reason, optional expires/package/path
   --vex FILE                    OpenVEX document; not_affected and fixed statements suppress (repeatable)
   --fail-on SEVERITY            exit 1 when a finding at or above SEVERITY remains
+  --policy FILE --repository NAME
+                                judge as the pipeline judges NAME's images: the policy document
+                                (what customs.policies holds, JSON or YAML) resolved for NAME gives
+                                the threshold, ignoreUnfixed, ignore entries and VEX documents;
+                                --ignore-file and --vex add to them
   --match-os-owned              also match language packages an OS package installed (python3-jinja2's
                                 Jinja2) against language advisories; by default the distribution's
                                 advisories for the owner cover them, since it backports fixes
@@ -62,6 +69,8 @@ export async function scanCommand(args: string[], io: CliIo, now: () => Date = (
       'ignore-file': { type: 'string' },
       vex: { type: 'string', multiple: true },
       'fail-on': { type: 'string' },
+      policy: { type: 'string' },
+      repository: { type: 'string' },
       'match-os-owned': { type: 'boolean' },
       ...IMAGE_OPTIONS,
       format: { type: 'string' },
@@ -77,15 +86,21 @@ export async function scanCommand(args: string[], io: CliIo, now: () => Date = (
   const advisorySpecs = values.advisories ?? [];
   if (advisorySpecs.length === 0) throw new CustomsError('usage', 'scan needs --advisories DIR|ZIP|URL (see customs scan --help)');
   const format = chooseFormat(values.format, values.output === undefined && io.stdout.isTTY === true);
-  const failOn = values['fail-on'] === undefined ? undefined : parseSeverity(values['fail-on']);
   const scanTime = now();
   // Policy files are read before the image, so a typo fails in a second, not after a pull.
+  const repositoryPolicy = await policyOption(values.policy, values.repository, values['fail-on']);
+  const failOn = values['fail-on'] === undefined ? repositoryPolicy?.failOn : parseSeverity(values['fail-on']);
+  const ignores = [
+    ...(repositoryPolicy?.ignores ?? []),
+    ...(values['ignore-file'] !== undefined ? parseIgnoreFile(await readText(values['ignore-file'], 'ignore file'), values['ignore-file']) : []),
+  ];
+  const vex = [...(repositoryPolicy?.vex ?? []), ...(await Promise.all((values.vex ?? []).map(async (file) => parseOpenVex(await readText(file, 'VEX document'), file)))).flat()];
   const policy: Policy = {
     now: scanTime,
     ...(values.severity !== undefined ? { severities: parseSeverityList(values.severity) } : {}),
-    ...(values['ignore-unfixed'] ? { ignoreUnfixed: true } : {}),
-    ...(values['ignore-file'] !== undefined ? { ignores: parseIgnoreFile(await readText(values['ignore-file'], 'ignore file'), values['ignore-file']) } : {}),
-    ...(values.vex?.length ? { vex: (await Promise.all(values.vex.map(async (file) => parseOpenVex(await readText(file, 'VEX document'), file)))).flat() } : {}),
+    ...(values['ignore-unfixed'] || repositoryPolicy?.ignoreUnfixed ? { ignoreUnfixed: true } : {}),
+    ...(ignores.length > 0 ? { ignores } : {}),
+    ...(vex.length > 0 ? { vex } : {}),
   };
   // Parsed before the image is read, so a bad size fails at once.
   const limits = limitsFrom(values);
@@ -103,7 +118,11 @@ export async function scanCommand(args: string[], io: CliIo, now: () => Date = (
     matchOsOwned,
     ...(failOn ? { failOn } : {}),
     advisories: { sources: advisorySpecs, loaded: store.counts.loaded, withdrawn: store.counts.withdrawn, malformed: store.counts.malformed },
-    notes: [...notes, ...store.malformed.map((problem) => `advisories: ${problem.source}: ${problem.reason}`)],
+    notes: [
+      ...(repositoryPolicy ? [`policy: ${values.repository!} is judged by ${repositoryPolicy.source} (${repositoryPolicy.version}, ${repositoryPolicy.mode}, fail on ${repositoryPolicy.failOn})`] : []),
+      ...notes,
+      ...store.malformed.map((problem) => `advisories: ${problem.source}: ${problem.reason}`),
+    ],
   });
 
   const color = io.stdout.isTTY === true && values.output === undefined && !io.env.NO_COLOR;
@@ -111,6 +130,14 @@ export async function scanCommand(args: string[], io: CliIo, now: () => Date = (
   if (values.output) await writeFile(values.output, output);
   else io.stdout.write(output);
   return exitCode(report, io);
+}
+
+/** The repository's policy from `--policy FILE --repository NAME`, which come together. */
+async function policyOption(file: string | undefined, repository: string | undefined, failOn: string | undefined): Promise<RepositoryPolicy | undefined> {
+  if (file === undefined && repository === undefined) return undefined;
+  if (file === undefined || repository === undefined) throw new CustomsError('usage', '--policy and --repository go together: the policy document, and the repository whose policy to apply');
+  if (failOn !== undefined) throw new CustomsError('usage', '--fail-on and --policy both set the threshold: the policy document has failOn');
+  return repositoryPolicyFrom(file, repository);
 }
 
 async function readSbomFile(path: string): Promise<ScanResult> {

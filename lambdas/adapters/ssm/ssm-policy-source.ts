@@ -1,6 +1,7 @@
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { CustomsError } from '../../core/errors.ts';
+import { readS3Text } from '../s3/s3-text-object.ts';
 import { compilePolicyCatalogue } from '../../core/policy/policy-catalogue.ts';
 import { parsePolicyDocument, vexObjectsOf } from '../../core/policy/policy-document.ts';
 import { MAX_VEX_DOCUMENT_BYTES } from '../../core/policy/policy-limits.ts';
@@ -65,15 +66,7 @@ export class SsmPolicySource implements PolicySource {
     }
     const document = parsePolicyDocument(json);
     const vexTexts = new Map<string, string>();
-    for (const object of vexObjectsOf(document)) vexTexts.set(`s3://${object.bucket}/${object.key}`, await this.readVex(object.bucket, object.key));
+    for (const object of vexObjectsOf(document)) vexTexts.set(`s3://${object.bucket}/${object.key}`, await readS3Text(this.options.s3, object.bucket, object.key, MAX_VEX_DOCUMENT_BYTES));
     return compilePolicyCatalogue(document, vexTexts);
-  }
-
-  private async readVex(bucket: string, key: string): Promise<string> {
-    const what = `VEX document s3://${bucket}/${key}`;
-    const response = await this.options.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    if (!response.Body) throw new CustomsError('not-found', `${what} has no body`);
-    if ((response.ContentLength ?? 0) > MAX_VEX_DOCUMENT_BYTES) throw new CustomsError('limit', `${what} is ${response.ContentLength} bytes, over the ${MAX_VEX_DOCUMENT_BYTES} cap`);
-    return response.Body.transformToString('utf8');
   }
 }
