@@ -7,14 +7,18 @@ import { severityRank } from './severity-rank.ts';
 export const VERDICT_EVENT_SCHEMA = 'customs.verdict-event/v1';
 export const FINDING_EVENT_SCHEMA = 'customs.finding-event/v1';
 
-/** Finding events per alert at most: a storm's detail is in the verdict events and the stored findings. */
-export const MAX_FINDING_EVENTS = 100;
+/**
+ * Finding events per alert at most. Each is billed ($1 per million entries), and a new image's first
+ * failure can name hundreds: the worst vulnerabilities get an event each, and the verdict event's
+ * `changes` lists every one (up to its own cap), as the stored verdict does.
+ */
+export const MAX_FINDING_EVENTS = 20;
 
 /**
  * The EventBridge events for one image alert (event-schema.json): a `Customs Verdict` with the
- * alert's facts, and a `Customs Finding` per failing finding whose vulnerability newly fails (NEW,
- * with its package and fixed versions) and per vulnerability no longer failing (RESOLVED, the ID
- * only). Every event has a stable `eventId` and the alert's `alertId`, so consumers de-duplicate
+ * alert's facts, and a `Customs Finding` per vulnerability that newly fails (NEW, with its worst
+ * finding's package and fixed versions: one event per vulnerability, not per package or platform)
+ * and per vulnerability no longer failing (RESOLVED, the ID only), worst first. Every event has a stable `eventId` and the alert's `alertId`, so consumers de-duplicate
  * redeliveries. Details are plain JSON (dates as ISO strings), exactly what is sent.
  */
 export function verdictEvents(alert: ImageAlert, verdict: Verdict, repositoryArn: string): CustomsEvent[] {
@@ -57,8 +61,9 @@ export function verdictEvents(alert: ImageAlert, verdict: Verdict, repositoryArn
   });
   const newly = new Set(alert.changes.newlyFailing);
   const findings: CustomsEvent[] = [];
+  // verdict.failing is worst first, so the first finding of each vulnerability is its worst.
   for (const finding of verdict.failing) {
-    if (!newly.has(finding.id)) continue;
+    if (!newly.delete(finding.id)) continue;
     findings.push(findingEvent(eventIdOf(alert.alertId, 'NEW', finding.manifestDigest, finding.key), 'NEW', findingJson(withShortTitle(finding))));
   }
   for (const id of alert.changes.noLongerFailing) {

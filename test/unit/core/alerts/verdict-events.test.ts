@@ -14,10 +14,9 @@ describe('verdictEvents', () => {
   const alert = alertOf({ eventType: 'VERDICT_CHANGED', verdict, announced: announcedOf('FAIL', ['CVE-KEPT', 'CVE-GONE']) });
   const events = verdictEvents(alert, verdict, ARN);
 
-  it('is one Customs Verdict with the alert facts, then a NEW finding per newly failing finding and a RESOLVED per ID gone', () => {
+  it('is one Customs Verdict with the alert facts, then a NEW finding per newly failing vulnerability (not per package) and a RESOLVED per ID gone', () => {
     expect(events.map((e) => [e.detailType, e.detail.state ?? null, (e.detail.finding as { id?: string } | undefined)?.id ?? null])).toEqual([
       ['Customs Verdict', null, null],
-      ['Customs Finding', 'NEW', 'CVE-NEW'],
       ['Customs Finding', 'NEW', 'CVE-NEW'],
       ['Customs Finding', 'RESOLVED', 'CVE-GONE'],
     ]);
@@ -41,10 +40,11 @@ describe('verdictEvents', () => {
     expect((events[0]!.detail.image as { platforms: { scannedAt: unknown }[] }).platforms[0]!.scannedAt).toBe(T0.toISOString());
   });
 
-  it('describes a NEW finding by package and fixed versions, a RESOLVED one by ID only', () => {
-    expect(events[2]!.detail).toEqual({
+  it('describes a NEW vulnerability by its worst finding’s package and fixed versions, a RESOLVED one by ID only', () => {
+    const openssl = { name: 'openssl', version: '3.0.11-1', purl: 'pkg:deb/debian/openssl@3.0.11-1', type: 'deb', path: '/var/lib/dpkg/status' };
+    expect(events[1]!.detail).toEqual({
       schema: 'customs.finding-event/v1',
-      eventId: eventIdOf(alert.alertId, 'NEW', digestOf('app'), 'CVE-NEW|pkg:deb/debian/libssl3@3.0.11-1|/var/lib/dpkg/status'),
+      eventId: eventIdOf(alert.alertId, 'NEW', digestOf('app'), 'CVE-NEW|pkg:deb/debian/openssl@3.0.11-1|/var/lib/dpkg/status'),
       alertId: alert.alertId,
       eventType: 'VERDICT_CHANGED',
       time: T0.toISOString(),
@@ -53,18 +53,19 @@ describe('verdictEvents', () => {
       image: { digest: digestOf('app'), tags: ['1.2'] },
       verdict: { value: 'FAIL', policyVersion: 'pv1-0000000000000001', mode: 'audit' },
       finding: {
-        key: 'CVE-NEW|pkg:deb/debian/libssl3@3.0.11-1|/var/lib/dpkg/status',
+        key: 'CVE-NEW|pkg:deb/debian/openssl@3.0.11-1|/var/lib/dpkg/status',
         id: 'CVE-NEW',
         aliases: [],
         severity: 'CRITICAL',
-        package: libssl,
+        package: openssl,
         installedVersion: '3.0.11-1',
         fixedVersions: ['3.0.13-1'],
         manifestDigest: digestOf('app'),
+        title: 'overflow',
       },
     });
-    expect(events[3]!.detail.finding).toEqual({ id: 'CVE-GONE' });
-    expect(events[3]!.detail.eventId).toBe(eventIdOf(alert.alertId, 'RESOLVED', 'CVE-GONE'));
+    expect(events[2]!.detail.finding).toEqual({ id: 'CVE-GONE' });
+    expect(events[2]!.detail.eventId).toBe(eventIdOf(alert.alertId, 'RESOLVED', 'CVE-GONE'));
   });
 
   it('has distinct, stable event IDs, and details that are plain JSON valid against the event schema', () => {
@@ -78,21 +79,21 @@ describe('verdictEvents', () => {
   });
 
   it('the strict event schema refuses a RESOLVED finding with more than its ID (so the check above can fail)', () => {
-    const resolved = { ...events[3]!.detail, finding: { id: 'CVE-GONE', severity: 'HIGH' } };
+    const resolved = { ...events[2]!.detail, finding: { id: 'CVE-GONE', severity: 'HIGH' } };
     expect(validators.event(resolved)).toBe(false);
     const verdictEvent = { ...events[0]!.detail, severityRank: 9 };
     expect(validators.event(verdictEvent)).toBe(false);
   });
 
-  it('puts at most 100 finding events per alert, NEW ones first', () => {
-    const ids = Array.from({ length: 80 }, (_, index) => `CVE-2026-${String(1000 + index)}`);
+  it('puts at most 20 finding events per alert, NEW ones first', () => {
+    const ids = Array.from({ length: 15 }, (_, index) => `CVE-2026-${String(1000 + index)}`);
     const big = verdictOf({ findings: ids.map((id) => finding(id, 'HIGH')) });
     const gone = ids.map((id) => id.replace('2026', '2025'));
     const many = verdictEvents(alertOf({ eventType: 'VERDICT_CHANGED', verdict: big, announced: announcedOf('FAIL', gone) }), big, ARN);
     const findings = many.filter((e) => e.detailType === 'Customs Finding');
     expect(findings).toHaveLength(MAX_FINDING_EVENTS);
-    expect(findings.filter((e) => e.detail.state === 'NEW')).toHaveLength(80);
-    expect(findings.slice(80).map((e) => (e.detail.finding as { id: string }).id)).toEqual(gone.slice(0, 20));
+    expect(findings.filter((e) => e.detail.state === 'NEW')).toHaveLength(15);
+    expect(findings.slice(15).map((e) => (e.detail.finding as { id: string }).id)).toEqual(gone.slice(0, 5));
   });
 
   it('is a verdict event alone when no ID changed (a failed scan)', () => {
