@@ -5,9 +5,10 @@ import { planDelivery } from '../alerts/plan-delivery.ts';
 import { verdictEvents } from '../alerts/verdict-events.ts';
 import type { Digest } from '../digest.ts';
 import { computeVerdict, policyNeedsSbom, type VerdictPlatformInput } from '../pipeline/compute-verdict.ts';
-import type { ImageKey, ImageState } from '../pipeline/model.ts';
+import type { ImageKey, ImageState, ScanRecord } from '../pipeline/model.ts';
 import type { AnnouncedVerdict, Verdict, VerdictValue } from '../pipeline/verdict-model.ts';
-import type { PolicyCatalogue } from '../policy/repository-policy.ts';
+import { canonicalJson } from '../policy/canonical-json.ts';
+import type { PolicyCatalogue, RepositoryPolicy } from '../policy/repository-policy.ts';
 import type {
   AlertPublisher,
   Clock,
@@ -129,13 +130,19 @@ async function evaluateOne(key: ImageKey, catalogue: PolicyCatalogue, deps: Eval
   const state = await deps.images.get(key);
   if (!state || state.deletedAt) return { evaluation: { key, outcome: 'gone' } };
   const policy = catalogue.policyFor(key.repository);
-  const inputs = await platformInputs(state, policyNeedsSbom(policy), deps);
-  if ('missing' in inputs) return { evaluation: { key, outcome: 'pending-scan', missing: inputs.missing } };
+  const scans = await scansOf(state, deps);
+  if ('missing' in scans) return { evaluation: { key, outcome: 'pending-scan', missing: scans.missing } };
   const kind = state.children.length > 0 ? 'index' : 'image';
   const now = deps.clock.now();
-  const verdict = computeVerdict({ key, tags: state.tags, kind, platforms: inputs.platforms }, policy, now);
   // An untagged platform manifest is reported through its index, and an untagged digest once it is tagged.
   const announceable = state.tags.length > 0 || kind === 'index';
+  // A repeated push of an image judged already, by this policy, from these scans: nothing can have changed.
+  const current = known?.value;
+  if (current && !current.pending && (current.announced || !announceable) && isCurrent(current.verdict, policy, scans.records, now)) {
+    return { evaluation: judgedEvaluation(key, current.verdict, { kind: 'done', decision: 'none', ...(current.announced ? { previous: current.announced.verdict } : {}) }) };
+  }
+  const platforms = await platformInputs(scans.records, policyNeedsSbom(policy), deps);
+  const verdict = computeVerdict({ key, tags: state.tags, kind, platforms }, policy, now);
 
   for (let attempt = 1; ; attempt++) {
     const stored = attempt === 1 && known ? known.value : await deps.verdicts.get(key);
@@ -147,6 +154,19 @@ async function evaluateOne(key: ImageKey, catalogue: PolicyCatalogue, deps: Eval
     // Another evaluation wrote first: read its verdict and decide again against it.
     if (attempt >= MAX_WRITE_ATTEMPTS) throw new VerdictBusyError(`verdict of ${key.repository}@${key.digest} kept changing under ${MAX_WRITE_ATTEMPTS} attempts`);
   }
+}
+
+/**
+ * Whether a stored verdict is still what judging would give: the same policy version, the same
+ * committed scans, no ignore entry it relies on expired since, and no VEX statement about the image
+ * itself (those can name tags, which change without a scan).
+ */
+function isCurrent(verdict: Verdict, policy: RepositoryPolicy, scans: readonly ScanRecord[], now: Date): boolean {
+  if (verdict.policyVersion !== policy.version) return false;
+  if (verdict.reviewAt && now.getTime() > verdict.reviewAt.getTime()) return false;
+  if (policy.vex.some((statement) => statement.products.some((product) => product.purl?.type === 'oci'))) return false;
+  const scannedAt = new Map(verdict.platforms.map((platform) => [platform.digest, platform.scannedAt.getTime()]));
+  return scannedAt.size === scans.length && scans.every((scan) => scannedAt.get(scan.digest) === scan.finishedAt.getTime());
 }
 
 interface StepContext {
@@ -175,6 +195,12 @@ function decide(stored: StoredVerdict | undefined, verdict: Verdict, context: St
   // Another evaluation is publishing: the same change is its to announce; a different one waits for it.
   if (pending) return decision === 'none' ? { kind: 'done', decision, ...known } : { kind: 'busy' };
   const announced = stored?.announced ? { announced: stored.announced } : {};
+  // Kept up to date, never announced: what subscribers were told stays as it was, so the image is
+  // announced as new once it is tagged.
+  if (!context.announceable) {
+    if (stored && sameVerdict(stored.verdict, verdict)) return { kind: 'done', decision: 'none', ...known };
+    return { kind: 'write', decision: 'silent', ...known, write: { verdict, ...announced } };
+  }
   if (decision === 'none') {
     if (stored && sameVerdict(stored.verdict, verdict)) return { kind: 'done', decision, ...known };
     // Details changed (a LOW finding, a platform's scan time) with nothing to announce: keep them current.
@@ -204,21 +230,23 @@ function judgedEvaluation(key: ImageKey, verdict: Verdict, step: Exclude<Step, {
   };
 }
 
-/** The committed scans (and, when the policy needs them, SBOMs) of the image's platform manifests. */
-async function platformInputs(state: ImageState, needsSbom: boolean, deps: EvaluateImagesDeps): Promise<{ platforms: VerdictPlatformInput[] } | { missing: Digest[] }> {
+/** The committed scans of the image's platform manifests (its own digest, or an index's children). */
+async function scansOf(state: ImageState, deps: EvaluateImagesDeps): Promise<{ records: ScanRecord[] } | { missing: Digest[] }> {
   const digests = state.children.length > 0 ? state.children : [state.digest];
   const scans = await Promise.all(digests.map((digest) => deps.results.get(digest)));
   const missing = digests.filter((_, index) => scans[index] === undefined);
-  if (missing.length > 0) return { missing };
-  const platforms = await Promise.all(
+  return missing.length > 0 ? { missing } : { records: scans as ScanRecord[] };
+}
+
+/** Each scan's stored findings and, when the policy needs it, its SBOM. */
+async function platformInputs(scans: readonly ScanRecord[], needsSbom: boolean, deps: EvaluateImagesDeps): Promise<VerdictPlatformInput[]> {
+  return Promise.all(
     scans.map(async (scan) => {
-      const record = scan!;
-      const findings = record.findingCount > 0 ? await deps.results.findings(record.digest) : [];
-      const sbom = needsSbom && record.sbom && findings.length > 0 ? await deps.sboms.get(record.sbom) : undefined;
-      return { scan: record, findings, ...(sbom ? { sbom } : {}) };
+      const findings = scan.findingCount > 0 ? await deps.results.findings(scan.digest) : [];
+      const sbom = needsSbom && scan.sbom && findings.length > 0 ? await deps.sboms.get(scan.sbom) : undefined;
+      return { scan, findings, ...(sbom ? { sbom } : {}) };
     }),
   );
-  return { platforms };
 }
 
 /**
@@ -243,11 +271,12 @@ function keyOf(alert: ImageAlert): ImageKey {
   return { account: alert.repository.account, region: alert.repository.region, repository: alert.repository.name, digest: alert.image.digest };
 }
 
-/** Equal but for when it was computed. */
+/** Equal but for when it was computed, whatever order the fields were read back in. */
 function sameVerdict(a: Verdict, b: Verdict): boolean {
   const { evaluatedAt: _a, ...restA } = a;
   const { evaluatedAt: _b, ...restB } = b;
-  return JSON.stringify(restA) === JSON.stringify(restB);
+  // Through JSON first, so dates compare as their ISO text.
+  return canonicalJson(JSON.parse(JSON.stringify(restA))) === canonicalJson(JSON.parse(JSON.stringify(restB)));
 }
 
 function distinctKeys(keys: readonly ImageKey[]): ImageKey[] {

@@ -91,7 +91,7 @@ function logOutcome(log: Logger, metrics: Metrics, event: ImageEvent, outcome: I
         tag: outcome.request.tag,
         imageKind: outcome.result.kind,
         manifests: outcome.result.manifests.map(summary),
-        ...(outcome.evaluation ? { verdicts: outcome.evaluation.images.map(verdictSummary) } : {}),
+        ...(outcome.evaluation ? { verdicts: outcome.evaluation.images.map(verdictSummary), published: outcome.evaluation.published } : {}),
       });
       return;
   }

@@ -51,10 +51,12 @@ export function recordLayerCache(metrics: Metrics, counters: LayerCacheCounters)
   if (problems > 0) metrics.addMetric('LayerCacheProblems', MetricUnit.Count, problems);
 }
 
-/** Alert messages and events handed over by one record's evaluation (one series each). */
+/**
+ * Alert messages handed to the topic by one record's evaluation. One series: the events put with
+ * them are on the record's log line, not a second metric paid monthly.
+ */
 export function recordAlerts(metrics: Metrics, run: EvaluationRun): void {
   if (run.published.alerts > 0) metrics.addMetric('AlertsPublished', MetricUnit.Count, run.published.alerts);
-  if (run.published.events > 0) metrics.addMetric('EventsPublished', MetricUnit.Count, run.published.events);
 }
 
 /** A publish to the alerts topic or the bus that failed (the record is retried; the alarm watches this). */

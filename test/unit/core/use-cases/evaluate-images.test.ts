@@ -24,8 +24,17 @@ function critical(): RawFinding {
   return toRawFinding(sampleFinding({ id: 'CVE-2021-44906', package: samplePackage({ name: 'minimist', version: '1.2.0' }), severity: { severity: 'CRITICAL', kind: 'cvss' }, fixedVersions: ['1.2.6'] }));
 }
 
+/** Rebuilt with every object's keys in reverse order, as a store may hand fields back in its own order. */
+function reordered<T>(value: T): T {
+  if (value instanceof Date) return new Date(value.getTime()) as T;
+  if (Array.isArray(value)) return value.map(reordered) as T;
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).reverse().map(([key, item]) => [key, reordered(item)])) as T;
+}
+
 class MemoryVerdicts implements VerdictStore {
   readonly items = new Map<string, StoredVerdict>();
+  puts = 0;
   /** Writes that happen between another writer's read and its put, to exercise conflicts. */
   interleave?: (key: ImageKey) => Promise<unknown>;
   async get(key: ImageKey) {
@@ -40,7 +49,8 @@ class MemoryVerdicts implements VerdictStore {
     await interleave?.(key);
     const stored = this.items.get(id(key));
     if (stored?.revision !== expected) return false;
-    this.items.set(id(key), { key, ...write, revision: (expected ?? 0) + 1 });
+    this.puts++;
+    this.items.set(id(key), reordered({ key, ...write, revision: (expected ?? 0) + 1 }));
     return true;
   }
   async confirm(key: ImageKey, alertId: string) {
@@ -54,6 +64,7 @@ class MemoryVerdicts implements VerdictStore {
 function world(policy: PolicyDocumentInput = {}) {
   const states = new Map<string, ImageState>();
   const scans = new Map<Digest, { record: ScanRecord; findings: StoredFinding[] }>();
+  let findingReads = 0;
   const published: OutgoingAlert[][] = [];
   const verdicts = new MemoryVerdicts();
   const image = (digest: Digest, tags: string[], extra: Partial<ImageState> = {}, repo = repository): ImageKey => {
@@ -67,7 +78,13 @@ function world(policy: PolicyDocumentInput = {}) {
   };
   const deps = (now = NOW): EvaluateImagesDeps => ({
     images: { get: async (key) => states.get(id(key)) },
-    results: { get: async (digest) => scans.get(digest)?.record, findings: async (digest) => scans.get(digest)?.findings ?? [] },
+    results: {
+      get: async (digest) => scans.get(digest)?.record,
+      findings: async (digest) => {
+        findingReads++;
+        return scans.get(digest)?.findings ?? [];
+      },
+    },
     sboms: { get: async () => Promise.reject(new Error('not needed')) },
     verdicts,
     policies: new StaticPolicySource(compilePolicyCatalogue(parsePolicyDocument(policy), new Map())),
@@ -75,7 +92,7 @@ function world(policy: PolicyDocumentInput = {}) {
     clock: { now: () => now },
     options: { emailImageCap: 20, repositoryId: (key) => key.repository },
   });
-  return { image, scanned, deps, verdicts, published };
+  return { image, scanned, deps, verdicts, published, findingReads: () => findingReads };
 }
 
 describe('evaluateImages', () => {
@@ -152,6 +169,48 @@ describe('evaluateImages', () => {
     expect(run.images).toEqual([expect.objectContaining({ verdict: 'FAIL', decision: 'none' })]);
     expect(run.published).toEqual({ alerts: 0, events: 0 });
     expect(w.published.flat().map(({ alert }) => alert.eventType)).toEqual(['FAILED_POLICY']);
+  });
+
+  it('announces an image pushed by digest alone once it is tagged', async () => {
+    const w = world();
+    const key = w.image(digestOf('by-digest'), []);
+    w.scanned(key.digest, [critical()]);
+    expect((await evaluateImages([key], w.deps())).images).toEqual([expect.objectContaining({ verdict: 'FAIL', decision: 'silent' })]);
+    expect(w.published).toEqual([]);
+    w.image(key.digest, ['release']);
+    expect((await evaluateImages([key], w.deps())).images).toEqual([expect.objectContaining({ verdict: 'FAIL', decision: 'FAILED_POLICY' })]);
+  });
+
+  it('answers a repeated push from the stored verdict while its policy, scans and ignore entries still hold, reading no findings', async () => {
+    const w = world({ default: { ignore: [{ id: 'CVE-2021-44906', reason: 'accepted until the fix ships', expires: '2026-12-31' }] } });
+    const key = w.image(digestOf('repeat'), ['1']);
+    w.scanned(key.digest, [critical()]);
+    await evaluateImages([key], w.deps());
+    const [reads, puts] = [w.findingReads(), w.verdicts.puts];
+    expect((await evaluateImages([key], w.deps(new Date('2026-12-20T00:00:00Z')))).images).toEqual([expect.objectContaining({ verdict: 'PASS', decision: 'none' })]);
+    expect([w.findingReads(), w.verdicts.puts]).toEqual([reads, puts]);
+    // Past the entry's expiry the stored verdict no longer holds: judged again, and the change announced.
+    expect((await evaluateImages([key], w.deps(new Date('2027-01-01T00:00:01Z')))).images).toEqual([expect.objectContaining({ verdict: 'FAIL', previous: 'PASS', decision: 'VERDICT_CHANGED' })]);
+    expect(w.findingReads()).toBe(reads + 1);
+  });
+
+  it('writes nothing when judging again gives the verdict stored, whatever order the store gave its fields back in', async () => {
+    // A VEX statement about the image itself can name tags, so every evaluation judges afresh.
+    const vex = {
+      '@context': 'https://openvex.dev/ns/v0.2.0',
+      '@id': 'https://example.com/vex/image',
+      author: 'Security',
+      timestamp: '2026-11-30T12:00:00Z',
+      version: 1,
+      statements: [{ vulnerability: { name: 'CVE-2099-0001' }, products: [{ '@id': 'pkg:oci/app?tag=1' }], status: 'not_affected', justification: 'component_not_present' }],
+    };
+    const w = world({ default: { vex: [{ inline: vex }] } });
+    const key = w.image(digestOf('vex'), ['1']);
+    w.scanned(key.digest, [critical()]);
+    await evaluateImages([key], w.deps());
+    const [reads, puts] = [w.findingReads(), w.verdicts.puts];
+    expect((await evaluateImages([key], w.deps())).images).toEqual([expect.objectContaining({ verdict: 'FAIL', decision: 'none' })]);
+    expect([w.findingReads(), w.verdicts.puts]).toEqual([reads + 1, puts]);
   });
 
   it('judges a deleted or unknown image as gone', async () => {
