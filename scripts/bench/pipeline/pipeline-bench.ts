@@ -97,11 +97,13 @@ async function runImage(services: LocalServices, advisoryTable: string, image: B
   return { pushed, metered, timed };
 }
 
-/** The alert path's invariants: the repeated push announces nothing; the first scan what the bench expects. */
+/** The alert path's invariants: the repeated push announces and writes nothing; the first scan announces what the bench expects. */
 function checkAlerts(name: string, metered: ImageRun['metered'], expected: string | undefined): { first: number; events: number } {
   const first = verdictStep(metered.firstScan);
   const repeat = verdictStep(metered.repeatedPush);
   if (repeat.alerts.entries > 0 || repeat.events.entries > 0) throw new Error(`${name}: the repeated push published ${repeat.alerts.entries} alerts and ${repeat.events.entries} events; it must announce nothing`);
+  // An unchanged image answers from its stored verdict: a write here is the rewrite-every-push regression.
+  if (repeat.verdictItems.writes > 0) throw new Error(`${name}: the repeated push wrote the verdict item ${repeat.verdictItems.writes} time(s) (revision ${metered.verdicts.firstScan?.revision ?? '?'} → ${metered.verdicts.repeatedPush?.revision ?? '?'}); nothing changed, so it must not`);
   if (expected !== undefined && !((first.alerts.kinds[expected] ?? 0) > 0)) {
     throw new Error(`${name}: the first scan published no ${expected} alert (${JSON.stringify(first.alerts.kinds)}; verdict ${metered.verdicts.firstScan?.verdict ?? 'none'}): the bench policy no longer fails it`);
   }
