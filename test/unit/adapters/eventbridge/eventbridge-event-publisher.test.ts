@@ -61,7 +61,8 @@ describe('EventBridgeEventPublisher', () => {
 
   it('puts at most 10 entries per request, in order', async () => {
     acceptAll();
-    const batch = eventsFor(24);
+    // Two alerts: one alert has at most 21 events.
+    const batch = [...eventsFor(12), ...eventsFor(11)];
     await publisher.publish(batch);
     expect(sent().map((chunk) => chunk.length)).toEqual([10, 10, 5]);
     expect(sent().flat().map((entry) => JSON.parse(entry.Detail!).eventId)).toEqual(batch.map((event) => event.detail.eventId));
