@@ -43,7 +43,9 @@ function recordIds(findings: readonly ScanJsonFinding[], packageName: string): S
   return new Set(findings.filter((finding) => finding.package.name === packageName).flatMap((finding) => finding.advisories.map((advisory) => advisory.id)));
 }
 
-describe('customs scan on an application image from a registry', () => {
+// Every test reads the one report from beforeAll or runs its own CLI process on its own files, so
+// they run side by side: each scan waits mostly on the registry and on reading the advisories.
+describe.concurrent('customs scan on an application image from a registry', () => {
   const work = mkdtempSync(join(tmpdir(), 'customs-scan-app-'));
   const image = `${inject('registryHost')}/customs/scan-app:1`;
   let findings: ScanJsonFinding[];
@@ -154,9 +156,8 @@ describe('customs scan on an application image from a registry', () => {
 
     it('drops unfixed findings only when asked, and filters by severity', async () => {
       const unfixed = findings.filter((finding) => finding.fixState === 'not-fixed').length;
-      const ignoringUnfixed = await scanJson([image, ...ADVISORIES, '--ignore-unfixed']);
+      const [ignoringUnfixed, critical] = await Promise.all([scanJson([image, ...ADVISORIES, '--ignore-unfixed']), scanJson([image, ...ADVISORIES, '--severity', 'critical'])]);
       expect(ignoringUnfixed.report.images[0]!.findings).toHaveLength(findings.length - unfixed);
-      const critical = await scanJson([image, ...ADVISORIES, '--severity', 'critical']);
       const kept = critical.report.images[0]!.findings;
       expect(kept.length).toBeGreaterThan(0);
       expect(kept.every((finding) => finding.severity.severity === 'CRITICAL')).toBe(true);
