@@ -28,7 +28,8 @@ describe('OS-owned language packages in customs scan', () => {
   const registry = inject('registryHost');
   const work = mkdtempSync(join(tmpdir(), 'customs-os-owned-'));
 
-  describe('debootstrap bookworm with python3-jinja2, -requests, -urllib3, -yaml and -six, plus a pip-installed urllib3', () => {
+  // Its three tests each run their own CLI process on the one pushed image: side by side.
+  describe.concurrent('debootstrap bookworm with python3-jinja2, -requests, -urllib3, -yaml and -six, plus a pip-installed urllib3', () => {
     const image = `${registry}/customs/python-owned:1`;
     const local = 'usr/local/lib/python3.11/dist-packages/urllib3-1.26.5.dist-info/METADATA';
 
@@ -92,10 +93,9 @@ describe('OS-owned language packages in customs scan', () => {
     });
 
     it('matches only the unowned copy against PyPI records, and both with --match-os-owned', async () => {
-      const run = await scanJson([image, ...PYPI]);
+      const [run, naive] = await Promise.all([scanJson([image, ...PYPI]), scanJson([image, ...PYPI, '--match-os-owned'])]);
       expect(run.code, run.stderr).toBe(0);
       expect(pathsOf(pypiFindings(run.report.images[0]!))).toEqual([unowned]);
-      const naive = await scanJson([image, ...PYPI, '--match-os-owned']);
       const findings = pypiFindings(naive.report.images[0]!);
       expect(pathsOf(findings)).toEqual([owned, unowned]);
       expect(findings.find((finding) => finding.package.path === owned)!.package.owner).toMatchObject({ name: 'py3-urllib3', type: 'apk' });
@@ -125,10 +125,9 @@ describe('OS-owned language packages in customs scan', () => {
     });
 
     it('matches only the unowned copy, and both with --match-os-owned', async () => {
-      const run = await scanJson([image, '--advisories', advisories]);
+      const [run, naive] = await Promise.all([scanJson([image, '--advisories', advisories]), scanJson([image, '--advisories', advisories, '--match-os-owned'])]);
       expect(run.code, run.stderr).toBe(0);
       expect(pathsOf(pypiFindings(run.report.images[0]!))).toEqual([unowned]);
-      const naive = await scanJson([image, '--advisories', advisories, '--match-os-owned']);
       const findings = pypiFindings(naive.report.images[0]!);
       expect(pathsOf(findings)).toEqual([owned, unowned]);
       expect(findings.find((finding) => finding.package.path === owned)!.package.owner).toMatchObject({ name: 'python3-libcomps', type: 'rpm' });
