@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,20 +12,36 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 const CFN_LINT_ERROR = 2;
 const CFN_LINT_FAILED = 1;
 
-/** Synthesizes the cdk.json app the way `cdk synth` runs it, into a folder of its own. */
-function synthesize(name: string, context: Record<string, unknown>): string {
-  const outdir = join(scratch, name);
-  const result = spawnSync('npx', ['tsx', 'bin/app.ts'], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    env: { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify(context) },
-  });
-  expect(result.status, result.stderr).toBe(0);
-  return outdir;
+interface Run {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly error?: Error;
 }
 
+/** A child process to its end, without blocking the worker, so that several can run at once. */
+function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: ROOT, env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', (error) => resolve({ status: null, stdout, stderr, error }));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+/** Synthesizes the cdk.json app the way `cdk synth` runs it, into a folder of its own. */
+async function synthesize(name: string, context: Record<string, unknown>): Promise<{ outdir: string; synth: Run }> {
+  const outdir = join(scratch, name);
+  const synth = await run('npx', ['tsx', 'bin/app.ts'], { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify(context) });
+  return { outdir, synth };
+}
+
+// The two synths and lints are separate processes on separate folders: side by side.
 describe('cfn-lint on the synthesized templates', () => {
-  it.each([
+  it.concurrent.each([
     ['defaults', {}],
     [
       'selective',
@@ -48,11 +64,12 @@ describe('cfn-lint on the synthesized templates', () => {
         },
       },
     ],
-  ])('reports no error (%s)', (name, context) => {
-    const outdir = synthesize(name, context);
+  ])('reports no error (%s)', async (name, context) => {
+    const { outdir, synth } = await synthesize(name, context);
+    expect(synth.status, synth.stderr).toBe(0);
     const templates = readdirSync(outdir).filter((file) => file.endsWith('.template.json'));
     expect(templates).toEqual(['Customs.template.json']);
-    const lint = spawnSync('cfn-lint', ['--format', 'parseable', '--', ...templates.map((file) => join(outdir, file))], { encoding: 'utf8' });
+    const lint = await run('cfn-lint', ['--format', 'parseable', '--', ...templates.map((file) => join(outdir, file))]);
     expect(lint.error).toBeUndefined();
     const status = lint.status ?? CFN_LINT_FAILED;
     expect(status & CFN_LINT_FAILED, lint.stderr).toBe(0);
