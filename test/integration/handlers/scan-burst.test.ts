@@ -59,19 +59,20 @@ describe('a burst of 1,000 pushes drained by concurrent scanner invocations', ()
 
   beforeAll(async () => {
     fixture = await startEcrLikeRegistry();
-    alerting = await motoAlerting(inject('motoEndpoint'), REGION);
     const creds = `${fixture.username}:${fixture.password}`;
-    await pushTinyImages(
-      { host: fixture.registryHost, username: fixture.username, password: fixture.password },
-      // By digest: the tags ECR reports are DescribeImages' answer below, which the handler asks.
-      burst.images.flatMap(({ image, tags }) => [...tags.keys()].map((repository) => ({ image, repository, tags: [] }))),
-    );
-    [findingsTable, advisoryTable] = await Promise.all([
+    bucket = `customs-burst-${randomUUID()}`;
+    // The pushes, the alerting resources, the tables and the bucket are independent: made together.
+    [, alerting, findingsTable, advisoryTable] = await Promise.all([
+      pushTinyImages(
+        { host: fixture.registryHost, username: fixture.username, password: fixture.password },
+        // By digest: the tags ECR reports are DescribeImages' answer below, which the handler asks.
+        burst.images.flatMap(({ image, tags }) => [...tags.keys()].map((repository) => ({ image, repository, tags: [] }))),
+      ),
+      motoAlerting(inject('motoEndpoint'), REGION),
       createLocalTable(dynamodb, FINDINGS_TABLE, 'customs-burst-findings'),
       createLocalTable(dynamodb, ADVISORY_TABLE, 'customs-burst-advisories'),
+      s3.send(new CreateBucketCommand({ Bucket: bucket })),
     ]);
-    bucket = `customs-burst-${randomUUID()}`;
-    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
 
     const tagsOf = new Map(burst.images.flatMap(({ image, tags }) => [...tags].map(([repository, names]) => [`${repository}@${image.digest}`, names] as const)));
     ecr.on(GetAuthorizationTokenCommand).resolves({
