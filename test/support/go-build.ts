@@ -1,8 +1,27 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { testCacheDir } from './paths.ts';
+
+/**
+ * Test files run in parallel processes and share these builds: a source file is written only when
+ * it differs, and every file (sources and binaries) appears whole by rename, so one worker never
+ * reads another's half-written file.
+ */
+function writeWhole(path: string, text: string): void {
+  if (existsSync(path) && readFileSync(path, 'utf8') === text) return;
+  mkdirSync(dirname(path), { recursive: true });
+  const partial = `${path}.${process.pid}.partial`;
+  writeFileSync(partial, text);
+  renameSync(partial, path);
+}
+
+function goBuild(binary: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv): void {
+  const partial = `${binary}.${process.pid}.partial`;
+  execFileSync('go', ['build', ...args, '-o', partial, '.'], { cwd, env, stdio: 'pipe' });
+  renameSync(partial, binary);
+}
 
 /** Offline, with the machine's toolchain, and every cache inside the test cache. */
 function goEnv(root: string, extra: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv {
@@ -17,16 +36,15 @@ export function buildGoProgram(): string {
   const root = testCacheDir('go-program');
   const binary = join(root, 'bin', 'customs-hello');
   if (existsSync(binary)) return binary;
-  mkdirSync(join(root, 'greeting'), { recursive: true });
-  mkdirSync(join(root, 'hello'), { recursive: true });
-  writeFileSync(join(root, 'greeting', 'go.mod'), 'module example.com/greeting\n\ngo 1.19\n');
-  writeFileSync(join(root, 'greeting', 'greeting.go'), 'package greeting\n\nfunc Hello() string { return "hello from customs" }\n');
-  writeFileSync(
+  writeWhole(join(root, 'greeting', 'go.mod'), 'module example.com/greeting\n\ngo 1.19\n');
+  writeWhole(join(root, 'greeting', 'greeting.go'), 'package greeting\n\nfunc Hello() string { return "hello from customs" }\n');
+  writeWhole(
     join(root, 'hello', 'go.mod'),
     'module example.com/customs-hello\n\ngo 1.19\n\nrequire example.com/greeting v1.4.0\n\nreplace example.com/greeting => ../greeting\n',
   );
-  writeFileSync(join(root, 'hello', 'main.go'), 'package main\n\nimport (\n\t"fmt"\n\n\t"example.com/greeting"\n)\n\nfunc main() { fmt.Println(greeting.Hello()) }\n');
-  execFileSync('go', ['build', '-trimpath', '-buildvcs=false', '-o', binary, '.'], { cwd: join(root, 'hello'), env: goEnv(root), stdio: 'pipe' });
+  writeWhole(join(root, 'hello', 'main.go'), 'package main\n\nimport (\n\t"fmt"\n\n\t"example.com/greeting"\n)\n\nfunc main() { fmt.Println(greeting.Hello()) }\n');
+  mkdirSync(dirname(binary), { recursive: true });
+  goBuild(binary, ['-trimpath', '-buildvcs=false'], join(root, 'hello'), goEnv(root));
   return binary;
 }
 
@@ -55,11 +73,9 @@ export function buildGoRelease(release: GoRelease): string {
     'internal/version/version.go': 'package version\n\n// Version is set with -ldflags -X.\nvar Version string\n',
     'main.go': `package main\n\nimport (\n\t"fmt"\n\n\tbuildversion "${RELEASE_MODULE}/internal/version"\n)\n\nvar version string\n\nfunc main() {\n\tif version == "" {\n\t\tversion = buildversion.Version\n\t}\n\tfmt.Println(version)\n}\n`,
   };
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(source, path)), { recursive: true });
-    writeFileSync(join(source, path), text);
-  }
-  execFileSync('go', ['build', '-buildvcs=false', ...release.flags, '-o', binary, '.'], { cwd: source, env: goEnv(root, release.env), stdio: 'pipe' });
+  for (const [path, text] of Object.entries(files)) writeWhole(join(source, path), text);
+  mkdirSync(dirname(binary), { recursive: true });
+  goBuild(binary, ['-buildvcs=false', ...release.flags], source, goEnv(root, release.env));
   return binary;
 }
 
