@@ -18,7 +18,10 @@ import type {
   ScanRecord,
   ScanRequest,
   StoredFinding,
+  TagEvent,
 } from './pipeline/model.ts';
+import type { QuarantineRecord, StorageStatus } from './pipeline/quarantine-model.ts';
+import type { RepositorySettings } from './pipeline/repository-settings.ts';
 import type { ImageSbom } from './sbom/model.ts';
 import type { CustomsEvent, ImageAlert, OutgoingAlert } from './alerts/alert-model.ts';
 import type { AnnouncedVerdict, Verdict } from './pipeline/verdict-model.ts';
@@ -278,4 +281,86 @@ export interface AlertPublisher {
 /** The same facts as events (EventBridge on AWS). At least once. */
 export interface EventPublisher {
   publish(events: readonly CustomsEvent[]): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Quarantine and release (issue 14). The promise is stated in core/pipeline/quarantine-model.ts.
+// ---------------------------------------------------------------------------------------------
+
+/** A manifest exactly as the registry stores it: putting these bytes back yields the same digest. */
+export interface ManifestBytes {
+  readonly bytes: Uint8Array;
+  readonly mediaType: string;
+}
+
+/** `taken`: the tag is immutable and names another digest (or the registry refused to move it). */
+export type PutTagOutcome = { readonly outcome: 'tagged' } | { readonly outcome: 'already' } | { readonly outcome: 'taken'; readonly digest?: Digest };
+
+/** `moved`: the tag names another digest now (pushed again), so it was left alone. `absent`: no such tag. */
+export type DeleteTagOutcome = { readonly outcome: 'removed' } | { readonly outcome: 'absent' } | { readonly outcome: 'moved'; readonly digest?: Digest };
+
+/**
+ * The registry operations quarantine and release are made of (ECR; the local registry). Each is
+ * idempotent and safe to repeat after a crash; none removes or moves anything but what it names.
+ */
+export interface QuarantineRegistry {
+  /** Whether images can be archived (storage classes): ECR yes, a plain registry no. */
+  readonly supportsArchive: boolean;
+  /** Tag mutability, lifecycle rules, pull-through cache and replication, read from the registry. */
+  settings(repository: RepositoryKey): Promise<RepositorySettings>;
+  /** Every tag on the digest now, sorted; `exists: false` when the digest is gone. */
+  describe(key: ImageKey): Promise<RegistryImage>;
+  /** The digest a tag names now, if any. */
+  tagDigest(repository: RepositoryKey, tag: string): Promise<Digest | undefined>;
+  /** The exact manifest bytes and media type of the digest. */
+  manifest(key: ImageKey): Promise<ManifestBytes>;
+  /**
+   * Puts `tag` on the digest with its exact manifest. A tag already there is `already`. A mutable
+   * tag on another digest MOVES (as a push would): callers check tagDigest and the tag history first.
+   */
+  putTag(key: ImageKey, tag: string, manifest: ManifestBytes): Promise<PutTagOutcome>;
+  /**
+   * Removes `tag` only while it names this digest (ECR: digest and tag in one BatchDeleteImage). The
+   * registry deletes an image with its last tag, so quarantine puts the marker first.
+   */
+  deleteTag(key: ImageKey, tag: string): Promise<DeleteTagOutcome>;
+  /** The image's storage status (ACTIVE where there are no storage classes). */
+  storage(key: ImageKey): Promise<StorageStatus>;
+  /** Moves the image to ARCHIVE or back to STANDARD; answers the status the registry reports. */
+  setStorage(key: ImageKey, target: 'ARCHIVE' | 'STANDARD'): Promise<StorageStatus>;
+}
+
+/** A quarantine alert not yet known to be published (the record is its outbox, as verdicts are). */
+export interface PendingQuarantineAlert {
+  readonly alert: ImageAlert;
+  readonly events: readonly CustomsEvent[];
+  readonly createdAt: Date;
+}
+
+export interface StoredQuarantine {
+  readonly record: QuarantineRecord;
+  readonly pending?: PendingQuarantineAlert;
+  /** Changes on every write: the optimistic-concurrency token `put` compares. */
+  readonly revision: number;
+}
+
+/**
+ * Quarantine records per image state (account, region, repository, digest). A record replaced by a
+ * later quarantine of the same image (a new id) is kept in the image's quarantine history.
+ */
+export interface QuarantineStore {
+  get(key: ImageKey): Promise<StoredQuarantine | undefined>;
+  /** Writes when the stored revision is still `expectedRevision` (undefined: none yet); false when another writer got there first. */
+  put(key: ImageKey, write: { readonly record: QuarantineRecord; readonly pending?: PendingQuarantineAlert }, expectedRevision: number | undefined): Promise<boolean>;
+  /** After publishing: drops the pending alert when it is still `alertId`. */
+  confirm(key: ImageKey, alertId: string): Promise<void>;
+  /** Current records of a repository (any state), by digest. */
+  list(repository: RepositoryKey): Promise<readonly QuarantineRecord[]>;
+  /** Earlier quarantines of the image (records a later one replaced), oldest first. */
+  history(key: ImageKey): Promise<readonly QuarantineRecord[]>;
+}
+
+/** One tag's moves in a repository, oldest first (image state keeps them; release compares with it). */
+export interface TagHistory {
+  tagHistory(repository: RepositoryKey, tag: string): Promise<readonly TagEvent[]>;
 }

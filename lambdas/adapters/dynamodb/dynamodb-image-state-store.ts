@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Digest } from '../../core/digest.ts';
 import type { ImageKey, ImageState, ScanEventKind, ScanRequest, TagEvent } from '../../core/pipeline/model.ts';
 import { digestSchema } from '../../core/pipeline/sbom-schema.ts';
-import type { ImageStateStore } from '../../core/ports.ts';
+import type { ImageStateStore, TagHistory } from '../../core/ports.ts';
 import type { DynamoDbTableOptions } from './dynamodb-claim-store.ts';
 import { CATALOGUE_PK, catalogueSk, digestIndexPk, imagePk, imageSk, repoIndexPk, TAGLOG_PREFIX, tagLogIndexPk, tagLogSk, tagSk } from './findings-keys.ts';
 import { imageItemSchema } from './image-items.ts';
@@ -30,7 +30,7 @@ export interface ImageStateStoreOptions extends DynamoDbTableOptions {
   readonly historyRetentionDays?: number;
 }
 
-export class DynamoDbImageStateStore implements ImageStateStore {
+export class DynamoDbImageStateStore implements ImageStateStore, TagHistory {
   constructor(private readonly options: ImageStateStoreOptions) {}
 
   async recordPush(request: ScanRequest, now: Date): Promise<void> {

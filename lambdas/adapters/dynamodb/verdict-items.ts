@@ -97,7 +97,7 @@ const imageAlertSchema = z.object({
   schema: z.literal(ALERT_SCHEMA),
   kind: z.literal('image'),
   alertId: z.string().min(1),
-  eventType: z.enum(['FAILED_POLICY', 'VERDICT_CHANGED', 'SCAN_FAILED', 'ADVISORIES_UNAVAILABLE']),
+  eventType: z.enum(['FAILED_POLICY', 'VERDICT_CHANGED', 'SCAN_FAILED', 'ADVISORIES_UNAVAILABLE', 'QUARANTINED', 'RELEASED', 'QUARANTINE_SKIPPED']),
   time: z.string(),
   repository: z.object({ account: z.string(), region: z.string(), name: z.string() }),
   image: z.object({ digest: digestSchema, tags: z.array(z.string()), kind: z.enum(['image', 'index']), platforms: z.array(platformVerdictSchema) }),
@@ -120,7 +120,7 @@ const imageAlertSchema = z.object({
 
 /** Event details are JSON by contract (EventBridge sends them as JSON), so they round-trip as JSON. */
 const customsEventSchema = z.object({
-  detailType: z.enum(['Customs Verdict', 'Customs Finding']),
+  detailType: z.enum(['Customs Verdict', 'Customs Finding', 'Customs Quarantine']),
   resources: z.array(z.string()),
   time: isoDate,
   detail: z.record(z.string(), z.unknown()),

@@ -1,13 +1,24 @@
 import type { Digest } from '../digest.ts';
 import type { Severity } from '../findings/model.ts';
 import type { PolicyMode } from '../policy/repository-policy.ts';
+import type { KeptTag, QuarantineMethod, QuarantineState, QuarantineTrigger, QuarantineWarning, StorageStatus } from '../pipeline/quarantine-model.ts';
 import type { PlatformVerdict, SeverityCounts, VerdictFinding, VerdictValue } from '../pipeline/verdict-model.ts';
 
 /**
  * Alerts: what people and tools are told when a verdict changes. The JSON body is the documented
  * `customs.alert` schema (alert-schema.json, version 1); the same facts go to EventBridge.
  */
-export type AlertEventType = 'FAILED_POLICY' | 'VERDICT_CHANGED' | 'SCAN_FAILED' | 'ADVISORIES_UNAVAILABLE';
+export type AlertEventType =
+  | 'FAILED_POLICY'
+  | 'VERDICT_CHANGED'
+  | 'SCAN_FAILED'
+  | 'ADVISORIES_UNAVAILABLE'
+  /** Enforce mode removed tags from (or archived) an image; `quarantine` says what and how to undo it. */
+  | 'QUARANTINED'
+  /** A quarantine was undone (tags restored, archive restoring); `quarantine.release` says who and why. */
+  | 'RELEASED'
+  /** Enforce mode applied but quarantine could not hold or was not allowed; `quarantine.skippedReason` says why. */
+  | 'QUARANTINE_SKIPPED';
 
 export const ALERT_SCHEMA = 'customs.alert/v1';
 
@@ -52,6 +63,26 @@ export interface ImageAlert {
   readonly changes: { readonly newlyFailing: readonly string[]; readonly noLongerFailing: readonly string[] };
   /** The worst severity among the failing findings (or all remaining when none fails); NONE without findings. */
   readonly severity: AlertSeverity;
+  /** QUARANTINED, RELEASED and QUARANTINE_SKIPPED: what quarantine did. */
+  readonly quarantine?: QuarantineAlertDetail;
+}
+
+/** What one quarantine step did, as its alert tells it. */
+export interface QuarantineAlertDetail {
+  /** QuarantineRecord.id. */
+  readonly id: string;
+  readonly state: QuarantineState;
+  readonly method: QuarantineMethod;
+  readonly trigger: QuarantineTrigger;
+  /** Tags this step removed (QUARANTINED) or put back (RELEASED), sorted. */
+  readonly tags: readonly string[];
+  /** Tags it left alone, and why (a newer push wins). */
+  readonly keptTags: readonly KeptTag[];
+  readonly marker?: string;
+  readonly storage?: StorageStatus;
+  readonly warnings: readonly QuarantineWarning[];
+  readonly skippedReason?: string;
+  readonly release?: { readonly by: string; readonly reason: string; readonly trigger: 'request' | 'findings-resolved' };
 }
 
 /** Many images' changes grouped into one message for people (a new glibc CVE touching 500 images). */
@@ -91,9 +122,12 @@ export interface OutgoingAlert {
 
 export const MAX_GROUP_LISTED = 50;
 
-/** An EventBridge event: `Customs Verdict` per image alert, `Customs Finding` per failing finding that changed. */
+/**
+ * An EventBridge event: `Customs Verdict` per verdict alert, `Customs Finding` per failing finding
+ * that changed, `Customs Quarantine` per quarantine alert (QUARANTINED, RELEASED, QUARANTINE_SKIPPED).
+ */
 export interface CustomsEvent {
-  readonly detailType: 'Customs Verdict' | 'Customs Finding';
+  readonly detailType: 'Customs Verdict' | 'Customs Finding' | 'Customs Quarantine';
   /** The ECR repository ARN (or the registry's repository name off AWS). */
   readonly resources: readonly string[];
   readonly time: Date;

@@ -88,6 +88,12 @@ function headline(alert: ImageAlert, reference: string): string {
       return `Customs: ${reference} could not be judged: advisories are unavailable`;
     case 'VERDICT_CHANGED':
       return `Customs: the verdict of ${reference} changed to ${verdict.value}${verdict.previous ? ` (was ${verdict.previous})` : ''}`;
+    case 'QUARANTINED':
+      return `Customs: ${reference} was quarantined`;
+    case 'RELEASED':
+      return `Customs: ${reference} was released from quarantine`;
+    case 'QUARANTINE_SKIPPED':
+      return `Customs: ${reference} fails its policy but was not quarantined`;
   }
 }
 
@@ -101,6 +107,12 @@ function subjectLabel(alert: ImageAlert): string {
       return 'NO ADVISORIES';
     case 'VERDICT_CHANGED':
       return alert.verdict.previous ? `${alert.verdict.value} (was ${alert.verdict.previous})` : alert.verdict.value;
+    case 'QUARANTINED':
+      return 'QUARANTINED';
+    case 'RELEASED':
+      return 'RELEASED';
+    case 'QUARANTINE_SKIPPED':
+      return 'NOT QUARANTINED';
   }
 }
 

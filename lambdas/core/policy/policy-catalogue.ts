@@ -22,7 +22,7 @@ interface VexDocument {
  *
  * A repository gets the override listing its exact name, else the override with the longest prefix
  * of it, else the default. In an override, `mode`, `failOn` and `ignoreUnfixed` replace the
- * default's when given, while `ignore` and `vex` add to the default's lists (the default's entries
+ * default's when given (and each `quarantine` setting the default's), while `ignore` and `vex` add to the default's lists (the default's entries
  * first): an override cannot silently drop an organisation-wide exception or VEX document.
  */
 export function compilePolicyCatalogue(document: PolicyDocument, vexTexts: ReadonlyMap<string, string>): PolicyCatalogue {
@@ -71,7 +71,13 @@ function effectivePolicy(defaults: PolicyDocument['default'], source: string, ov
     ignoreUnfixed,
     ignores,
     vex: documents.flatMap(({ statements }) => statements),
+    quarantine: { ...defaults.quarantine, ...definedOnly(override?.quarantine) },
   };
+}
+
+/** An override's quarantine settings that it gives (an absent one keeps the default's). */
+function definedOnly(settings: PolicyOverride['quarantine']): Partial<RepositoryPolicy['quarantine']> {
+  return Object.fromEntries(Object.entries(settings ?? {}).filter(([, value]) => value !== undefined));
 }
 
 function vexDocumentOf(ref: VexRef, name: string, s3Documents: ReadonlyMap<string, VexDocument>): VexDocument {

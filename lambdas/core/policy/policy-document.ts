@@ -3,7 +3,8 @@
 // overrides by repository name or prefix:
 //
 //   {
-//     "default": { "mode": "audit", "failOn": "CRITICAL", "ignoreUnfixed": false, "ignore": [], "vex": [] },
+//     "default": { "mode": "audit", "failOn": "CRITICAL", "ignoreUnfixed": false, "ignore": [], "vex": [],
+//                  "quarantine": { "method": "untag", "immutableTags": "archive", "enforceOnRescan": false } },
 //     "overrides": [
 //       { "repositories": { "names": ["payments/api"], "prefixes": ["team-a/"] }, "failOn": "HIGH",
 //         "ignore": [{ "id": "CVE-2023-44487", "reason": "HTTP/2 is not exposed", "expires": "2026-12-31" }],
@@ -81,6 +82,20 @@ const vexRef = z
   .transform((ref): VexRef => (ref.inline !== undefined ? { inline: ref.inline } : { s3: ref.s3! }));
 
 const mode = z.enum(['audit', 'enforce']);
+
+// What enforce mode does (quarantine-model.ts): an override's settings replace the default's one by one.
+const quarantineMethod = z.enum(['untag', 'archive']);
+const immutableTags = z.enum(['archive', 'alert-only', 'untag']);
+const defaultQuarantine = z.strictObject({
+  method: quarantineMethod.default('untag'),
+  immutableTags: immutableTags.default('archive'),
+  enforceOnRescan: z.boolean().default(false),
+});
+const overrideQuarantine = z.strictObject({
+  method: quarantineMethod.optional(),
+  immutableTags: immutableTags.optional(),
+  enforceOnRescan: z.boolean().optional(),
+});
 const severity = z.enum(SEVERITIES);
 
 const defaultPolicy = z.strictObject({
@@ -89,6 +104,7 @@ const defaultPolicy = z.strictObject({
   ignoreUnfixed: z.boolean().default(false),
   ignore: z.array(ignoreEntry).default([]),
   vex: z.array(vexRef).default([]),
+  quarantine: defaultQuarantine.prefault({}),
 });
 
 const repositories = z
@@ -103,6 +119,7 @@ const override = z.strictObject({
   ignoreUnfixed: z.boolean().optional(),
   ignore: z.array(ignoreEntry).default([]),
   vex: z.array(vexRef).default([]),
+  quarantine: overrideQuarantine.optional(),
 });
 
 /** A name or prefix in two overrides (or twice in one) would make the choice between them arbitrary. */

@@ -1,4 +1,5 @@
 import type { Severity } from '../findings/model.ts';
+import type { QuarantinePolicy } from '../pipeline/quarantine-model.ts';
 import type { IgnoreRule } from './ignore-rule.ts';
 import type { VexStatement } from './vex-statement.ts';
 
@@ -25,6 +26,8 @@ export interface RepositoryPolicy {
   readonly ignoreUnfixed: boolean;
   readonly ignores: readonly IgnoreRule[];
   readonly vex: readonly VexStatement[];
+  /** What `enforce` does to a failing image (quarantine-model.ts); not part of `version`, which is what decides a verdict. */
+  readonly quarantine: QuarantinePolicy;
 }
 
 /** Every repository's policy, from one versioned document. */
