@@ -18,6 +18,8 @@ export interface RunningRegistry {
   readonly host: string;
   readonly url: string;
   readonly dir: string;
+  /** `storage.filesystem.rootdirectory` of its config. */
+  readonly storageRoot: string;
   stop(): Promise<void>;
 }
 
@@ -47,6 +49,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Runn
     host,
     url: `http://${host}`,
     dir,
+    storageRoot: join(dir, 'data'),
     async stop() {
       await service.stop();
       rmSync(dir, { recursive: true, force: true });
