@@ -1,20 +1,31 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { z } from 'zod';
-import { ALERT_SCHEMA, type CustomsEvent, type ImageAlert } from '../../core/alerts/alert-model.ts';
 import type { Digest } from '../../core/digest.ts';
 import { CustomsError, messageOf } from '../../core/errors.ts';
-import { SEVERITIES } from '../../core/findings/model.ts';
 import type { ImageKey } from '../../core/pipeline/model.ts';
-import { digestSchema, platformSchema } from '../../core/pipeline/sbom-schema.ts';
+import { digestSchema } from '../../core/pipeline/sbom-schema.ts';
 import type { AnnouncedVerdict, Verdict } from '../../core/pipeline/verdict-model.ts';
 import type { PendingAnnouncement, StoredVerdict, VerdictWrite } from '../../core/ports.ts';
+import {
+  countsSchema,
+  customsEventSchema,
+  imageAlertSchema,
+  isoDate,
+  issueOf,
+  modeSchema,
+  platformVerdictSchema,
+  severitySchema,
+  verdictFindingSchema,
+  verdictValueSchema,
+} from './alert-item-schemas.ts';
 import { imagePk } from './findings-keys.ts';
 
 /**
  * Verdict items of the findings table, in the image's partition (`sk = VERDICT#<digest>`): the few
  * attributes queries and conditions need in plain sight, and everything bulky (the whole verdict,
  * the announced state, the pending announcement with its alert and events) as one gzipped JSON
- * document, checked against the schemas below when read back.
+ * document, checked against the schemas below (the alert and event ones in alert-item-schemas.ts)
+ * when read back.
  */
 export const VERDICT_PREFIX = 'VERDICT#';
 export const verdictSk = (digest: Digest): string => `${VERDICT_PREFIX}${digest}`;
@@ -26,25 +37,6 @@ export const MAX_VERDICT_JSON_BYTES = 16 * 1024 * 1024;
 
 const DOCUMENT_VERSION = 1;
 
-const isoDate = z.iso.datetime({ offset: true }).transform((value) => new Date(value));
-const severitySchema = z.enum(SEVERITIES);
-const verdictValueSchema = z.enum(['PASS', 'FAIL', 'ADVISORIES_UNAVAILABLE', 'FAILED', 'NOT_AN_IMAGE', 'UNSUPPORTED']);
-const modeSchema = z.enum(['audit', 'enforce']);
-const countsSchema = z.record(severitySchema, z.number().int().nonnegative());
-
-const verdictFindingSchema = z.object({
-  key: z.string(),
-  id: z.string(),
-  aliases: z.array(z.string()),
-  severity: severitySchema,
-  severitySource: z.string().optional(),
-  package: z.object({ name: z.string(), version: z.string(), purl: z.string(), type: z.string(), path: z.string() }),
-  installedVersion: z.string(),
-  fixedVersions: z.array(z.string()),
-  manifestDigest: digestSchema,
-  title: z.string().optional(),
-});
-
 const verdictSuppressionSchema = z.object({
   key: z.string(),
   id: z.string(),
@@ -55,15 +47,6 @@ const verdictSuppressionSchema = z.object({
   reason: z.string(),
   expires: z.string().optional(),
   vex: z.object({ status: z.string(), justification: z.string().optional(), document: z.string() }).optional(),
-});
-
-const platformVerdictSchema = z.object({
-  digest: digestSchema,
-  platform: platformSchema.optional(),
-  verdict: verdictValueSchema,
-  status: z.enum(['SCANNED', 'FAILED', 'NOT_AN_IMAGE', 'UNSUPPORTED', 'ADVISORIES_UNAVAILABLE']),
-  reason: z.string().optional(),
-  scannedAt: isoDate,
 });
 
 const verdictSchema = z.object({
@@ -92,39 +75,6 @@ const announcedSchema = z.object({
   alertId: z.string().optional(),
   at: isoDate,
 }) satisfies z.ZodType<AnnouncedVerdict, unknown>;
-
-const imageAlertSchema = z.object({
-  schema: z.literal(ALERT_SCHEMA),
-  kind: z.literal('image'),
-  alertId: z.string().min(1),
-  eventType: z.enum(['FAILED_POLICY', 'VERDICT_CHANGED', 'SCAN_FAILED', 'ADVISORIES_UNAVAILABLE', 'QUARANTINED', 'RELEASED', 'QUARANTINE_SKIPPED']),
-  time: z.string(),
-  repository: z.object({ account: z.string(), region: z.string(), name: z.string() }),
-  image: z.object({ digest: digestSchema, tags: z.array(z.string()), kind: z.enum(['image', 'index']), platforms: z.array(platformVerdictSchema) }),
-  verdict: z.object({
-    value: verdictValueSchema,
-    previous: verdictValueSchema.optional(),
-    reason: z.string().optional(),
-    policyVersion: z.string(),
-    policySource: z.string(),
-    mode: modeSchema,
-    failOn: severitySchema,
-  }),
-  counts: countsSchema,
-  failingCount: z.number().int().nonnegative(),
-  suppressedCount: z.number().int().nonnegative(),
-  worstFindings: z.array(verdictFindingSchema),
-  changes: z.object({ newlyFailing: z.array(z.string()), noLongerFailing: z.array(z.string()) }),
-  severity: z.enum([...SEVERITIES, 'NONE']),
-}) satisfies z.ZodType<ImageAlert, unknown>;
-
-/** Event details are JSON by contract (EventBridge sends them as JSON), so they round-trip as JSON. */
-const customsEventSchema = z.object({
-  detailType: z.enum(['Customs Verdict', 'Customs Finding', 'Customs Quarantine']),
-  resources: z.array(z.string()),
-  time: isoDate,
-  detail: z.record(z.string(), z.unknown()),
-}) satisfies z.ZodType<CustomsEvent, unknown>;
 
 const pendingSchema = z.object({ alert: imageAlertSchema, events: z.array(customsEventSchema), announced: announcedSchema, createdAt: isoDate }) satisfies z.ZodType<PendingAnnouncement, unknown>;
 
@@ -237,9 +187,4 @@ export function unpackVerdict(key: ImageKey, raw: Record<string, unknown>): Stor
     ...(document.pending ? { pending: document.pending } : {}),
     revision: item.data.revision,
   };
-}
-
-function issueOf(error: z.ZodError): string {
-  const issue = error.issues[0];
-  return `${issue?.path.join('.') || 'item'}: ${issue?.message ?? 'invalid'}`;
 }
