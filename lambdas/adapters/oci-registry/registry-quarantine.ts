@@ -42,10 +42,10 @@ export class DistributionQuarantineRegistry implements QuarantineRegistry {
     this.http = new LocalRegistryHttp(options.registry);
   }
 
-  settings(repository: RepositoryKey): Promise<RepositorySettings> {
+  async settings(repository: RepositoryKey): Promise<RepositorySettings> {
     validRepositoryName(repository.repository);
     // A plain registry lets any tag be pushed again and has no lifecycle, cache or replication.
-    return Promise.resolve({ repository, tagMutability: 'MUTABLE', exclusions: [], expiringLifecycleRules: [], replicatedTo: [] });
+    return { repository, tagMutability: 'MUTABLE', exclusions: [], expiringLifecycleRules: [], replicatedTo: [] };
   }
 
   async describe(key: ImageKey): Promise<RegistryImage> {
@@ -62,8 +62,8 @@ export class DistributionQuarantineRegistry implements QuarantineRegistry {
     return { exists: true, tags: tags.sort() };
   }
 
-  tagDigest(repository: RepositoryKey, tag: string): Promise<Digest | undefined> {
-    return this.tagDigestOf(validRepositoryName(repository.repository), validTagName(tag));
+  async tagDigest(repository: RepositoryKey, tag: string): Promise<Digest | undefined> {
+    return await this.tagDigestOf(validRepositoryName(repository.repository), validTagName(tag));
   }
 
   async manifest(key: ImageKey): Promise<ManifestBytes> {
@@ -103,30 +103,26 @@ export class DistributionQuarantineRegistry implements QuarantineRegistry {
     return { outcome: 'tagged' };
   }
 
-  deleteTag(key: ImageKey, tag: string): Promise<DeleteTagOutcome> {
+  async deleteTag(key: ImageKey, tag: string): Promise<DeleteTagOutcome> {
     const repository = validRepositoryName(key.repository);
     validTagName(tag);
     const digest = parseDigest(key.digest);
     if (this.options.storageRoot === undefined) {
-      return Promise.reject(
-        new CustomsError(
-          'unsupported',
-          `cannot remove tag ${tag} of ${this.http.host}/${repository}: Distribution 2.8 deletes manifests with all their tags, not one tag, and no storage root is configured to remove its link`,
-        ),
+      throw new CustomsError(
+        'unsupported',
+        `cannot remove tag ${tag} of ${this.http.host}/${repository}: Distribution 2.8 deletes manifests with all their tags, not one tag, and no storage root is configured to remove its link`,
       );
     }
-    return removeTagLink(this.options.storageRoot, repository, tag, digest);
+    return await removeTagLink(this.options.storageRoot, repository, tag, digest);
   }
 
-  storage(key: ImageKey): Promise<StorageStatus> {
+  async storage(key: ImageKey): Promise<StorageStatus> {
     validRepositoryName(key.repository);
-    return Promise.resolve('ACTIVE');
+    return 'ACTIVE';
   }
 
-  setStorage(key: ImageKey, target: 'ARCHIVE' | 'STANDARD'): Promise<StorageStatus> {
-    return Promise.reject(
-      new CustomsError('unsupported', `cannot move ${key.repository}@${key.digest} to ${target}: a plain Distribution registry has no storage classes (quarantine there can only untag)`),
-    );
+  async setStorage(key: ImageKey, target: 'ARCHIVE' | 'STANDARD'): Promise<StorageStatus> {
+    throw new CustomsError('unsupported', `cannot move ${key.repository}@${key.digest} to ${target}: a plain Distribution registry has no storage classes (quarantine there can only untag)`);
   }
 
   private async tagDigestOf(repository: string, tag: string): Promise<Digest | undefined> {
