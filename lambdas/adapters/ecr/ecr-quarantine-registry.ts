@@ -98,12 +98,15 @@ export class EcrQuarantineRegistry implements QuarantineRegistry {
       await this.ecr(key).send(new PutImageCommand(request));
       return { outcome: 'tagged' };
     } catch (error) {
-      if (nameOf(error) === 'ImageAlreadyExistsException') return { outcome: 'already' };
-      if (nameOf(error) !== 'ImageTagAlreadyExistsException') throw error;
-      // An immutable tag: ours when a retry finds its own earlier put, else another digest holds it.
+      const name = nameOf(error);
+      if (name !== 'ImageAlreadyExistsException' && name !== 'ImageTagAlreadyExistsException') throw error;
+      // Refused as already there (a retry) or as an immutable tag held elsewhere: ask where the tag
+      // points rather than trust the error's name, so "already" is only ever said of this digest.
       const holder = await this.tagDigest(key, tag);
       if (holder === key.digest) return { outcome: 'already' };
-      return holder ? { outcome: 'taken', digest: holder } : { outcome: 'taken' };
+      if (holder) return { outcome: 'taken', digest: holder };
+      if (name === 'ImageTagAlreadyExistsException') return { outcome: 'taken' };
+      throw new Error(`ECR PutImage ${where(key)}:${tag} answered ${name}, yet the tag names no image; retry`, { cause: error });
     }
   }
 
