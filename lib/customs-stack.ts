@@ -13,6 +13,7 @@ import { EcrEventsToQueue } from './constructs/ecr-events-to-queue.ts';
 import { FindingsTable } from './constructs/findings-table.ts';
 import { PipelineAlarms } from './constructs/pipeline-alarms.ts';
 import { PolicyParameter } from './constructs/policy-parameter.ts';
+import { quarantineScope } from './constructs/quarantine-scope.ts';
 import { SbomBucket } from './constructs/sbom-bucket.ts';
 import { SCANNER_METRICS, ScannerFunction } from './constructs/scanner-function.ts';
 import { acknowledgeNagFindings } from './nag-suppressions.ts';
@@ -73,6 +74,7 @@ export class CustomsStack extends Stack {
       advisoryTable: this.advisories.table,
       sbomBucket: this.sboms.bucket,
       repositories: config.watchedRepositories,
+      quarantineRepositories: quarantineScope(config.policies, config.watchedRepositories),
       memoryMiB: config.scanner.memoryMiB,
       timeout,
       maxConcurrency: config.scanner.maxConcurrency,

@@ -23,12 +23,15 @@ export function nagAcknowledgements(stack: CustomsStack): NagAcknowledgement[] {
     {
       resource: policy,
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'ecr:GetAuthorizationToken has no resource-level permissions; it is the only action granted on *.',
+      reason:
+        scanner.quarantineRepositories === undefined
+          ? 'ecr:GetAuthorizationToken has no resource-level permissions; it is the only action granted on *.'
+          : 'ecr:GetAuthorizationToken, and for enforce-mode quarantine the registry-wide reads ecr:DescribePullThroughCacheRules and ecr:DescribeRegistry (pull-through-cache and replication rules), have no resource-level permissions; they are the only actions granted on *.',
     },
-    ...ecrRepositoryPatterns(stack, stack.config.watchedRepositories).map((pattern) => ({
+    ...repositoryPatternAcknowledgements(stack, stack.config.watchedRepositories, scanner.quarantineRepositories).map(({ pattern, reason }) => ({
       resource: policy,
       id: `AwsSolutions-IAM5[Resource::${pattern}]`,
-      reason: 'ECR reads on the watched repositories only: a configured prefix (or every repository) is an ARN pattern by nature.',
+      reason,
     })),
     {
       resource: policy,
@@ -71,6 +74,21 @@ export function nagAcknowledgements(stack: CustomsStack): NagAcknowledgement[] {
       reason: 'Only the scanner role reads and writes it; server access logs would need a second bucket and cost per request. CloudTrail S3 data events can be turned on per account when an audit needs them.',
     },
   ];
+}
+
+const PATTERN_NATURE = 'a configured prefix (or every repository) is an ARN pattern by nature.';
+const READS = 'ECR reads on the watched repositories';
+const QUARANTINE = 'ECR quarantine (PutImage, BatchDeleteImage, UpdateImageStorageClass, DescribeRepositories, GetLifecyclePolicy) on the watched repositories an enforce-mode policy reaches';
+
+// One acknowledgement per repository pattern, naming the grants that use it: reads on the watched
+// repositories, quarantine on those an enforce-mode policy reaches (always among the watched).
+function repositoryPatternAcknowledgements(stack: Stack, watched: RepositorySelection, quarantine: RepositorySelection | undefined): { pattern: string; reason: string }[] {
+  const reads = ecrRepositoryPatterns(stack, watched);
+  const writes = quarantine === undefined ? [] : ecrRepositoryPatterns(stack, quarantine);
+  return [...new Set([...reads, ...writes])].map((pattern) => {
+    const uses = [...(reads.includes(pattern) ? [READS] : []), ...(writes.includes(pattern) ? [QUARANTINE] : [])];
+    return { pattern, reason: `${uses.join(', and ')} only: ${PATTERN_NATURE}` };
+  });
 }
 
 // The ECR repository resources holding `*`, rendered as cdk-nag names them.

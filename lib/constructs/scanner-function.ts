@@ -12,6 +12,7 @@ import type { RepositorySelection } from '../config/customs-config.ts';
 import type { S3ObjectRef } from '../../lambdas/core/policy/policy-document.ts';
 import { LOAD_REQUEST_PK } from '../../lambdas/adapters/dynamodb/advisory-load-request-keys.ts';
 import { repositoryArns } from './ecr-read-resources.ts';
+import { grantQuarantine } from './quarantine-permissions.ts';
 
 /** The environment the scanner handler reads (lambdas/handlers/scan-image-handler.ts). */
 export const SCANNER_ENVIRONMENT = {
@@ -41,6 +42,8 @@ export interface ScannerFunctionProps {
   readonly sbomBucket: IBucket;
   /** ECR reads are granted on these repositories only. */
   readonly repositories: RepositorySelection;
+  /** Where `enforce` mode may quarantine (quarantineScope); no ECR write permission without it. */
+  readonly quarantineRepositories?: RepositorySelection;
   readonly memoryMiB: number;
   readonly timeout: Duration;
   /** The event source's maximum concurrency: how many scans run at once. */
@@ -73,6 +76,8 @@ export class ScannerFunction extends Construct {
   readonly logGroup: LogGroup;
   /** The SQS trigger. */
   readonly eventSourceMapping: EventSourceMapping;
+  /** The repositories the role may quarantine in; undefined when it may write to none. */
+  readonly quarantineRepositories?: RepositorySelection;
 
   constructor(scope: Construct, id: string, props: ScannerFunctionProps) {
     super(scope, id);
@@ -133,6 +138,10 @@ export class ScannerFunction extends Construct {
     this.eventSourceMapping = this.function.node.children.find((child): child is EventSourceMapping => child instanceof EventSourceMapping)!;
     this.grantScanning(props);
     this.grantVerdicts(props);
+    if (props.quarantineRepositories !== undefined) {
+      this.quarantineRepositories = props.quarantineRepositories;
+      grantQuarantine(this, this.role, props.quarantineRepositories);
+    }
   }
 
   // Publishing alerts is granted by the topic (its key policy names this role); events and VEX reads here.
