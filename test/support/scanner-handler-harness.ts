@@ -1,7 +1,25 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DescribeImagesCommand, ECRClient, GetAuthorizationTokenCommand, type DescribeImagesCommandInput } from '@aws-sdk/client-ecr';
+import {
+  BatchDeleteImageCommand,
+  BatchGetImageCommand,
+  DescribeImagesCommand,
+  DescribePullThroughCacheRulesCommand,
+  DescribeRegistryCommand,
+  DescribeRepositoriesCommand,
+  ECRClient,
+  GetAuthorizationTokenCommand,
+  GetLifecyclePolicyCommand,
+  PutImageCommand,
+  UpdateImageStorageClassCommand,
+  type UpdateImageStorageClassCommandInput,
+  type BatchDeleteImageCommandInput,
+  type BatchGetImageCommandInput,
+  type DescribeImagesCommandInput,
+  type DescribeRepositoriesCommandInput,
+  type PutImageCommandInput,
+} from '@aws-sdk/client-ecr';
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishBatchCommand, SNSClient, type PublishBatchRequestEntry } from '@aws-sdk/client-sns';
@@ -76,6 +94,17 @@ export interface ScannerHandlerHarness {
   readonly throttledDescribes: Set<string>;
   /** Makes DescribeImages report the digest in the repository with these tags (none: untagged). */
   ecrHas(repository: string, digest: string, tags?: readonly string[]): void;
+  /** The tags the ECR stub shows on the digest now (quarantine's PutImage and BatchDeleteImage change them). */
+  ecrTags(repository: string, digest: string): readonly string[] | undefined;
+  /** Makes DescribeRepositories report this tag mutability for the repository (MUTABLE otherwise). */
+  ecrMutability(repository: string, mutability: 'MUTABLE' | 'IMMUTABLE'): void;
+  /** Every PutImage and BatchDeleteImage request, in order, as sent. */
+  readonly ecrWrites: {
+    readonly command: 'PutImage' | 'BatchDeleteImage' | 'UpdateImageStorageClass';
+    readonly input: PutImageCommandInput | BatchDeleteImageCommandInput | UpdateImageStorageClassCommandInput;
+  }[];
+  /** The storage status the ECR stub reports for the digest (UpdateImageStorageClass changes it). */
+  ecrStatus(repository: string, digest: string): 'ACTIVE' | 'ARCHIVED' | 'ACTIVATING';
   /** A new handler, as a new Lambda execution environment builds it; clients default to the harness's. */
   handler(clients?: { dynamodb?: DynamoDBClient; sqs?: SQSClient }, options?: { clock?: Clock }): ScanHandler;
   /** Sends the bodies through a new moto queue and receives them back as Lambda would hand them over. */
@@ -127,18 +156,97 @@ export async function startScannerHandlerHarness(prefix: string): Promise<Scanne
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
 
   const ecrImages = new Map<string, readonly string[]>();
+  const statuses = new Map<string, 'ACTIVE' | 'ARCHIVED' | 'ACTIVATING'>();
+  const tagOwner = (repository: string, tag: string): string | undefined =>
+    [...ecrImages].find(([key, tags]) => key.startsWith(`${repository}@`) && tags.includes(tag))?.[0].slice(repository.length + 1);
   const throttledDescribes = new Set<string>();
   const ecr = mockClient(ECRClient);
   ecr.on(GetAuthorizationTokenCommand).resolves({
     authorizationData: [{ authorizationToken: Buffer.from(creds).toString('base64'), expiresAt: new Date(Date.now() + 12 * 3600_000), proxyEndpoint: `http://${front.host}` }],
   });
   ecr.on(DescribeImagesCommand).callsFake(async (input: DescribeImagesCommandInput) => {
-    const digest = input.imageIds?.[0]?.imageDigest ?? '';
+    const id = input.imageIds?.[0];
+    // By tag (where a tag points now), or by digest.
+    const digest = id?.imageDigest ?? (id?.imageTag !== undefined ? (tagOwner(input.repositoryName!, id.imageTag) ?? '') : '');
     if (throttledDescribes.has(digest)) throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
     const imageTags = ecrImages.get(`${input.repositoryName}@${digest}`);
     if (!imageTags) throw Object.assign(new Error('not found'), { name: 'ImageNotFoundException' });
-    return { imageDetails: [{ registryId: ACCOUNT, repositoryName: input.repositoryName, imageDigest: digest, imageTags: [...imageTags], imagePushedAt: new Date('2026-11-16T01:54:30Z') }] };
+    const imageStatus = statuses.get(`${input.repositoryName}@${digest}`) ?? 'ACTIVE';
+    return { imageDetails: [{ registryId: ACCOUNT, repositoryName: input.repositoryName, imageDigest: digest, imageTags: [...imageTags], imagePushedAt: new Date('2026-11-16T01:54:30Z'), imageStatus }] };
   });
+  // Quarantine's calls, on the same images: PutImage puts a tag (moving a mutable one, refusing an
+  // immutable one), BatchDeleteImage removes a tag only while it names the digest (as ECR answers
+  // ImageTagDoesNotMatchDigest otherwise), BatchGetImage serves the registry's exact manifest bytes.
+  const mutability = new Map<string, 'MUTABLE' | 'IMMUTABLE'>();
+  const ecrWrites: ScannerHandlerHarness['ecrWrites'] = [];
+  ecr.on(BatchGetImageCommand).callsFake(async (input: BatchGetImageCommandInput) => {
+    const id = input.imageIds?.[0];
+    const digest = id?.imageDigest ?? (id?.imageTag !== undefined ? (tagOwner(input.repositoryName!, id.imageTag) ?? '') : '');
+    const response = await fetch(`http://${registry.registryHost}/v2/${input.repositoryName}/manifests/${digest}`, {
+      headers: { Authorization: `Basic ${Buffer.from(creds).toString('base64')}`, Accept: (input.acceptedMediaTypes ?? []).join(', ') },
+    });
+    if (response.status !== 200 || !ecrImages.has(`${input.repositoryName}@${digest}`)) {
+      return { images: [], failures: [{ imageId: { imageDigest: digest }, failureCode: 'ImageNotFound', failureReason: 'Requested image not found' }] };
+    }
+    const imageManifest = await response.text();
+    return { images: [{ registryId: ACCOUNT, repositoryName: input.repositoryName, imageId: { imageDigest: digest, ...(id?.imageTag !== undefined ? { imageTag: id.imageTag } : {}) }, imageManifest, imageManifestMediaType: response.headers.get('content-type') ?? undefined }], failures: [] };
+  });
+  ecr.on(PutImageCommand).callsFake(async (input: PutImageCommandInput) => {
+    ecrWrites.push({ command: 'PutImage', input });
+    const repository = input.repositoryName!;
+    const digest = input.imageDigest!;
+    const tag = input.imageTag!;
+    const tags = ecrImages.get(`${repository}@${digest}`);
+    if (!tags) throw Object.assign(new Error('image not found'), { name: 'ImageNotFoundException' });
+    if (tags.includes(tag)) throw Object.assign(new Error(`Image with digest '${digest}' and tag '${tag}' already exists`), { name: 'ImageAlreadyExistsException' });
+    const owner = tagOwner(repository, tag);
+    if (owner !== undefined) {
+      if (mutability.get(repository) === 'IMMUTABLE') throw Object.assign(new Error(`The image tag '${tag}' already exists`), { name: 'ImageTagAlreadyExistsException' });
+      ecrImages.set(`${repository}@${owner}`, ecrImages.get(`${repository}@${owner}`)!.filter((other) => other !== tag));
+    }
+    ecrImages.set(`${repository}@${digest}`, [...tags, tag].sort());
+    return { image: { registryId: ACCOUNT, repositoryName: repository, imageId: { imageDigest: digest, imageTag: tag }, imageManifest: input.imageManifest } };
+  });
+  ecr.on(BatchDeleteImageCommand).callsFake(async (input: BatchDeleteImageCommandInput) => {
+    ecrWrites.push({ command: 'BatchDeleteImage', input });
+    const repository = input.repositoryName!;
+    const imageIds = [];
+    const failures = [];
+    for (const id of input.imageIds ?? []) {
+      const key = `${repository}@${id.imageDigest}`;
+      const tags = ecrImages.get(key);
+      if (!tags) failures.push({ imageId: id, failureCode: 'ImageNotFound', failureReason: 'Requested image not found' });
+      else if (!tags.includes(id.imageTag!)) failures.push({ imageId: id, failureCode: tagOwner(repository, id.imageTag!) ? 'ImageTagDoesNotMatchDigest' : 'ImageNotFound', failureReason: 'no such tag on the digest' });
+      else {
+        const rest = tags.filter((tag) => tag !== id.imageTag);
+        // ECR deletes an image with its last tag.
+        if (rest.length === 0) ecrImages.delete(key);
+        else ecrImages.set(key, rest);
+        imageIds.push(id);
+      }
+    }
+    return { imageIds, failures };
+  });
+  // Archive is immediate; a restore reports ACTIVATING, as ECR's does, until the test says otherwise.
+  ecr.on(UpdateImageStorageClassCommand).callsFake(async (input: UpdateImageStorageClassCommandInput) => {
+    ecrWrites.push({ command: 'UpdateImageStorageClass', input });
+    const key = `${input.repositoryName}@${input.imageId?.imageDigest}`;
+    if (!ecrImages.has(key)) throw Object.assign(new Error('image not found'), { name: 'ImageNotFoundException' });
+    const imageStatus = input.targetStorageClass === 'ARCHIVE' ? 'ARCHIVED' : statuses.get(key) === 'ARCHIVED' ? 'ACTIVATING' : (statuses.get(key) ?? 'ACTIVE');
+    statuses.set(key, imageStatus);
+    return { registryId: ACCOUNT, repositoryName: input.repositoryName, imageId: input.imageId, imageStatus };
+  });
+  ecr.on(DescribeRepositoriesCommand).callsFake(async (input: DescribeRepositoriesCommandInput) => ({
+    repositories: (input.repositoryNames ?? []).map((repositoryName) => ({
+      registryId: ACCOUNT,
+      repositoryName,
+      repositoryArn: `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/${repositoryName}`,
+      imageTagMutability: mutability.get(repositoryName) ?? 'MUTABLE',
+    })),
+  }));
+  ecr.on(GetLifecyclePolicyCommand).rejects(Object.assign(new Error('Lifecycle policy does not exist'), { name: 'LifecyclePolicyNotFoundException' }));
+  ecr.on(DescribePullThroughCacheRulesCommand).resolves({ pullThroughCacheRules: [] });
+  ecr.on(DescribeRegistryCommand).resolves({ registryId: ACCOUNT, replicationConfiguration: { rules: [] } });
   vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
 
   // The policy parameter, the alerts topic and the bus: exact requests are what these tests check.
@@ -198,6 +306,12 @@ export async function startScannerHandlerHarness(prefix: string): Promise<Scanne
     ecrHas(repository, digest, tags = []) {
       ecrImages.set(`${repository}@${digest}`, tags);
     },
+    ecrTags: (repository, digest) => ecrImages.get(`${repository}@${digest}`),
+    ecrMutability(repository, value) {
+      mutability.set(repository, value);
+    },
+    ecrWrites,
+    ecrStatus: (repository, digest) => statuses.get(`${repository}@${digest}`) ?? 'ACTIVE',
     setPolicy(document) {
       policy = JSON.stringify(document);
       policyVersion++;
@@ -230,7 +344,7 @@ export async function startScannerHandlerHarness(prefix: string): Promise<Scanne
           eventBridge: new EventBridgeClient({ region: REGION }),
         },
         ...(options.clock ? { clock: options.clock } : {}),
-        logger: new Logger({ serviceName: 'customs-scanner', logLevel: 'SILENT' }),
+        logger: new Logger({ serviceName: 'customs-scanner', logLevel: process.env.CUSTOMS_TEST_LOG_LEVEL === 'ERROR' ? 'ERROR' : 'SILENT' }),
         metrics: new Metrics({ namespace: 'Customs', serviceName: 'customs-scanner' }),
         sourceOptions: { retryDelayMs: 1 },
         authorizationOptions: { registryEndpointFor: () => `http://${front.host}` },

@@ -1,6 +1,8 @@
 import type { ImageEvent } from '../pipeline/image-event.ts';
 import type { ImageKey, RegistryImage, ScanRequest } from '../pipeline/model.ts';
+import { isQuarantineMarker, type QuarantineTrigger } from '../pipeline/quarantine-model.ts';
 import type { Clock, ImageStateStore, RegistryImageReader } from '../ports.ts';
+import type { EnforcementOutcome, EnforceRequest } from './enforce-verdicts.ts';
 import type { EvaluationRun } from './evaluate-images.ts';
 import type { ScanImageResult } from './scan-image.ts';
 
@@ -12,6 +14,8 @@ export interface HandleImageEventDeps {
   readonly scan: (request: ScanRequest) => Promise<ScanImageResult>;
   /** evaluateImages bound to its dependencies: judges the images a scan touched and announces changes. */
   readonly judge?: (keys: readonly ImageKey[]) => Promise<EvaluationRun>;
+  /** enforceVerdicts bound to its dependencies: quarantines what failed in enforce mode (needs a judge). */
+  readonly enforce?: (requests: readonly EnforceRequest[]) => Promise<readonly EnforcementOutcome[]>;
   readonly clock: Clock;
 }
 
@@ -47,6 +51,8 @@ export type ImageEventOutcome =
       readonly durationMs: number;
       /** The verdicts of the images the scan touched, when a judge is wired. */
       readonly evaluation?: EvaluationRun;
+      /** What enforce mode did to the failing ones, when enforcement is wired. */
+      readonly enforcement?: readonly EnforcementOutcome[];
     };
 
 /**
@@ -73,7 +79,9 @@ export async function handleImageEvent(event: ImageEvent, deps: HandleImageEvent
       const durationMs = deps.clock.now().getTime() - started;
       if (!deps.judge) return { action: 'scanned', request: plan.request, result, durationMs };
       const evaluation = await judgeScanned(plan.request, result, deps);
-      return { action: 'scanned', request: plan.request, result, durationMs, evaluation };
+      if (!deps.enforce) return { action: 'scanned', request: plan.request, result, durationMs, evaluation };
+      const enforcement = await enforceJudged(plan.request, evaluation, deps.enforce);
+      return { action: 'scanned', request: plan.request, result, durationMs, evaluation, enforcement };
     }
   }
 }
@@ -99,10 +107,28 @@ async function judgeScanned(request: ScanRequest, result: ScanImageResult, deps:
   return evaluation;
 }
 
+/**
+ * Quarantines what the judging found failing, on a push as a push (a new tag is being deployed) and
+ * on a rescan as a rescan (enforced only where the policy opts in). A quarantined digest pushed again
+ * under a new tag is judged from its stored verdict and loses that tag too. The event's own image
+ * must settle: a release in progress makes the event retry.
+ */
+async function enforceJudged(request: ScanRequest, evaluation: EvaluationRun, enforce: NonNullable<HandleImageEventDeps['enforce']>): Promise<readonly EnforcementOutcome[]> {
+  const trigger: QuarantineTrigger = request.kind === 'rescan' ? 'rescan' : 'push';
+  const failing = evaluation.images.flatMap((image) => (image.outcome === 'judged' && image.verdict === 'FAIL' ? [{ key: image.key, trigger }] : []));
+  if (failing.length === 0) return [];
+  const outcomes = await enforce(failing);
+  const mine = outcomes.find((outcome) => outcome.key.digest === request.digest);
+  if (mine?.action === 'busy') throw new VerdictPendingError(`${request.repository}@${request.digest}: ${mine.why}`);
+  return outcomes;
+}
+
 /** The decision alone. `received` stands in for an event time that is not a date (schemas check the format, not the calendar). */
 export function planImageEvent(event: ImageEvent, now: RegistryImage, received: Date): EventPlan {
   const key: ImageKey = { account: event.account, region: event.region, repository: event.repository, digest: event.digest };
   const at = eventTime(event, received);
+  // Quarantine's own marker tags come and go with quarantine and release: no scan, no tag state, no loop.
+  if (event.tag !== undefined && isQuarantineMarker(event.tag)) return { action: 'skip', why: `tag ${event.tag} is a quarantine marker` };
   if (event.kind === 'delete') {
     if (!now.exists) return { action: 'mark-deleted', key, at };
     if (event.tag === undefined) return { action: 'skip', why: 'an untagged DELETE of a digest the registry still has' };

@@ -8,7 +8,8 @@ import type { ScanRequest } from '../../core/pipeline/model.ts';
 import type { ScanCall, ScanImageResult } from '../../core/use-cases/scan-image.ts';
 import type { RetrySchedule } from './retry-schedule.ts';
 import type { EvaluationRun } from '../../core/use-cases/evaluate-images.ts';
-import { recordAlerts, recordRejection, recordRetry, recordScanMetrics, recordTagChange } from './scan-metrics.ts';
+import type { EnforcementOutcome } from '../../core/use-cases/enforce-verdicts.ts';
+import { recordAlerts, recordEnforcement, recordRejection, recordRetry, recordScanMetrics, recordTagChange } from './scan-metrics.ts';
 import { receiveCount, sqsRecordSchema } from './sqs-record.ts';
 
 /**
@@ -86,12 +87,14 @@ function logOutcome(log: Logger, metrics: Metrics, event: ImageEvent, outcome: I
     case 'scanned':
       recordScanMetrics(metrics, outcome.result, outcome.durationMs);
       if (outcome.evaluation) recordAlerts(metrics, outcome.evaluation);
+      if (outcome.enforcement) recordEnforcement(metrics, outcome.enforcement);
       log.info('scan done', {
         kind,
         tag: outcome.request.tag,
         imageKind: outcome.result.kind,
         manifests: outcome.result.manifests.map(summary),
         ...(outcome.evaluation ? { verdicts: outcome.evaluation.images.map(verdictSummary), published: outcome.evaluation.published } : {}),
+        ...(outcome.enforcement && outcome.enforcement.length > 0 ? { enforcement: outcome.enforcement.map(enforcementSummary) } : {}),
       });
       return;
   }
@@ -112,6 +115,11 @@ function verdictSummary(image: EvaluationRun['images'][number]): Record<string, 
     decision: image.decision,
     ...(image.announced ? { alertId: image.announced.alertId } : {}),
   };
+}
+
+function enforcementSummary(outcome: EnforcementOutcome): Record<string, unknown> {
+  const { key, ...rest } = outcome;
+  return { digest: key.digest, ...rest };
 }
 
 /** Name and message only: SDK errors carry request metadata, never anything secret, but keep lines short. */

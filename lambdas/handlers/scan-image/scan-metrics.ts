@@ -1,4 +1,5 @@
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import type { EnforcementOutcome } from '../../core/use-cases/enforce-verdicts.ts';
 import type { EvaluationRun } from '../../core/use-cases/evaluate-images.ts';
 import type { ScanImageResult } from '../../core/use-cases/scan-image.ts';
 import type { LayerCacheCounters } from '../../adapters/s3/s3-layer-analysis-cache.ts';
@@ -57,6 +58,14 @@ export function recordLayerCache(metrics: Metrics, counters: LayerCacheCounters)
  */
 export function recordAlerts(metrics: Metrics, run: EvaluationRun): void {
   if (run.published.alerts > 0) metrics.addMetric('AlertsPublished', MetricUnit.Count, run.published.alerts);
+}
+
+/** What enforce mode did: images quarantined (or tags removed again), and quarantines that could not hold. */
+export function recordEnforcement(metrics: Metrics, outcomes: readonly EnforcementOutcome[]): void {
+  const quarantined = outcomes.filter((outcome) => outcome.action === 'quarantined').length;
+  const skipped = outcomes.filter((outcome) => outcome.action === 'skipped').length;
+  if (quarantined > 0) metrics.addMetric('ImagesQuarantined', MetricUnit.Count, quarantined);
+  if (skipped > 0) metrics.addMetric('QuarantinesSkipped', MetricUnit.Count, skipped);
 }
 
 /** A publish to the alerts topic or the bus that failed (the record is retried; the alarm watches this). */

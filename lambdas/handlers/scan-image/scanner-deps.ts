@@ -14,7 +14,9 @@ import { findingsDocumentClient } from '../../adapters/dynamodb/document-client.
 import { DynamoDbClaimStore } from '../../adapters/dynamodb/dynamodb-claim-store.ts';
 import { DynamoDbImageStateStore } from '../../adapters/dynamodb/dynamodb-image-state-store.ts';
 import { DynamoDbScanResultStore } from '../../adapters/dynamodb/dynamodb-scan-result-store.ts';
+import { DynamoDbQuarantineStore } from '../../adapters/dynamodb/dynamodb-quarantine-store.ts';
 import { DynamoDbVerdictStore } from '../../adapters/dynamodb/dynamodb-verdict-store.ts';
+import { EcrQuarantineRegistry } from '../../adapters/ecr/ecr-quarantine-registry.ts';
 import { EventBridgeEventPublisher } from '../../adapters/eventbridge/eventbridge-event-publisher.ts';
 import { ecrRepositoryArn } from '../../adapters/ecr/ecr-repository-arn.ts';
 import { SnsAlertPublisher } from '../../adapters/sns/sns-alert-publisher.ts';
@@ -29,6 +31,7 @@ import { BoundedMemoryLayerCache } from '../../core/image/bounded-memory-layer-c
 import { TieredLayerCache } from '../../core/image/tiered-layer-cache.ts';
 import { scannerVersion } from '../../core/pipeline/scanner-version.ts';
 import type { Clock } from '../../core/ports.ts';
+import { enforceVerdicts, type EnforceVerdictsDeps } from '../../core/use-cases/enforce-verdicts.ts';
 import { evaluateImages, type EvaluateImagesDeps } from '../../core/use-cases/evaluate-images.ts';
 import { scanImage, type ScanImageDeps } from '../../core/use-cases/scan-image.ts';
 import type { ScanRecordDeps } from './process-record.ts';
@@ -110,8 +113,20 @@ export function createScannerDeps(wiring: ScannerWiring): ScanRecordDeps {
     clock,
     options: { emailImageCap: env.emailImageCap, repositoryId: ecrRepositoryArn },
   };
+  // Enforce mode's quarantine, on the same policy, alerts and events as the verdicts it enforces.
+  const enforcing: EnforceVerdictsDeps = {
+    verdicts: judging.verdicts,
+    quarantines: new DynamoDbQuarantineStore(table),
+    registry: new EcrQuarantineRegistry({ clients: ecr }),
+    policies: judging.policies,
+    alerts: judging.alerts,
+    ...(judging.events ? { events: judging.events } : {}),
+    clock,
+    options: { emailImageCap: env.emailImageCap, repositoryId: ecrRepositoryArn },
+  };
   return {
     judge: (keys) => evaluateImages(keys, judging),
+    enforce: (requests) => enforceVerdicts(requests, enforcing),
     scan: async (request, call) => {
       try {
         return await scanImage(request, deps, call);
