@@ -45,6 +45,7 @@ function renderImage(alert: ImageAlert): RenderedEmail {
     '',
     'What changed since the last alert:',
     ...changeLines(alert),
+    ...quarantineLines(alert, name),
     '',
     footer(alert),
   ];
@@ -145,6 +146,77 @@ function platformLines(alert: ImageAlert): string[] {
       return `  ${platform}  ${entry.digest}  ${entry.verdict}${reason}`;
     }),
   ];
+}
+
+/** What quarantine did, what still works, what it could not promise, and how to undo it. */
+function quarantineLines(alert: ImageAlert, name: string): string[] {
+  const detail = alert.quarantine;
+  if (!detail) return [];
+  const lines = ['', `Quarantine (${detail.method}, on ${detail.trigger}), id ${clean(detail.id, 80)}:`];
+  const markerKept = detail.warnings.some((warning) => warning.code === 'MARKER_KEPT');
+  switch (alert.eventType) {
+    case 'QUARANTINED':
+      if (detail.method === 'untag' || detail.tags.length > 0) {
+        lines.push(`  Removed tags: ${tagsOrNone(detail.tags)}`);
+        if (detail.marker !== undefined) lines.push(`  Marker tag:   ${clean(detail.marker, 40)} (keeps the image from being deleted with its last tag)`);
+        lines.push(`  Still pullable by digest: ${name}@${alert.image.digest} keeps working, so running services and their scale-out are not broken; untag stops new deploys by the removed tags only.`);
+      }
+      if (detail.method === 'archive') {
+        lines.push(`  Archived${detail.storage ? ` (${detail.storage})` : ''}: every pull fails, by tag and by digest; the image and its tags stay listed. Archived images carry a minimum storage charge.`);
+      }
+      break;
+    case 'RELEASED':
+      if (detail.tags.length > 0 || detail.marker !== undefined) {
+        lines.push(`  Restored tags: ${tagsOrNone(detail.tags)}`);
+        if (detail.marker !== undefined) lines.push(`  Marker tag:    ${clean(detail.marker, 40)} ${markerKept ? 'kept (see the warnings)' : 'removed'}`);
+      }
+      if (detail.storage !== undefined) {
+        lines.push(
+          detail.storage === 'ACTIVATING'
+            ? '  Storage: ACTIVATING - the image is being restored from archive; pulls fail until the registry reports it ACTIVE (not instant).'
+            : `  Storage: ${detail.storage}`,
+        );
+      }
+      if (detail.release) lines.push(`  Released by ${clean(detail.release.by, MAX_VALUE)} (${detail.release.trigger}): ${clean(detail.release.reason, MAX_VALUE)}`);
+      break;
+    case 'QUARANTINE_SKIPPED':
+      lines.push(`  Not quarantined: ${clean(detail.skippedReason ?? 'not allowed', MAX_VALUE)}. Nothing in the registry was changed.`);
+      break;
+    default:
+      break;
+  }
+  if (detail.keptTags.length > 0) {
+    lines.push('  Tags left alone:');
+    for (const kept of detail.keptTags.slice(0, MAX_TAGS_LISTED)) lines.push(`    ${clean(kept.tag, 128)}: ${keptText(kept.why)}${kept.digest ? ` (now ${kept.digest})` : ''}`);
+    if (detail.keptTags.length > MAX_TAGS_LISTED) lines.push(`    ... and ${detail.keptTags.length - MAX_TAGS_LISTED} more`);
+  }
+  if (detail.warnings.length > 0) {
+    lines.push('  Warnings:');
+    for (const warning of detail.warnings) lines.push(`    ${warning.code}: ${clean(warning.message, 400)}`);
+  }
+  if (alert.eventType === 'QUARANTINED') {
+    lines.push(
+      '  To release: resolve the failing findings (a rescan that passes releases the image) or ask for a release, with a reason, through the Customs API. Release puts back each removed tag unless somebody pushed it since (a newer push wins), then removes the marker; an archived image is restored to standard storage.',
+    );
+  }
+  return lines;
+}
+
+function keptText(why: 'moved' | 'pushed-since' | 'immutable' | 'gone'): string {
+  switch (why) {
+    case 'moved':
+      return 'names another image now (pushed again; the newer push wins)';
+    case 'pushed-since':
+      return 'pushed to another image since quarantine removed it (the newer push wins)';
+    case 'immutable':
+      return 'immutable, not removed';
+    case 'gone':
+      return 'no longer in the registry';
+  }
+}
+
+function tagsOrNone(tags: readonly string[]): string {
+  return tags.length === 0 ? 'none' : listTags(tags);
 }
 
 function countsText(counts: Readonly<Record<Severity, number>>): string {
