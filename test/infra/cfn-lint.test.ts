@@ -50,7 +50,8 @@ describe('cfn-lint on the synthesized templates', () => {
           watchedRepositories: { names: ['web'], prefixes: ['team-a/'] },
           queueEncryption: 'kms',
           removalPolicy: 'destroy',
-          policies: { overrides: [{ repositories: { names: ['web'] }, failOn: 'HIGH', vex: [{ s3: { bucket: 'web-vex', key: 'web.openvex.json' } }] }] },
+          // Enforce mode adds quarantine's ECR writes on `web` and the registry-wide reads.
+          policies: { overrides: [{ repositories: { names: ['web'] }, mode: 'enforce', failOn: 'HIGH', vex: [{ s3: { bucket: 'web-vex', key: 'web.openvex.json' } }] }] },
           // The app is environment-agnostic: the Lambda permission is made on a condition.
           alerts: {
             subscriptions: [

@@ -11,6 +11,8 @@ const configurations = {
   defaults: synthCustoms(),
   selective: synthCustoms({ watchedRepositories: { names: ['web'], prefixes: ['team-a/', 'team-b/'] }, queueEncryption: 'kms', removalPolicy: 'destroy' }),
   named: synthCustoms({ watchedRepositories: { names: ['web'] } }),
+  // Enforce mode: quarantine's ECR writes on the enforced repositories, registry reads on `*`.
+  enforcing: synthCustoms({ watchedRepositories: { prefixes: ['prod/', 'dev/'] }, policies: { overrides: [{ repositories: { prefixes: ['prod/'] }, mode: 'enforce' }] } }),
   // Every subscription protocol, alarms on the alerts topic, S3 VEX documents and a bus by ARN.
   alerting: synthCustoms({
     watchedRepositories: { prefixes: ['team-a/'] },
