@@ -1,25 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  BatchDeleteImageCommand,
-  BatchGetImageCommand,
-  DescribeImagesCommand,
-  DescribePullThroughCacheRulesCommand,
-  DescribeRegistryCommand,
-  DescribeRepositoriesCommand,
-  ECRClient,
-  GetAuthorizationTokenCommand,
-  GetLifecyclePolicyCommand,
-  PutImageCommand,
-  UpdateImageStorageClassCommand,
-  type UpdateImageStorageClassCommandInput,
-  type BatchDeleteImageCommandInput,
-  type BatchGetImageCommandInput,
-  type DescribeImagesCommandInput,
-  type DescribeRepositoriesCommandInput,
-  type PutImageCommandInput,
-} from '@aws-sdk/client-ecr';
+import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishBatchCommand, SNSClient, type PublishBatchRequestEntry } from '@aws-sdk/client-sns';
@@ -45,6 +27,7 @@ import { createScanHandler, type ScanHandler } from '../../lambdas/handlers/scan
 import { createScannerDeps } from '../../lambdas/handlers/scan-image/scanner-deps.ts';
 import { createLocalTable, localDynamoDbClient } from './dynamodb-tables.ts';
 import { ACCOUNT, REGION } from './ecr-events.ts';
+import { startEcrQuarantineStub, type EcrStubWrite } from './ecr-quarantine-stub.ts';
 import { startEcrLikeRegistry, type EcrLikeRegistry } from './ecr-like-registry.ts';
 import { pushTestImage, type PushedImage, type PushOptions } from './pushed-image.ts';
 import { startRegistryProxy, type RunningProxy } from './registry-proxy.ts';
@@ -99,10 +82,7 @@ export interface ScannerHandlerHarness {
   /** Makes DescribeRepositories report this tag mutability for the repository (MUTABLE otherwise). */
   ecrMutability(repository: string, mutability: 'MUTABLE' | 'IMMUTABLE'): void;
   /** Every PutImage and BatchDeleteImage request, in order, as sent. */
-  readonly ecrWrites: {
-    readonly command: 'PutImage' | 'BatchDeleteImage' | 'UpdateImageStorageClass';
-    readonly input: PutImageCommandInput | BatchDeleteImageCommandInput | UpdateImageStorageClassCommandInput;
-  }[];
+  readonly ecrWrites: EcrStubWrite[];
   /** The storage status the ECR stub reports for the digest (UpdateImageStorageClass changes it). */
   ecrStatus(repository: string, digest: string): 'ACTIVE' | 'ARCHIVED' | 'ACTIVATING';
   /** A new handler, as a new Lambda execution environment builds it; clients default to the harness's. */
@@ -155,98 +135,24 @@ export async function startScannerHandlerHarness(prefix: string): Promise<Scanne
   const bucket = `${prefix}-${randomUUID()}`;
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
 
-  const ecrImages = new Map<string, readonly string[]>();
-  const statuses = new Map<string, 'ACTIVE' | 'ARCHIVED' | 'ACTIVATING'>();
-  const tagOwner = (repository: string, tag: string): string | undefined =>
-    [...ecrImages].find(([key, tags]) => key.startsWith(`${repository}@`) && tags.includes(tag))?.[0].slice(repository.length + 1);
-  const throttledDescribes = new Set<string>();
+  // ECR's API on the same images: the quarantine commands from the shared stateful stub, its
+  // manifests the registry's exact bytes (so a put-back tag keeps the digest).
   const ecr = mockClient(ECRClient);
   ecr.on(GetAuthorizationTokenCommand).resolves({
     authorizationData: [{ authorizationToken: Buffer.from(creds).toString('base64'), expiresAt: new Date(Date.now() + 12 * 3600_000), proxyEndpoint: `http://${front.host}` }],
   });
-  ecr.on(DescribeImagesCommand).callsFake(async (input: DescribeImagesCommandInput) => {
-    const id = input.imageIds?.[0];
-    // By tag (where a tag points now), or by digest.
-    const digest = id?.imageDigest ?? (id?.imageTag !== undefined ? (tagOwner(input.repositoryName!, id.imageTag) ?? '') : '');
-    if (throttledDescribes.has(digest)) throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
-    const imageTags = ecrImages.get(`${input.repositoryName}@${digest}`);
-    if (!imageTags) throw Object.assign(new Error('not found'), { name: 'ImageNotFoundException' });
-    const imageStatus = statuses.get(`${input.repositoryName}@${digest}`) ?? 'ACTIVE';
-    return { imageDetails: [{ registryId: ACCOUNT, repositoryName: input.repositoryName, imageDigest: digest, imageTags: [...imageTags], imagePushedAt: new Date('2026-11-16T01:54:30Z'), imageStatus }] };
+  const ecrStub = startEcrQuarantineStub({
+    account: ACCOUNT,
+    region: REGION,
+    mock: ecr,
+    async manifestOf(repository, digest, acceptedMediaTypes) {
+      const response = await fetch(`http://${registry.registryHost}/v2/${repository}/manifests/${digest}`, {
+        headers: { Authorization: `Basic ${Buffer.from(creds).toString('base64')}`, Accept: acceptedMediaTypes.join(', ') },
+      });
+      if (response.status !== 200) return undefined;
+      return { text: await response.text(), mediaType: response.headers.get('content-type') ?? '' };
+    },
   });
-  // Quarantine's calls, on the same images: PutImage puts a tag (moving a mutable one, refusing an
-  // immutable one), BatchDeleteImage removes a tag only while it names the digest (as ECR answers
-  // ImageTagDoesNotMatchDigest otherwise), BatchGetImage serves the registry's exact manifest bytes.
-  const mutability = new Map<string, 'MUTABLE' | 'IMMUTABLE'>();
-  const ecrWrites: ScannerHandlerHarness['ecrWrites'] = [];
-  ecr.on(BatchGetImageCommand).callsFake(async (input: BatchGetImageCommandInput) => {
-    const id = input.imageIds?.[0];
-    const digest = id?.imageDigest ?? (id?.imageTag !== undefined ? (tagOwner(input.repositoryName!, id.imageTag) ?? '') : '');
-    const response = await fetch(`http://${registry.registryHost}/v2/${input.repositoryName}/manifests/${digest}`, {
-      headers: { Authorization: `Basic ${Buffer.from(creds).toString('base64')}`, Accept: (input.acceptedMediaTypes ?? []).join(', ') },
-    });
-    if (response.status !== 200 || !ecrImages.has(`${input.repositoryName}@${digest}`)) {
-      return { images: [], failures: [{ imageId: { imageDigest: digest }, failureCode: 'ImageNotFound', failureReason: 'Requested image not found' }] };
-    }
-    const imageManifest = await response.text();
-    return { images: [{ registryId: ACCOUNT, repositoryName: input.repositoryName, imageId: { imageDigest: digest, ...(id?.imageTag !== undefined ? { imageTag: id.imageTag } : {}) }, imageManifest, imageManifestMediaType: response.headers.get('content-type') ?? undefined }], failures: [] };
-  });
-  ecr.on(PutImageCommand).callsFake(async (input: PutImageCommandInput) => {
-    ecrWrites.push({ command: 'PutImage', input });
-    const repository = input.repositoryName!;
-    const digest = input.imageDigest!;
-    const tag = input.imageTag!;
-    const tags = ecrImages.get(`${repository}@${digest}`);
-    if (!tags) throw Object.assign(new Error('image not found'), { name: 'ImageNotFoundException' });
-    if (tags.includes(tag)) throw Object.assign(new Error(`Image with digest '${digest}' and tag '${tag}' already exists`), { name: 'ImageAlreadyExistsException' });
-    const owner = tagOwner(repository, tag);
-    if (owner !== undefined) {
-      if (mutability.get(repository) === 'IMMUTABLE') throw Object.assign(new Error(`The image tag '${tag}' already exists`), { name: 'ImageTagAlreadyExistsException' });
-      ecrImages.set(`${repository}@${owner}`, ecrImages.get(`${repository}@${owner}`)!.filter((other) => other !== tag));
-    }
-    ecrImages.set(`${repository}@${digest}`, [...tags, tag].sort());
-    return { image: { registryId: ACCOUNT, repositoryName: repository, imageId: { imageDigest: digest, imageTag: tag }, imageManifest: input.imageManifest } };
-  });
-  ecr.on(BatchDeleteImageCommand).callsFake(async (input: BatchDeleteImageCommandInput) => {
-    ecrWrites.push({ command: 'BatchDeleteImage', input });
-    const repository = input.repositoryName!;
-    const imageIds = [];
-    const failures = [];
-    for (const id of input.imageIds ?? []) {
-      const key = `${repository}@${id.imageDigest}`;
-      const tags = ecrImages.get(key);
-      if (!tags) failures.push({ imageId: id, failureCode: 'ImageNotFound', failureReason: 'Requested image not found' });
-      else if (!tags.includes(id.imageTag!)) failures.push({ imageId: id, failureCode: tagOwner(repository, id.imageTag!) ? 'ImageTagDoesNotMatchDigest' : 'ImageNotFound', failureReason: 'no such tag on the digest' });
-      else {
-        const rest = tags.filter((tag) => tag !== id.imageTag);
-        // ECR deletes an image with its last tag.
-        if (rest.length === 0) ecrImages.delete(key);
-        else ecrImages.set(key, rest);
-        imageIds.push(id);
-      }
-    }
-    return { imageIds, failures };
-  });
-  // Archive is immediate; a restore reports ACTIVATING, as ECR's does, until the test says otherwise.
-  ecr.on(UpdateImageStorageClassCommand).callsFake(async (input: UpdateImageStorageClassCommandInput) => {
-    ecrWrites.push({ command: 'UpdateImageStorageClass', input });
-    const key = `${input.repositoryName}@${input.imageId?.imageDigest}`;
-    if (!ecrImages.has(key)) throw Object.assign(new Error('image not found'), { name: 'ImageNotFoundException' });
-    const imageStatus = input.targetStorageClass === 'ARCHIVE' ? 'ARCHIVED' : statuses.get(key) === 'ARCHIVED' ? 'ACTIVATING' : (statuses.get(key) ?? 'ACTIVE');
-    statuses.set(key, imageStatus);
-    return { registryId: ACCOUNT, repositoryName: input.repositoryName, imageId: input.imageId, imageStatus };
-  });
-  ecr.on(DescribeRepositoriesCommand).callsFake(async (input: DescribeRepositoriesCommandInput) => ({
-    repositories: (input.repositoryNames ?? []).map((repositoryName) => ({
-      registryId: ACCOUNT,
-      repositoryName,
-      repositoryArn: `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/${repositoryName}`,
-      imageTagMutability: mutability.get(repositoryName) ?? 'MUTABLE',
-    })),
-  }));
-  ecr.on(GetLifecyclePolicyCommand).rejects(Object.assign(new Error('Lifecycle policy does not exist'), { name: 'LifecyclePolicyNotFoundException' }));
-  ecr.on(DescribePullThroughCacheRulesCommand).resolves({ pullThroughCacheRules: [] });
-  ecr.on(DescribeRegistryCommand).resolves({ registryId: ACCOUNT, replicationConfiguration: { rules: [] } });
   vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
 
   // The policy parameter, the alerts topic and the bus: exact requests are what these tests check.
@@ -302,16 +208,16 @@ export async function startScannerHandlerHarness(prefix: string): Promise<Scanne
     catalogue: new DynamoDbRepositoryCatalogue(table),
     scans,
     missingManifests,
-    throttledDescribes,
+    throttledDescribes: ecrStub.throttledDescribes,
     ecrHas(repository, digest, tags = []) {
-      ecrImages.set(`${repository}@${digest}`, tags);
+      ecrStub.image(repository, digest, tags);
     },
-    ecrTags: (repository, digest) => ecrImages.get(`${repository}@${digest}`),
+    ecrTags: (repository, digest) => ecrStub.tags(repository, digest),
     ecrMutability(repository, value) {
-      mutability.set(repository, value);
+      ecrStub.repository(repository, { mutability: value });
     },
-    ecrWrites,
-    ecrStatus: (repository, digest) => statuses.get(`${repository}@${digest}`) ?? 'ACTIVE',
+    ecrWrites: ecrStub.writes,
+    ecrStatus: (repository, digest) => ecrStub.status(repository, digest),
     setPolicy(document) {
       policy = JSON.stringify(document);
       policyVersion++;
