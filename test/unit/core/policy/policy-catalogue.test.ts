@@ -32,6 +32,24 @@ const DOCUMENT: PolicyDocumentInput = {
 };
 
 describe('compilePolicyCatalogue', () => {
+  it("takes each quarantine setting an override gives and the default's for the rest, outside the policy version", () => {
+    const input: PolicyDocumentInput = {
+      default: { mode: 'enforce', quarantine: { immutableTags: 'alert-only' } },
+      overrides: [
+        { repositories: { prefixes: ['prod/'] }, quarantine: { method: 'archive', enforceOnRescan: true } },
+        { repositories: { prefixes: ['dev/'] } },
+      ],
+    };
+    const catalogue = catalogueOf(input);
+    expect(catalogue.policyFor('web').quarantine).toEqual({ method: 'untag', immutableTags: 'alert-only', enforceOnRescan: false });
+    expect(catalogue.policyFor('prod/api').quarantine).toEqual({ method: 'archive', immutableTags: 'alert-only', enforceOnRescan: true });
+    expect(catalogue.policyFor('dev/api').quarantine).toEqual(catalogue.policyFor('web').quarantine);
+    // What enforce mode does is not what judges an image: equal verdict settings, equal versions.
+    expect(catalogue.policyFor('prod/api').version).toBe(catalogue.policyFor('web').version);
+    expect(() => catalogueOf({ default: { quarantine: { method: 'delete' } } } as unknown as PolicyDocumentInput)).toThrow(/policies\.default\.quarantine\.method/);
+    expect(() => catalogueOf({ overrides: [{ repositories: { names: ['web'] }, quarantine: { onRescan: true } }] } as unknown as PolicyDocumentInput)).toThrow(/policies\.overrides\[0\]\.quarantine/);
+  });
+
   it('gives the default to a repository no override names', () => {
     const policy = catalogueOf(DOCUMENT).policyFor('team-b/web');
     expect(policy).toMatchObject({ source: 'default', mode: 'audit', failOn: 'CRITICAL', ignoreUnfixed: false });

@@ -24,7 +24,7 @@ function problemOf(value: unknown): string {
 
 describe('parsePolicyDocument', () => {
   it('fills in the defaults when nothing is written', () => {
-    const expected = { default: { mode: 'audit', failOn: 'CRITICAL', ignoreUnfixed: false, ignore: [], vex: [] }, overrides: [] };
+    const expected = { default: { mode: 'audit', failOn: 'CRITICAL', ignoreUnfixed: false, ignore: [], vex: [], quarantine: { method: 'untag', immutableTags: 'archive', enforceOnRescan: false } }, overrides: [] };
     expect(parsePolicyDocument(undefined)).toEqual(expected);
     expect(parsePolicyDocument({})).toEqual(expected);
     expect(parsePolicyDocument({ default: {} })).toEqual(expected);
