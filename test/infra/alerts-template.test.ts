@@ -292,7 +292,7 @@ describe('policy parameter', () => {
     expect(parameter.Type).toBe('String');
     expect(parameter.Tier).toBe('Standard');
     expect(JSON.parse(parameter.Value)).toEqual(parseConfig({ policies }).policies);
-    expect(JSON.parse(parameterOf(defaults.template).Value)).toEqual({ default: { mode: 'audit', failOn: 'CRITICAL', ignoreUnfixed: false, ignore: [], vex: [] }, overrides: [] });
+    expect(JSON.parse(parameterOf(defaults.template).Value)).toEqual({ default: { mode: 'audit', failOn: 'CRITICAL', ignoreUnfixed: false, ignore: [], vex: [], quarantine: { method: 'untag', immutableTags: 'archive', enforceOnRescan: false } }, overrides: [] });
     expect(withPolicies.template.toJSON().Outputs).toMatchObject({ PolicyParameterName: { Value: { Ref: idOf(withPolicies.template, 'AWS::SSM::Parameter', 'PolicyParameter') } } });
   });
 

@@ -21,7 +21,7 @@ describe('configuration', () => {
       monthlyScanVolume: 10_000,
       advisoryMaxAgeHours: 48,
       // Audit everything, failing on CRITICAL; alerts to nobody yet, events on the default bus.
-      policies: { default: { mode: 'audit', failOn: 'CRITICAL', ignoreUnfixed: false, ignore: [], vex: [] }, overrides: [] },
+      policies: { default: { mode: 'audit', failOn: 'CRITICAL', ignoreUnfixed: false, ignore: [], vex: [], quarantine: { method: 'untag', immutableTags: 'archive', enforceOnRescan: false } }, overrides: [] },
       alerts: { subscriptions: [], emailImageCap: 20, eventBus: 'default', events: true },
       operations: { topic: 'separate', subscriptions: [], oldestMessageAgeSeconds: 3600, scanFailuresPerHour: 5 },
     });
