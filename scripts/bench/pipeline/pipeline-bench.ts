@@ -7,8 +7,9 @@ import { deployedResources } from './deployed-resources.ts';
 import { startLocalServices, type LocalServices } from './local-services.ts';
 import { readLogOutput } from './log-output.ts';
 import { meteredScan } from './metered-run.ts';
-import { printOtherImages, printPricesTable, printReferenceReport, type ImageRun } from './pipeline-report.ts';
+import { printOtherImages, printPricesTable, printQuarantineReport, printReferenceReport, type ImageRun } from './pipeline-report.ts';
 import { pushBenchImage } from './push-image.ts';
+import { runQuarantine } from './quarantine-step.ts';
 import { REFERENCE_IMAGE } from './reference-image.ts';
 import { SYNTHETIC_LABEL } from './synthetic-debian-advisories.ts';
 import { bundleLambda, pinnedCommand, timedScan, type Bundles } from './timed-run.ts';
@@ -23,7 +24,8 @@ type Log = (line: string) => void;
  * The pipeline part of `npm run bench`: the scanner handler on local stand-ins of every service,
  * its requests counted and request units computed (metered run), its time measured on one CPU
  * (bundled handler in a fresh process), priced at list prices per first scan and per repeated push
- * of the reference image and per first scan of other bench images, beside Inspector's price.
+ * of the reference image and per first scan of other bench images, beside Inspector's price; then
+ * enforce mode's quarantine, a repeated push of the quarantined image and its release, priced alike.
  */
 export async function runPipelineBench(options: { runs: number; imagesDir: string; scratch: string; log: Log }): Promise<void> {
   const { runs, imagesDir, scratch, log } = options;
@@ -50,6 +52,8 @@ export async function runPipelineBench(options: { runs: number; imagesDir: strin
     const referenceRun = await runImage(services, fixture.table, reference, bundles, runs, { scratch, memoryMiB: resources.memoryMiB, nodeArgs, expectAlert: 'FAILED_POLICY' }, log);
     const otherRuns: ImageRun[] = [];
     for (const image of others) otherRuns.push(await runImage(services, fixture.table, image, bundles, 1, { scratch, memoryMiB: resources.memoryMiB, nodeArgs }, log));
+    // Enforce mode on the reference image: quarantined by its first push, pushed again, released.
+    const quarantineRun = await runQuarantine(services, fixture.table, referenceRun.pushed, runs, log);
 
     // Metric series a busy month keeps alive: every one the scans here emitted (rare ones, such as rejections, are not).
     const series = new Set<string>();
@@ -62,7 +66,8 @@ export async function runPipelineBench(options: { runs: number; imagesDir: strin
     const image = referenceRun.pushed.image;
     log(`reference image ${image.spec.name}: ${image.layers.length} layers, ${(image.compressedBytes / 2 ** 20).toFixed(1)} MiB compressed, ${(image.uncompressedBytes / 2 ** 20).toFixed(1)} MiB uncompressed, ${image.files.toLocaleString('en-US')} files; ${JSON.stringify(image.spec.expect.packages)} packages`);
     log('');
-    printReferenceReport(referenceRun, resources, series.size, log);
+    const referenceAllIn = printReferenceReport(referenceRun, resources, series.size, log);
+    printQuarantineReport(quarantineRun, { run: referenceRun, allInCpu: referenceAllIn.allInCpu }, resources, series, log);
     printOtherImages(otherRuns, resources, series.size, log);
     log(`metric series: ${[...series].sort().join(', ')}`);
     log('');

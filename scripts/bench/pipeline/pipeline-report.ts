@@ -5,8 +5,11 @@ import { readLogOutput } from './log-output.ts';
 import type { MeteredScan } from './metered-run.ts';
 import { BUDGET, PRICE_REGION, PRICES, PRICES_AS_OF } from './price-table.ts';
 import type { PushedBenchImage } from './push-image.ts';
+import type { MeterLine } from './request-meter.ts';
 import type { TimedScan } from './timed-run.ts';
 import { describeVerdictStep, verdictStep } from './verdict-step.ts';
+import { QUARANTINE_PHASE, type StepTime } from './metered-run.ts';
+import { ENFORCE_POLICY, RELEASE_PHASE, summarizeStep, type QuarantineRun, type StepSummary } from './quarantine-step.ts';
 
 export interface ImageRun {
   readonly pushed: PushedBenchImage;
@@ -51,7 +54,8 @@ export function printPricesTable(log: Log): void {
   for (const price of Object.values(PRICES)) log(`| $${price.usd.toPrecision(6).replace(/\.?0+$/, '')} | ${price.per} | ${price.source} |`);
 }
 
-export function printReferenceReport(run: ImageRun, resources: DeployedResources, metricSeries: number, log: Log): void {
+/** Prints the reference image's tables; answers its first scan's all-in (CPU-time and wall-time compute). */
+export function printReferenceReport(run: ImageRun, resources: DeployedResources, metricSeries: number, log: Log): { allInCpu: number; allInWall: number } {
   const t = timings(run.timed);
   const { memoryMiB } = resources;
   const volume = resources.config.monthlyScanVolume;
@@ -120,6 +124,7 @@ export function printReferenceReport(run: ImageRun, resources: DeployedResources
   }
   log(`| Inspector, rescan | ${usd(PRICES.inspectorRescan.usd)} | ${fmt(PRICES.inspectorRescan.usd / (repeatRequestUsd + warmWall[0]!.usd), 0)}× Customs (warm) |`);
   log('');
+  return { allInCpu, allInWall };
 }
 
 export function printOtherImages(runs: readonly ImageRun[], resources: DeployedResources, metricSeries: number, log: Log): void {
@@ -142,3 +147,72 @@ export function printOtherImages(runs: readonly ImageRun[], resources: DeployedR
   }
   log('');
 }
+
+/** ECR's pricing page: storage and data transfer are billed, its API requests are not. */
+const ECR_PRICING = 'https://aws.amazon.com/ecr/pricing/';
+
+/**
+ * Enforce mode's steps for the reference image: each one's requests line by line, then side by
+ * side with their compute (CPU time on the unmetered runs, medians), the quarantine step's share of
+ * a first scan's all-in, and what Inspector offers instead (nothing: it only reports).
+ */
+export function printQuarantineReport(run: QuarantineRun, reference: { run: ImageRun; allInCpu: number }, resources: DeployedResources, auditSeries: ReadonlySet<string>, log: Log): void {
+  const { memoryMiB } = resources;
+  const cpuUsd = (ms: number): number => computeLines({ initMs: 0, durationMs: ms }, memoryMiB, '')[0]!.usd;
+  const medianOf = (times: readonly StepTime[], pick: (time: StepTime) => number): number => median(times.map(pick));
+  const steps: { label: string; lines: readonly MeterLine[]; phase: string; times: readonly StepTime[]; note: string }[] = [
+    { label: 'quarantine, first push', lines: run.firstPush, phase: QUARANTINE_PHASE, times: run.times.quarantine, note: 'enforceVerdicts in the handler, after the verdict step' },
+    { label: 'repeated push, quarantined', lines: run.repeatedPush, phase: QUARANTINE_PHASE, times: run.times.repeatedPush, note: 'the same push event again: the digest carries only its marker' },
+    { label: 'release', lines: run.release, phase: RELEASE_PHASE, times: run.times.release, note: 'releaseImage on the same adapters, outside the handler' },
+  ];
+  log(`### Enforce mode: quarantine and release of ${reference.run.pushed.image.spec.name} (policy ${JSON.stringify(ENFORCE_POLICY)}; metered once, CPU medians of ${run.times.quarantine.length} unmetered runs)`);
+  log('');
+  const summaries = new Map<string, StepSummary>();
+  for (const step of steps) {
+    const phaseLines = step.lines.filter((line) => line.phase === step.phase);
+    const summary = summarizeStep(step.lines, step.phase);
+    summaries.set(step.label, summary);
+    log(`${step.label} (${step.note}):`);
+    table([...requestLines(phaseLines), { service: 'Lambda', item: 'compute, CPU time in this process', quantity: `${fmt(medianOf(step.times, (t) => t.cpuMs))} ms CPU (${fmt(medianOf(step.times, (t) => t.wallMs))} ms wall) at ${fmt(memoryMiB)} MB`, usd: cpuUsd(medianOf(step.times, (t) => t.cpuMs)) }], log);
+    log('');
+  }
+  log(`ECR API calls are not billed (${ECR_PRICING}: storage and data transfer are); they are listed for the request volume and the IAM actions they need.`);
+  log('');
+  log('| step | ECR calls | DynamoDB calls (RRU / WRU) | SNS / EventBridge | requests USD | CPU ms (wall ms) | all told, CPU time | Inspector |');
+  log('|---|---|---|---|---:|---|---:|---|');
+  const allTold = new Map<string, number>();
+  for (const step of steps) {
+    const summary = summaries.get(step.label)!;
+    const cpu = medianOf(step.times, (t) => t.cpuMs);
+    const total = summary.usd + cpuUsd(cpu);
+    allTold.set(step.label, total);
+    const ecr = Object.entries(summary.ecr).map(([operation, calls]) => `${calls} ${operation}`).join(', ') || 'none';
+    const dynamo = `${fmt(summary.dynamodb.reduce((all, line) => all + line.calls, 0))} (${fmt(summary.dynamodb.reduce((all, line) => all + line.readUnits, 0), 1)} / ${fmt(summary.dynamodb.reduce((all, line) => all + line.writeUnits, 0), 1)})`;
+    const published = `${fmt(summary.alerts.entries)} (${kindsText(summary.alerts.kinds)}) / ${fmt(summary.events.entries)} (${kindsText(summary.events.kinds)})`;
+    log(`| ${step.label} | ${ecr} | ${dynamo} | ${published} | ${usd(summary.usd)} | ${fmt(cpu)} (${fmt(medianOf(step.times, (t) => t.wallMs))}) | ${usd(total)} | no equivalent (Inspector does not quarantine) |`);
+  }
+  log('');
+  const audit = summarizeStep(reference.run.metered.firstScan, QUARANTINE_PHASE);
+  const quarantine = allTold.get(steps[0]!.label)!;
+  const enforcedAllIn = reference.allInCpu - audit.usd + quarantine;
+  log(`In audit mode the same step only reads the verdict: ${auditText(audit)}, ${usd(audit.usd)} of the first scan's requests.`);
+  log(`First scan under the enforcing policy: the audit all-in (CPU-time compute) ${usd(reference.allInCpu)} less that read, plus the quarantine step all told ${usd(quarantine)} = ${usd(enforcedAllIn)}; the quarantine step is ${fmt((100 * quarantine) / enforcedAllIn, 1)}% of it.`);
+  log(`A release invoked on its own (the API) adds a Lambda request (${usd(PRICES.lambdaRequest.usd)}) and its init, not counted above.`);
+  const added = [...run.metricNames].filter((name) => ![...auditSeries].some((series) => series.includes(`/${name}{`)));
+  if (added.length > 0) {
+    const monthly = added.length * PRICES.customMetricMonth.usd;
+    log(`Metric series enforce mode adds: ${added.join(', ')} (${usd(monthly)} a month in any month with a quarantine; ÷ ${fmt(resources.config.monthlyScanVolume)} scans = ${usd(monthly / resources.config.monthlyScanVolume)} a scan, outside the figures above).`);
+  }
+  log('');
+}
+
+function auditText(summary: StepSummary): string {
+  const dynamo = summary.dynamodb.map((line) => `${line.calls} ${line.operation} (${fmt(line.readUnits, 1)} RRU)`).join(', ');
+  return [dynamo, summary.policyReads > 0 ? `${summary.policyReads} GetParameter` : ''].filter(Boolean).join(', ') || 'nothing';
+}
+
+const kindsText = (kinds: Readonly<Record<string, number>>): string =>
+  Object.entries(kinds)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([kind, count]) => `${fmt(count)} ${kind}`)
+    .join(', ') || 'none';
