@@ -17,6 +17,7 @@ import { BENCH_POLICY } from './bench-policy.ts';
 import { requestLines, sum } from './cost-model.ts';
 import { REGION, type LocalServices } from './local-services.ts';
 import { meteredPipeline, QUARANTINE_PHASE, type MeteredPipeline, type StepTime } from './metered-run.ts';
+import type { Published } from './verdict-step.ts';
 import type { PushedBenchImage } from './push-image.ts';
 import type { MeterLine } from './request-meter.ts';
 
@@ -152,15 +153,6 @@ export interface StepSummary {
   readonly policyReads: number;
 }
 
-export interface Published {
-  readonly calls: number;
-  readonly entries: number;
-  readonly bytes: number;
-  readonly billed: number;
-  readonly kinds: Readonly<Record<string, number>>;
-  /** With the topic key's KMS estimate for SNS, as requestLines prices it. */
-  readonly usd: number;
-}
 
 export function summarizeStep(lines: readonly MeterLine[], phase: string): StepSummary {
   const step = lines.filter((line) => line.phase === phase);
