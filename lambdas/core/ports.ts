@@ -3,6 +3,7 @@ import type { Descriptor } from './image/manifest-schema.ts';
 import type { LayerAnalysis } from './image/layer-analysis.ts';
 import type { AdvisoryMatch } from './advisories/advisory-store.ts';
 import type { OsvRecord } from './advisories/osv-schema.ts';
+import type { AdvisoryChanges, EcosystemCursor } from './advisories/sync-model.ts';
 import type {
   AdvisoryLoadRequest,
   EcosystemFreshness,
@@ -363,4 +364,108 @@ export interface QuarantineStore {
 /** One tag's moves in a repository, oldest first (image state keeps them; release compares with it). */
 export interface TagHistory {
   tagHistory(repository: RepositoryKey, tag: string): Promise<readonly TagEvent[]>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Advisory sync, rescans, backfill (issue 15). Data types in core/advisories/sync-model.ts.
+// ---------------------------------------------------------------------------------------------
+
+/** One line of an ecosystem's modified_id.csv. */
+export interface ModifiedEntry {
+  readonly id: string;
+  readonly modified: Date;
+}
+
+/** One record file of an ecosystem's all.zip. */
+export interface ExportEntry {
+  /** The entry's name in the archive (`DSA-5000-1.json`). */
+  readonly name: string;
+  readonly bytes: Uint8Array;
+}
+
+/**
+ * An OSV export laid out like osv.dev's bucket (`ECOSYSTEM/all.zip`, `ECOSYSTEM/modified_id.csv`,
+ * `ECOSYSTEM/ID.json`). Everything it returns is untrusted: sizes capped, names checked.
+ */
+export interface OsvExport {
+  /** The ecosystem's modified_id.csv, in file order; malformed lines are reported, not thrown. */
+  modified(ecosystem: string): Promise<{ readonly entries: readonly ModifiedEntry[]; readonly rejected: readonly { readonly line: number; readonly reason: string }[] }>;
+  /** One record's bytes; undefined when the export no longer has it. */
+  record(ecosystem: string, id: string): Promise<Uint8Array | undefined>;
+  /**
+   * Every record file of all.zip in archive order, within bounded memory (the archive may be
+   * streamed to scratch space first). `skip` entries from the start are passed over (a resumed load).
+   */
+  entries(ecosystem: string, options?: { readonly skip?: number }): AsyncIterable<ExportEntry>;
+}
+
+/** What writing a group of records did. */
+export interface AdvisoryWriteResult {
+  /** Records whose content was new or changed (and so rewritten). */
+  readonly written: readonly OsvRecord[];
+  /** Records already stored with the same content (or a newer `modified`): not rewritten. */
+  readonly unchanged: number;
+  readonly refused: readonly { readonly source: string; readonly reason: string }[];
+}
+
+/** The advisory table as the sync writes it (the loader the CLI's `advisories load` uses). */
+export interface AdvisoryWriter {
+  write(records: readonly { readonly record: OsvRecord; readonly source: string }[]): Promise<AdvisoryWriteResult>;
+  /** IDs of the records stored for an OSV base ecosystem (to find the ones an export dropped). */
+  ids(ecosystem: string): Promise<readonly string[]>;
+  /** Removes records an export dropped; answers them as they were (their packages changed). */
+  retract(ids: readonly string[]): Promise<readonly OsvRecord[]>;
+  /** Records the ecosystem as loaded now (the freshness scans check), after its records are durable. */
+  markFresh(ecosystem: string, at: Date, source: string): Promise<void>;
+}
+
+export interface SyncCursorStore {
+  get(ecosystem: string): Promise<EcosystemCursor | undefined>;
+  /** Writes when the stored revision is still `expectedRevision` (undefined: none yet); false when another writer got there first. */
+  put(cursor: Omit<EcosystemCursor, 'revision'>, expectedRevision: number | undefined): Promise<boolean>;
+  list(): Promise<readonly EcosystemCursor[]>;
+}
+
+/** Keeps sync runs from overlapping: one holder at a time, until its lease expires (it died). */
+export interface SyncLease {
+  acquire(holder: string, now: Date, leaseMs: number): Promise<boolean>;
+  /** Extends a held lease; false when it was lost (expired and taken). */
+  renew(holder: string, now: Date, leaseMs: number): Promise<boolean>;
+  release(holder: string): Promise<void>;
+}
+
+/** A sync's changes, kept where the rescan reads them once (S3 on AWS: they outgrow a queue message). */
+export interface AdvisoryChangeSets {
+  put(changes: AdvisoryChanges): Promise<void>;
+  get(syncId: string): Promise<AdvisoryChanges>;
+}
+
+/** De-duplicates rescans across invocations: a conditional write of (syncId, digest) per digest. */
+export interface RescanMarks {
+  /** Answers the digests this call marked first (to enqueue); the others were marked before. */
+  claim(syncId: string, digests: readonly Digest[]): Promise<readonly Digest[]>;
+}
+
+/** Many digests per message, for the re-evaluation Lambda. */
+export interface RescanMessage {
+  readonly syncId: string;
+  readonly digests: readonly Digest[];
+}
+
+export interface RescanQueue {
+  send(messages: readonly RescanMessage[]): Promise<void>;
+}
+
+/** One image as the registry lists it (ECR's DescribeImages), for backfill and reconciliation. */
+export interface ListedImage {
+  readonly digest: Digest;
+  readonly tags: readonly string[];
+  readonly pushedAt?: Date;
+}
+
+/** What a registry holds, enumerated (paginated underneath). */
+export interface RegistryCatalog {
+  /** The repositories the pipeline watches, in the registries it watches. */
+  repositories(): AsyncIterable<RepositoryKey>;
+  images(repository: RepositoryKey): AsyncIterable<ListedImage>;
 }

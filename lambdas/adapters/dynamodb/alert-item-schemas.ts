@@ -74,7 +74,7 @@ export const imageAlertSchema = z.object({
   schema: z.literal(ALERT_SCHEMA),
   kind: z.literal('image'),
   alertId: z.string().min(1),
-  eventType: z.enum(['FAILED_POLICY', 'VERDICT_CHANGED', 'SCAN_FAILED', 'ADVISORIES_UNAVAILABLE', 'QUARANTINED', 'RELEASED', 'QUARANTINE_SKIPPED']),
+  eventType: z.enum(['FAILED_POLICY', 'VERDICT_CHANGED', 'SCAN_FAILED', 'ADVISORIES_UNAVAILABLE', 'NEW_FINDINGS', 'RESOLVED', 'QUARANTINED', 'RELEASED', 'QUARANTINE_SKIPPED']),
   time: z.string(),
   repository: z.object({ account: z.string(), region: z.string(), name: z.string() }),
   image: z.object({ digest: digestSchema, tags: z.array(z.string()), kind: z.enum(['image', 'index']), platforms: z.array(platformVerdictSchema) }),

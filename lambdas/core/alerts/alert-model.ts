@@ -13,6 +13,10 @@ export type AlertEventType =
   | 'VERDICT_CHANGED'
   | 'SCAN_FAILED'
   | 'ADVISORIES_UNAVAILABLE'
+  /** A re-evaluation (advisories changed, no new push) found failing vulnerabilities the image did not have. */
+  | 'NEW_FINDINGS'
+  /** A re-evaluation found failing vulnerabilities gone (a fix, a withdrawn advisory) and no new ones. */
+  | 'RESOLVED'
   /** Enforce mode removed tags from (or archived) an image; `quarantine` says what and how to undo it. */
   | 'QUARANTINED'
   /** A quarantine was undone (tags restored, archive restoring); `quarantine.release` says who and why. */

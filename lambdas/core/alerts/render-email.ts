@@ -89,6 +89,10 @@ function headline(alert: ImageAlert, reference: string): string {
       return `Customs: ${reference} could not be judged: advisories are unavailable`;
     case 'VERDICT_CHANGED':
       return `Customs: the verdict of ${reference} changed to ${verdict.value}${verdict.previous ? ` (was ${verdict.previous})` : ''}`;
+    case 'NEW_FINDINGS':
+      return `Customs: ${reference} has new vulnerabilities failing its policy (advisories changed)`;
+    case 'RESOLVED':
+      return `Customs: vulnerabilities failing the policy of ${reference} were resolved (advisories changed)`;
     case 'QUARANTINED':
       return `Customs: ${reference} was quarantined`;
     case 'RELEASED':
@@ -108,6 +112,10 @@ function subjectLabel(alert: ImageAlert): string {
       return 'NO ADVISORIES';
     case 'VERDICT_CHANGED':
       return alert.verdict.previous ? `${alert.verdict.value} (was ${alert.verdict.previous})` : alert.verdict.value;
+    case 'NEW_FINDINGS':
+      return `NEW FINDINGS ${alert.verdict.value}`;
+    case 'RESOLVED':
+      return `RESOLVED ${alert.verdict.value}`;
     case 'QUARANTINED':
       return 'QUARANTINED';
     case 'RELEASED':
