@@ -469,3 +469,40 @@ export interface RegistryCatalog {
   repositories(): AsyncIterable<RepositoryKey>;
   images(repository: RepositoryKey): AsyncIterable<ListedImage>;
 }
+
+// ---------------------------------------------------------------------------------------------
+// backfill (issue 15): the images already in the watched repositories, and ones whose event was
+// lost, queued as the scanner's own scan requests; tags and deletions reconciled with the registry.
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The scanner's queue, fed as a push event would feed it: the scanner re-reads the registry and
+ * scans, so a request is a hint like any event. At least once: a request sent twice is scanned once
+ * (the scan claim), so senders de-duplicate to save work, not for correctness.
+ */
+export interface ScanRequestQueue {
+  /** `runId` names the backfill run in each message (logs, event IDs). */
+  send(runId: string, requests: readonly ScanRequest[]): Promise<void>;
+}
+
+/**
+ * One mark per (run, repository, digest), so a run queues each image once however often it is
+ * repeated or run side by side: a conditional write before the send, a second after it. A mark
+ * taken but never confirmed sent (a crash between) is taken again once its lease has expired.
+ */
+export interface BackfillMarks {
+  /** Answers the digests this call took (to send now); the others are sent or held by a live caller. */
+  claim(runId: string, repository: RepositoryKey, digests: readonly Digest[], now: Date): Promise<readonly Digest[]>;
+  /** After the send: these are queued, never sent again under this run. */
+  sent(runId: string, repository: RepositoryKey, digests: readonly Digest[]): Promise<void>;
+}
+
+/** Whether a (digest, scanner version) scan is done, read without taking a claim (an index has no result of its own). */
+export interface ScanCompletions {
+  done(key: ScanClaimKey): Promise<boolean>;
+}
+
+/** Every image state of a repository, deleted ones included, for reconciliation with the registry. */
+export interface RepositoryImageStates {
+  imagesOf(repository: RepositoryKey): Promise<readonly ImageState[]>;
+}

@@ -17,6 +17,13 @@ const EVENT_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z$/;
 export const repositoryNameSchema = z.string().min(2).max(256).regex(REPOSITORY_NAME, 'not an ECR repository name');
 const imageTagSchema = z.string().regex(IMAGE_TAG, 'not an image tag');
 
+/**
+ * The source of Customs' own scan requests (backfill): ECR Image Action PUSH events in ECR's shape,
+ * sent straight to the scan queue. EventBridge reserves `aws.*` sources, so they name themselves
+ * apart; accepting them adds nothing a sender to the queue could not already do with `aws.ecr`.
+ */
+export const CUSTOMS_BACKFILL_SOURCE = 'customs.backfill';
+
 export const ECR_DETAIL_TYPES = ['ECR Image Action', 'ECR Replication Action', 'ECR Pull Through Cache Action'] as const;
 export type EcrDetailType = (typeof ECR_DETAIL_TYPES)[number];
 
@@ -25,7 +32,7 @@ export const ecrEnvelopeSchema = z.object({
   version: z.string(),
   id: z.string().min(1),
   'detail-type': z.string().min(1),
-  source: z.literal('aws.ecr'),
+  source: z.enum(['aws.ecr', CUSTOMS_BACKFILL_SOURCE]),
   account: z.string().regex(/^\d{12}$/, 'not an AWS account ID'),
   time: z.string().regex(EVENT_TIME, 'not an EventBridge timestamp'),
   region: z.string().regex(/^[a-z]{2}(?:-[a-z]+)+-\d+$/, 'not an AWS Region'),

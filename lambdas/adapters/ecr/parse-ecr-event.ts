@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { isDigest } from '../../core/digest.ts';
 import {
+  CUSTOMS_BACKFILL_SOURCE,
   ecrEnvelopeSchema,
   imageActionDetailSchema,
   pullThroughCacheDetailSchema,
@@ -23,6 +24,10 @@ export function parseEcrEvent(body: string): ParsedRecord {
   const envelope = ecrEnvelopeSchema.safeParse(json);
   if (!envelope.success) return reject('malformed', `not an EventBridge event from ECR: ${describeIssues(envelope.error)}`);
   const event = envelope.data;
+  // Customs' own requests are pushes and nothing else: the handler treats them exactly as ECR's.
+  if (event.source === CUSTOMS_BACKFILL_SOURCE && event['detail-type'] !== 'ECR Image Action') {
+    return reject('malformed', `a ${CUSTOMS_BACKFILL_SOURCE} event must be an ECR Image Action, not ${JSON.stringify(event['detail-type'])}`);
+  }
   switch (event['detail-type']) {
     case 'ECR Image Action':
       return imageAction(event);
@@ -42,6 +47,7 @@ function imageAction(event: EcrEnvelope): ParsedRecord {
   const action = detail['action-type'];
   const where = { repository: detail['repository-name'], digest: detail['image-digest'] };
   if (action !== 'PUSH' && action !== 'DELETE') return reject('not-a-push', `ECR Image Action ${action} is neither a PUSH nor a DELETE`, where);
+  if (event.source === CUSTOMS_BACKFILL_SOURCE && action !== 'PUSH') return reject('malformed', `a ${CUSTOMS_BACKFILL_SOURCE} event must be a PUSH, not ${action}`, where);
   if (detail.result !== 'SUCCESS') return reject('failed-action', `ECR Image Action ${action} has result ${detail.result}`, where);
   return accept(event, action === 'PUSH' ? 'push' : 'delete', detail['image-digest'], {
     repository: detail['repository-name'],
