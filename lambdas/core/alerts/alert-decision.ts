@@ -18,15 +18,23 @@ export interface AnnouncementInput {
    * their state is kept, but people hear about the index or the tagged image instead.
    */
   readonly announceable: boolean;
+  /**
+   * What made the verdict change: a scan of a pushed image (the default), or a rescan of an image
+   * already in the registry (advisories changed), whose changes are told as NEW_FINDINGS / RESOLVED.
+   */
+  readonly cause?: EvaluationCause;
 }
+
+export type EvaluationCause = 'scan' | 'rescan';
 
 export function decideAnnouncement(input: AnnouncementInput): AnnouncementDecision {
   const { verdict, announced } = input;
   if (announced && sameState(verdict, announced)) return 'none';
   if (!input.announceable) return 'silent';
   if (!announced) return firstAnnouncement(verdict.verdict);
-  if (verdict.verdict !== announced.verdict) return verdictChange(verdict.verdict, announced.verdict);
-  return sameVerdictChange();
+  const rescan = input.cause === 'rescan';
+  if (verdict.verdict !== announced.verdict) return (rescan ? rescanVerdictChange(verdict.verdict, announced.verdict) : undefined) ?? verdictChange(verdict.verdict, announced.verdict);
+  return sameVerdictChange(verdict, announced, rescan);
 }
 
 /** Nothing to record: the verdict, its failing IDs and the policy it used are what was announced. */
@@ -66,9 +74,25 @@ function verdictChange(value: VerdictValue, previous: VerdictValue): AlertEventT
 }
 
 /**
- * Same verdict, different failing IDs or policy version: recorded silently for now. This is where
- * the rescan work announces NEW_FINDINGS and RESOLVED (a FAIL that gains or loses failing IDs).
+ * A rescan's PASS → FAIL is new findings, FAIL → PASS their resolution; anything else (a judged
+ * image now unjudgeable, or judgeable again) is told as any verdict change is.
  */
-function sameVerdictChange(): AnnouncementDecision {
+function rescanVerdictChange(value: VerdictValue, previous: VerdictValue): AlertEventType | undefined {
+  if (previous === 'PASS' && value === 'FAIL') return 'NEW_FINDINGS';
+  if (previous === 'FAIL' && value === 'PASS') return 'RESOLVED';
+  return undefined;
+}
+
+/**
+ * Same verdict, different failing IDs or policy version. After a scan it is recorded silently; after
+ * a rescan, a FAIL that gains failing IDs is NEW_FINDINGS (even if it lost others) and one that only
+ * lost some is RESOLVED. The alert's `changes` names which IDs.
+ */
+function sameVerdictChange(verdict: Verdict, announced: AnnouncedVerdict, rescan: boolean): AnnouncementDecision {
+  if (!rescan || verdict.verdict !== 'FAIL') return 'silent';
+  const before = new Set(announced.failingIds);
+  const now = new Set(verdict.failingIds);
+  if ([...now].some((id) => !before.has(id))) return 'NEW_FINDINGS';
+  if ([...before].some((id) => !now.has(id))) return 'RESOLVED';
   return 'silent';
 }

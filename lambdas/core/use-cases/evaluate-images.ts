@@ -1,4 +1,4 @@
-import { decideAnnouncement } from '../alerts/alert-decision.ts';
+import { decideAnnouncement, type EvaluationCause } from '../alerts/alert-decision.ts';
 import type { AlertEventType, CustomsEvent, ImageAlert, OutgoingAlert } from '../alerts/alert-model.ts';
 import { buildImageAlert } from '../alerts/build-image-alert.ts';
 import { planDelivery } from '../alerts/plan-delivery.ts';
@@ -70,6 +70,16 @@ export type ImageEvaluation =
       readonly decision: AlertEventType | 'silent' | 'none';
     };
 
+/** What varies per call rather than per cold start. */
+export interface EvaluateCall {
+  /**
+   * `scan` (the default): the images were just scanned (a push). `rescan`: their findings changed
+   * because advisories did, so a FAIL gaining failing IDs (or PASS → FAIL) is NEW_FINDINGS and one
+   * losing them (or FAIL → PASS) is RESOLVED.
+   */
+  readonly cause?: EvaluationCause;
+}
+
 export interface EvaluationRun {
   readonly images: readonly ImageEvaluation[];
   /** Messages handed to the alert publisher (image and group alerts), and events to the event publisher. */
@@ -95,7 +105,7 @@ export class VerdictBusyError extends Error {
  * Throws what the stores and publishers throw (retry the whole run: it converges); when an image is
  * busy, the run still publishes the others and reports it.
  */
-export async function evaluateImages(keys: readonly ImageKey[], deps: EvaluateImagesDeps): Promise<EvaluationRun> {
+export async function evaluateImages(keys: readonly ImageKey[], deps: EvaluateImagesDeps, call: EvaluateCall = {}): Promise<EvaluationRun> {
   const catalogue = await deps.policies.current();
   const unique = distinctKeys(keys);
   // First what earlier runs decided and did not confirm (their writer died or their publish failed):
@@ -107,7 +117,7 @@ export async function evaluateImages(keys: readonly ImageKey[], deps: EvaluateIm
   const judged = await mapLimit(unique, deps.options.concurrency ?? 8, async (key, index) => {
     // What was read above is still what is stored unless a pending alert was just confirmed (or another writer got in: the put says).
     const known = stored[index]?.pending && stale.includes(stored[index].pending) ? undefined : { value: stored[index] };
-    const outcome = await evaluateOne(key, catalogue, deps, known);
+    const outcome = await evaluateOne(key, catalogue, deps, call.cause ?? 'scan', known);
     if (outcome.publish) toPublish.push(outcome.publish);
     return outcome.evaluation;
   });
@@ -126,7 +136,7 @@ interface OneOutcome {
   readonly publish?: PendingAnnouncement;
 }
 
-async function evaluateOne(key: ImageKey, catalogue: PolicyCatalogue, deps: EvaluateImagesDeps, known?: { value: StoredVerdict | undefined }): Promise<OneOutcome> {
+async function evaluateOne(key: ImageKey, catalogue: PolicyCatalogue, deps: EvaluateImagesDeps, cause: EvaluationCause, known?: { value: StoredVerdict | undefined }): Promise<OneOutcome> {
   const state = await deps.images.get(key);
   if (!state || state.deletedAt) return { evaluation: { key, outcome: 'gone' } };
   const policy = catalogue.policyFor(key.repository);
@@ -146,7 +156,7 @@ async function evaluateOne(key: ImageKey, catalogue: PolicyCatalogue, deps: Eval
 
   for (let attempt = 1; ; attempt++) {
     const stored = attempt === 1 && known ? known.value : await deps.verdicts.get(key);
-    const step = decide(stored, verdict, { key, state, kind, announceable, now }, deps);
+    const step = decide(stored, verdict, { key, state, kind, announceable, now, cause }, deps);
     if (step.kind === 'busy') return { evaluation: { key, outcome: 'busy' } };
     if (step.kind === 'done' || (await deps.verdicts.put(key, step.write, stored?.revision))) {
       return { evaluation: judgedEvaluation(key, verdict, step), ...(step.publish ? { publish: step.publish } : {}) };
@@ -175,6 +185,7 @@ interface StepContext {
   readonly kind: 'image' | 'index';
   readonly announceable: boolean;
   readonly now: Date;
+  readonly cause: EvaluationCause;
 }
 
 type Decision = AlertEventType | 'silent' | 'none';
@@ -189,7 +200,7 @@ function decide(stored: StoredVerdict | undefined, verdict: Verdict, context: St
   const pending = stored?.pending;
   // What subscribers have been (or are being) told is the baseline a change is measured against.
   const baseline = pending?.announced ?? stored?.announced;
-  const decision = decideAnnouncement({ verdict, ...(baseline ? { announced: baseline } : {}), announceable: context.announceable });
+  const decision = decideAnnouncement({ verdict, ...(baseline ? { announced: baseline } : {}), announceable: context.announceable, cause: context.cause });
   const previous = baseline?.verdict;
   const known = previous ? { previous } : {};
   // Another evaluation is publishing: the same change is its to announce; a different one waits for it.
