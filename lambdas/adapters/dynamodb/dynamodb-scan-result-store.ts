@@ -12,6 +12,7 @@ import { PACKAGE_SET_PREFIX, packageSetItems, readPackageSet } from './package-s
 import { packFindings, unpackFindings, type PackedFindingsRef } from './packed-findings.ts';
 import { queryAll } from './query-all.ts';
 import { parseResult, resultAttributes, type CommittedResult } from './scan-items.ts';
+import { scanVersionIndexAttributes } from './scan-version-index.ts';
 import { waitingWrites } from './waiting-set-items.ts';
 
 /**
@@ -125,7 +126,7 @@ export class DynamoDbScanResultStore implements ScanResultStore {
       await client.send(
         new PutCommand({
           TableName: tableName,
-          Item: { pk: scanPk(record.digest), sk: RESULT_SK, type: 'result', ...resultAttributes(record, token, findings) },
+          Item: { pk: scanPk(record.digest), sk: RESULT_SK, type: 'result', ...resultAttributes(record, token, findings), ...scanVersionIndexAttributes(record) },
           ...(previousToken === undefined ? { ConditionExpression: 'attribute_not_exists(pk)' } : { ConditionExpression: 'scanToken = :previous', ExpressionAttributeValues: { ':previous': previousToken } }),
         }),
       );
