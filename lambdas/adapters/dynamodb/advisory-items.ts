@@ -14,6 +14,8 @@ export interface RecordHead {
   readonly partitions: readonly string[];
   /** The aliases with an `ALIAS#` item pointing here; absent in a head written before aliases were indexed. */
   readonly aliases?: readonly string[];
+  /** The base ecosystems with an `ECOIDS#` item listing it; absent in a head written before they were. */
+  readonly ecosystems?: readonly string[];
 }
 
 export interface EcosystemFreshness {
@@ -51,6 +53,7 @@ export function headItem(head: RecordHead): Item {
     parts: { N: String(head.parts) },
     partitions: { L: head.partitions.map((partition) => ({ S: partition })) },
     aliases: { L: (head.aliases ?? []).map((alias) => ({ S: alias })) },
+    ...(head.ecosystems !== undefined ? { ecosystems: { L: head.ecosystems.map((base) => ({ S: base })) } } : {}),
   };
 }
 
@@ -68,8 +71,9 @@ export function readHead(item: Item | undefined): RecordHead | undefined {
   const partitions = item?.partitions?.L?.map((value) => value.S);
   const aliases = item?.aliases?.L?.map((value) => value.S);
   if (id === undefined || modified === undefined || hash === undefined || !Number.isInteger(parts) || !partitions || partitions.some((value) => value === undefined)) return undefined;
-  if (aliases?.some((value) => value === undefined)) return undefined;
-  return { id, modified, hash, parts, partitions: partitions as string[], ...(aliases ? { aliases: aliases as string[] } : {}) };
+  const ecosystems = item?.ecosystems?.L?.map((value) => value.S);
+  if (aliases?.some((value) => value === undefined) || ecosystems?.some((value) => value === undefined)) return undefined;
+  return { id, modified, hash, parts, partitions: partitions as string[], ...(aliases ? { aliases: aliases as string[] } : {}), ...(ecosystems ? { ecosystems: ecosystems as string[] } : {}) };
 }
 
 export function freshnessItem(freshness: EcosystemFreshness): Item {

@@ -13,9 +13,15 @@ import type { OsvRecord } from '../../core/advisories/osv-schema.ts';
  * | ecosystem freshness      | `ECO#<ecosystemKey or base>`| `FRESHNESS`              | `FRESHNESS` / ecosystem|
  * | load request (scanner)   | `LOAD_REQUEST`              | `ECOSYSTEM#<ecosystem>`  |                        |
  * | ecosystem key in use     | `KEY#<ecosystemKey>`        | `PRESENT`                |                        |
+ * | record in an ecosystem   | `ECOIDS#<base>`             | `REC#<id>`               |                        |
+ * | key under an ecosystem   | `ECOIDS#<base>`             | `KEY#<ecosystemKey>`     |                        |
+ * | sync cursor              | `SYNC#CURSOR`               | `ECOSYSTEM#<base>`       |                        |
+ * | sync lease               | `SYNC#LEASE`                | `LEASE`                  |                        |
  *
  * A record's own id resolves through its head (`REC#<id>`), each alias through its `ALIAS#` items
  * (one per record naming it), so an ID or alias finds its records with a GetItem and a Query.
+ * `ECOIDS#<base>` lists the records of an OSV base ecosystem (withdrawn ones too) and the ecosystem
+ * keys stored under it, so a sync compares an export's IDs and marks its releases fresh with a Query.
  */
 
 /** DynamoDB's caps on key attribute sizes (UTF-8 bytes). */
@@ -34,6 +40,14 @@ function escapePart(text: string): string {
 /** One lookup partition: the ecosystem key (`Debian:12`, `Debian`, `npm`) and a normalized name. */
 export function packagePartition(ecosystem: string, normalizedName: string): string {
   return `PKG#${escapePart(ecosystem)}#${normalizedName}`;
+}
+
+/** The (ecosystem key, normalized name) a package partition stands for: its inverse. */
+export function partitionPackage(partition: string): { readonly ecosystem: string; readonly name: string } | undefined {
+  if (!partition.startsWith('PKG#')) return undefined;
+  const end = partition.indexOf('#', 4);
+  if (end < 0) return undefined;
+  return { ecosystem: partition.slice(4, end).replaceAll('%23', '#').replaceAll('%25', '%'), name: partition.slice(end + 1) };
 }
 
 /**
@@ -65,6 +79,20 @@ export function aliasPk(alias: string): string {
 export const ALIAS_RECORD_PREFIX = 'REC#';
 export function aliasSk(id: string): string {
   return `${ALIAS_RECORD_PREFIX}${id}`;
+}
+
+/** The partition listing an OSV base ecosystem's records (`REC#<id>`) and ecosystem keys (`KEY#<key>`). */
+export function ecosystemIdsPk(base: string): string {
+  return `ECOIDS#${escapePart(base)}`;
+}
+export const ECOSYSTEM_KEY_PREFIX = 'KEY#';
+export function ecosystemKeySk(key: string): string {
+  return `${ECOSYSTEM_KEY_PREFIX}${key}`;
+}
+
+/** OSV base ecosystems a record names (withdrawn or not): the `ECOIDS#` partitions listing it. */
+export function recordBases(record: OsvRecord): string[] {
+  return [...new Set((record.affected ?? []).flatMap((entry) => (entry.package ? [parseEcosystem(entry.package.ecosystem).base] : [])))];
 }
 
 export function freshnessPk(ecosystem: string): string {

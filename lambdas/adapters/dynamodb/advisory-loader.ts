@@ -1,10 +1,12 @@
 import type { DynamoDBClient, WriteRequest } from '@aws-sdk/client-dynamodb';
 import type { MalformedAdvisory } from '../../core/advisories/advisory-store.ts';
+import type { OsvRecord } from '../../core/advisories/osv-schema.ts';
 import { batchGet, itemKeyOf } from './advisory-batch-get.ts';
 import { batchWrite } from './advisory-batch-write.ts';
 import type { SourcedRecord } from './advisory-collecting-store.ts';
 import { aliasItem, chunkItems, freshnessItem, headItem, readHead, type EcosystemFreshness, type RecordHead } from './advisory-items.ts';
-import { aliasPk, aliasSk, HEAD_SK, KEY_PRESENT_SK, keyMarkerPk, recordChunkSk, recordEcosystems, recordHeadPk } from './advisory-keys.ts';
+import { parseEcosystem } from '../../core/advisories/ecosystem.ts';
+import { aliasPk, aliasSk, ecosystemIdsPk, ecosystemKeySk, HEAD_SK, KEY_PRESENT_SK, keyMarkerPk, recordBases, recordChunkSk, recordEcosystems, recordHeadPk } from './advisory-keys.ts';
 import { encodeRecord, type EncodedRecord } from './advisory-record-codec.ts';
 import { refusalOf } from './advisory-refusal.ts';
 import type { RetryOptions } from './batch-retry.ts';
@@ -16,7 +18,24 @@ export interface LoadTableOptions {
   readonly retry?: RetryOptions;
   /** Records handled per round of head reads and writes; bounds memory and the work a crash repeats. */
   readonly groupSize?: number;
+  /** False: leave the freshness items alone (a sync writing in groups marks them once its records are all durable). */
+  readonly freshness?: boolean;
+  /**
+   * Called per group with the records about to be (re)written and what their heads said before,
+   * ahead of any write: the last moment the previous versions can still be read.
+   */
+  readonly beforeWrite?: (group: readonly PlannedWrite[]) => Promise<void>;
 }
+
+export interface PlannedWrite {
+  readonly record: OsvRecord;
+  readonly previous?: RecordHead;
+  /** Same content as stored (rewritten only to add items older heads lack): nothing a reader sees changes. */
+  readonly sameContent: boolean;
+}
+
+/** Base ecosystems one record may be listed under: real records name one or two. */
+export const MAX_BASES_PER_RECORD = 100;
 
 export interface LoadTableReport {
   /** Records whose items were (re)written. */
@@ -37,6 +56,7 @@ interface Planned {
   readonly encoded: EncodedRecord;
   readonly partitions: readonly string[];
   readonly aliases: readonly string[];
+  readonly bases: readonly string[];
 }
 
 /**
@@ -55,8 +75,10 @@ export async function loadAdvisoryTable(client: DynamoDBClient, table: string, e
   for (const entry of entries) {
     const encoded = encodeRecord(entry.record, entry.source);
     const refusal = refusalOf(entry.record, encoded);
-    if (refusal.ok) accepted.push({ entry, encoded, partitions: refusal.partitions, aliases: refusal.aliases });
-    else refused.push({ source: entry.source, reason: refusal.reason });
+    const bases = recordBases(entry.record);
+    if (!refusal.ok) refused.push({ source: entry.source, reason: refusal.reason });
+    else if (bases.length > MAX_BASES_PER_RECORD) refused.push({ source: entry.source, reason: `refused: names ${bases.length} ecosystems, over the ${MAX_BASES_PER_RECORD}-ecosystem cap` });
+    else accepted.push({ entry, encoded, partitions: refusal.partitions, aliases: refusal.aliases, bases });
   }
   let written = 0;
   let unchanged = 0;
@@ -64,12 +86,22 @@ export async function loadAdvisoryTable(client: DynamoDBClient, table: string, e
   // Every ecosystem key the records live under is marked before any record is written (and again on
   // a rerun, so a table loaded before the markers gets them), so a lookup never skips a key in use.
   const markers = [...new Set(accepted.flatMap((plan) => plan.partitions.map(keyMarkerPk)))].map((pk) => ({ PutRequest: { Item: { pk: { S: pk }, sk: { S: KEY_PRESENT_SK } } } }));
-  let writeCalls = (await batchWrite(client, table, markers, options.retry)).calls;
+  // Likewise each base ecosystem lists the keys under it (`Debian` → `Debian:12`), for marking them fresh.
+  const listed = [...new Set(accepted.flatMap((plan) => recordEcosystems(plan.entry.record)))].map((key) => ({ PutRequest: { Item: { pk: { S: ecosystemIdsPk(parseEcosystem(key).base) }, sk: { S: ecosystemKeySk(key) } } } }));
+  let writeCalls = (await batchWrite(client, table, [...markers, ...listed], options.retry)).calls;
   for (let start = 0; start < accepted.length; start += groupSize) {
     const group = accepted.slice(start, start + groupSize);
     const stored = await batchGet(client, table, group.map(({ entry }) => ({ pk: recordHeadPk(entry.record.id), sk: HEAD_SK })), options.retry);
     const changed = group.filter((plan) => needsWrite(plan, readHead(stored.get(itemKeyOf(recordHeadPk(plan.entry.record.id), HEAD_SK)))));
     unchanged += group.length - changed.length;
+    if (options.beforeWrite && changed.length > 0) {
+      await options.beforeWrite(
+        changed.map((plan) => {
+          const previous = readHead(stored.get(itemKeyOf(recordHeadPk(plan.entry.record.id), HEAD_SK)));
+          return { record: plan.entry.record, ...(previous ? { previous } : {}), sameContent: previous?.hash === plan.encoded.hash };
+        }),
+      );
+    }
     const puts: WriteRequest[] = [];
     const deletes: WriteRequest[] = [];
     for (const plan of changed) {
@@ -86,6 +118,11 @@ export async function loadAdvisoryTable(client: DynamoDBClient, table: string, e
         puts.push({ PutRequest: { Item: item } });
         keep.add(itemKeyOf(item.pk!.S!, item.sk!.S!));
       }
+      for (const base of plan.bases) {
+        const item = { pk: { S: ecosystemIdsPk(base) }, sk: { S: aliasSk(record.id) } };
+        puts.push({ PutRequest: { Item: item } });
+        keep.add(itemKeyOf(item.pk.S, item.sk.S));
+      }
       const old = readHead(stored.get(itemKeyOf(recordHeadPk(record.id), HEAD_SK)));
       for (const key of old ? staleKeys(old) : []) {
         if (!keep.has(itemKeyOf(key.pk, key.sk))) deletes.push({ DeleteRequest: { Key: { pk: { S: key.pk }, sk: { S: key.sk } } } });
@@ -96,15 +133,15 @@ export async function loadAdvisoryTable(client: DynamoDBClient, table: string, e
     written += changed.length;
     deleted += deletes.length;
   }
-  const ecosystems = freshnessOf(accepted, options.source, (options.now ?? (() => new Date()))().toISOString());
+  const ecosystems = options.freshness === false ? [] : freshnessOf(accepted, options.source, (options.now ?? (() => new Date()))().toISOString());
   writeCalls += (await batchWrite(client, table, ecosystems.map((freshness) => ({ PutRequest: { Item: freshnessItem(freshness) } })), options.retry)).calls;
   return { written, unchanged, deleted, refused, ecosystems, writeCalls };
 }
 
 function needsWrite(plan: Planned, head: RecordHead | undefined): boolean {
   if (!head) return true;
-  // A head from before aliases were indexed: the same record gets its alias items.
-  if (head.hash === plan.encoded.hash) return head.aliases === undefined;
+  // A head from before aliases or ecosystem lists were indexed: the same record gets those items.
+  if (head.hash === plan.encoded.hash) return head.aliases === undefined || head.ecosystems === undefined;
   // An older copy of a record (a stale mirror) never overwrites a newer one.
   const storedTime = Date.parse(head.modified);
   const offeredTime = Date.parse(plan.entry.record.modified);
@@ -113,13 +150,13 @@ function needsWrite(plan: Planned, head: RecordHead | undefined): boolean {
 
 function headOf(plan: Planned): RecordHead {
   const { record } = plan.entry;
-  return { id: record.id, modified: record.modified, hash: plan.encoded.hash, parts: plan.encoded.chunks.length, partitions: plan.partitions, aliases: plan.aliases };
+  return { id: record.id, modified: record.modified, hash: plan.encoded.hash, parts: plan.encoded.chunks.length, partitions: plan.partitions, aliases: plan.aliases, ecosystems: plan.bases };
 }
 
-/** Every item a head says its record has: chunks under each package, and an item per alias. */
-function staleKeys(head: RecordHead): { pk: string; sk: string }[] {
+/** Every item a head says its record has: chunks under each package, an item per alias and per base ecosystem. */
+export function staleKeys(head: RecordHead): { pk: string; sk: string }[] {
   const chunks = head.partitions.flatMap((pk) => Array.from({ length: head.parts }, (_, part) => ({ pk, sk: recordChunkSk(head.id, part) })));
-  return [...chunks, ...(head.aliases ?? []).map((alias) => ({ pk: aliasPk(alias), sk: aliasSk(head.id) }))];
+  return [...chunks, ...(head.aliases ?? []).map((alias) => ({ pk: aliasPk(alias), sk: aliasSk(head.id) })), ...(head.ecosystems ?? []).map((base) => ({ pk: ecosystemIdsPk(base), sk: aliasSk(head.id) }))];
 }
 
 function freshnessOf(accepted: readonly Planned[], source: string, loadedAt: string): EcosystemFreshness[] {

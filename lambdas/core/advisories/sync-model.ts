@@ -32,7 +32,14 @@ export interface EcosystemCursor {
 
 export type SyncProgress =
   /** Loading all.zip: entries before `entriesDone` (in archive order) are stored. */
-  | { readonly phase: 'full'; readonly syncId: string; readonly entriesDone: number; readonly startedAt: Date }
+  | {
+      readonly phase: 'full';
+      readonly syncId: string;
+      readonly entriesDone: number;
+      readonly startedAt: Date;
+      /** The newest `modified` of modified_id.csv read before the download: the cursor once the load finishes. */
+      readonly listedThrough?: Date;
+    }
   /** Fetching records listed after `since`: those before `idsDone` (in listing order) are stored. */
   | { readonly phase: 'incremental'; readonly syncId: string; readonly since: Date; readonly idsDone: number; readonly startedAt: Date };
 

@@ -1,0 +1,305 @@
+import { randomUUID } from 'node:crypto';
+import { DEFAULT_OSV_LIMITS } from '../advisories/osv-limits.ts';
+import type { OsvRecord } from '../advisories/osv-schema.ts';
+import { parseOsvRecord } from '../advisories/parse-osv-record.ts';
+import type { AdvisoryChanges, ChangedPackageKey, EcosystemCursor, EcosystemSyncReport, SyncProgress } from '../advisories/sync-model.ts';
+import { ChangeAccumulator, idsToFetch, laterOf, listingSince, namesEcosystem, newestModified, resumeAt, syncModeOf, vanishedIds } from '../advisories/sync-plan.ts';
+import { isCustomsError } from '../errors.ts';
+import type { AdvisoryChangeSets, AdvisoryWriter, AdvisoryWriteResult, Clock, OsvExport, SyncCursorStore, SyncLease } from '../ports.ts';
+import { mapLimit } from '../util/map-limit.ts';
+
+/** A write's answer with the packages the versions it replaced named: a package a record drops changed too. */
+export interface SyncWriteResult extends AdvisoryWriteResult {
+  readonly previousKeys: readonly ChangedPackageKey[];
+}
+
+/** The writer the sync needs: AdvisoryWriter whose write also answers the replaced versions. */
+export interface SyncAdvisoryWriter extends AdvisoryWriter {
+  write(records: readonly { readonly record: OsvRecord; readonly source: string }[]): Promise<SyncWriteResult>;
+}
+
+export interface SyncAdvisoriesOptions {
+  /** OSV base ecosystems, as the bucket names its folders (`Debian`, `npm`). */
+  readonly ecosystems: readonly string[];
+  /** How far before the cursor an incremental listing is read again (default 2 days). */
+  readonly overlapMs?: number;
+  /** How often all.zip is loaded whole and its IDs compared with the table, retracting the rest (default 7 days). */
+  readonly fullCompareEveryMs?: number;
+  readonly leaseMs: number;
+  /** Milliseconds left in this invocation; absent: no limit. */
+  readonly deadline?: () => number;
+  /** Records per durable group (default 200). */
+  readonly groupSize?: number;
+  /** ID.json fetches in flight (default 8). */
+  readonly fetchConcurrency?: number;
+  /** Named in each stored record's source and in the freshness items (the export's base URL). */
+  readonly sourceName: string;
+}
+
+export interface SyncAdvisoriesDeps {
+  readonly source: OsvExport;
+  readonly writer: SyncAdvisoryWriter;
+  readonly cursors: SyncCursorStore;
+  readonly lease: SyncLease;
+  readonly changeSets: AdvisoryChangeSets;
+  readonly clock: Clock;
+  readonly options: SyncAdvisoriesOptions;
+}
+
+export interface SyncRun {
+  readonly syncId: string;
+  readonly reports: readonly EcosystemSyncReport[];
+  /** False: out of time, continue at once through the continuation queue with the same syncId. */
+  readonly complete: boolean;
+  /** Everything this sync changed so far (continuations included), as stored in changeSets; absent when nothing did. */
+  readonly changes?: AdvisoryChanges;
+  /** False: another run holds the lease, and nothing was done. */
+  readonly leaseHeld: boolean;
+}
+
+const DAY_MS = 86_400_000;
+/** Time kept back after a group, beyond twice the slowest group so far, before another is started. */
+const DEADLINE_RESERVE_MS = 1_000;
+
+/**
+ * One advisory sync run. Holds the lease throughout (renewed between groups); per ecosystem, a full
+ * load of all.zip when never loaded whole or when a full compare is due, else the records
+ * modified_id.csv lists as modified since the cursor less the overlap. Records are written in
+ * groups; after each durable group the changes so far are stored, then the cursor's progress
+ * advanced, so a run cut short (out of time, a crash) resumes after the last durable group. The
+ * cursor itself advances only once its ecosystem's records are all stored.
+ */
+export async function syncAdvisories(request: { readonly syncId?: string; readonly holder: string }, deps: SyncAdvisoriesDeps): Promise<SyncRun> {
+  const syncId = request.syncId ?? newSyncId(deps.clock.now());
+  if (!(await deps.lease.acquire(request.holder, deps.clock.now(), deps.options.leaseMs))) return { syncId, reports: [], complete: false, leaseHeld: false };
+  try {
+    const run = new Run(syncId, request.holder, deps, request.syncId !== undefined ? await earlierChanges(deps.changeSets, syncId) : undefined);
+    const reports: EcosystemSyncReport[] = [];
+    let complete = true;
+    for (const ecosystem of deps.options.ecosystems) {
+      if (run.outOfTime()) {
+        complete = false;
+        break;
+      }
+      const report = await run.ecosystem(ecosystem);
+      reports.push(report);
+      if (!report.complete) {
+        complete = false;
+        break;
+      }
+    }
+    const changes = run.changes.empty ? undefined : run.changes.changes();
+    return { syncId, reports, complete, leaseHeld: true, ...(changes ? { changes } : {}) };
+  } finally {
+    await deps.lease.release(request.holder);
+  }
+}
+
+/** The lease was lost mid-run (it expired and another run took it): stop writing at once. */
+export class SyncLeaseLostError extends Error {
+  override readonly name = 'SyncLeaseLostError';
+}
+
+interface Counts {
+  written: number;
+  unchanged: number;
+  withdrawn: number;
+  retracted: number;
+  readonly malformed: { id: string; reason: string }[];
+}
+
+class Run {
+  readonly changes: ChangeAccumulator;
+  private slowestGroupMs = 0;
+  private storedChanges: number;
+
+  constructor(
+    readonly syncId: string,
+    private readonly holder: string,
+    private readonly deps: SyncAdvisoriesDeps,
+    earlier: AdvisoryChanges | undefined,
+  ) {
+    this.changes = new ChangeAccumulator(syncId, earlier);
+    this.storedChanges = this.changes.size;
+  }
+
+  private get options(): SyncAdvisoriesOptions {
+    return this.deps.options;
+  }
+
+  private get groupSize(): number {
+    return Math.max(1, this.options.groupSize ?? 200);
+  }
+
+  outOfTime(): boolean {
+    const left = this.options.deadline?.();
+    return left !== undefined && left < 2 * this.slowestGroupMs + DEADLINE_RESERVE_MS;
+  }
+
+  async ecosystem(ecosystem: string): Promise<EcosystemSyncReport> {
+    const cursor = await this.deps.cursors.get(ecosystem);
+    const mode = syncModeOf(cursor, this.deps.clock.now(), this.options.fullCompareEveryMs ?? 7 * DAY_MS);
+    const counts: Counts = { written: 0, unchanged: 0, withdrawn: 0, retracted: 0, malformed: [] };
+    const complete = mode === 'full' ? await this.full(ecosystem, cursor, counts) : await this.incremental(ecosystem, cursor!, counts);
+    return { ecosystem, mode, ...counts, complete };
+  }
+
+  /** all.zip in archive order; `entriesDone` counts every entry (malformed and other ecosystems' too). */
+  private async full(ecosystem: string, start: EcosystemCursor | undefined, counts: Counts): Promise<boolean> {
+    let cursor = start;
+    let progress = cursor?.progress?.phase === 'full' ? cursor.progress : undefined;
+    if (!progress) {
+      // Read before the download: whatever is modified while it runs is newer than this, so the
+      // incremental syncs after the load fetch it.
+      const listing = await this.deps.source.modified(ecosystem);
+      const listedThrough = newestModified(listing.entries);
+      progress = { phase: 'full', syncId: this.syncId, entriesDone: 0, startedAt: this.deps.clock.now(), ...(listedThrough ? { listedThrough } : {}) };
+      cursor = await this.putCursor(ecosystem, cursor, { progress });
+    }
+    const skip = progress.entriesDone;
+    const seen = new Set<string>();
+    let position = skip;
+    let group: { record: OsvRecord; source: string }[] = [];
+    let read = 0;
+    let groupStarted = Date.now();
+    const flush = async (): Promise<void> => {
+      await this.write(group, [], counts);
+      group = [];
+      read = 0;
+      progress = { ...progress!, entriesDone: position };
+      cursor = await this.putCursor(ecosystem, cursor, { progress });
+      await this.renew();
+      this.slowestGroupMs = Math.max(this.slowestGroupMs, Date.now() - groupStarted);
+      groupStarted = Date.now();
+    };
+    for await (const entry of this.deps.source.entries(ecosystem, { skip })) {
+      position++;
+      read++;
+      const parsed = parseOsvRecord(entry.bytes, DEFAULT_OSV_LIMITS.maxRecordBytes);
+      if (!parsed.ok) counts.malformed.push({ id: entry.name.replace(/\.json$/, ''), reason: parsed.reason });
+      else if (namesEcosystem(parsed.record, ecosystem)) {
+        seen.add(parsed.record.id);
+        group.push({ record: parsed.record, source: `${this.options.sourceName}/${ecosystem}/${entry.name}` });
+      }
+      if (read >= this.groupSize) {
+        await flush();
+        // Leaving the loop closes the download; the entries before `position` are durable.
+        if (this.outOfTime()) return false;
+      }
+    }
+    if (read > 0) await flush();
+    // Vanished records: stored but not in the archive. A resumed load read only part of it here,
+    // so the CSV (read now) stands for the rest; a CSV that lost lines cannot, and the compare waits.
+    let compared = true;
+    let present: ReadonlySet<string>[] = [seen];
+    if (skip > 0) {
+      const listing = await this.deps.source.modified(ecosystem);
+      compared = listing.rejected.length === 0;
+      present = [seen, new Set(listing.entries.map((entry) => entry.id))];
+    }
+    if (compared) await this.retract(vanishedIds(await this.deps.writer.ids(ecosystem), ...present), counts);
+    const now = this.deps.clock.now();
+    await this.deps.writer.markFresh(ecosystem, now, this.options.sourceName);
+    const modifiedThrough = laterOf(cursor?.modifiedThrough, progress.listedThrough);
+    const fullLoadAt = compared ? now : cursor?.fullLoadAt;
+    await this.putCursor(ecosystem, cursor, { ...(modifiedThrough ? { modifiedThrough } : {}), ...(fullLoadAt ? { fullLoadAt } : {}), syncedAt: now });
+    return true;
+  }
+
+  /** The records modified_id.csv lists after the cursor less the overlap, each fetched as ID.json. */
+  private async incremental(ecosystem: string, start: EcosystemCursor, counts: Counts): Promise<boolean> {
+    let cursor = start;
+    const resumed = cursor.progress?.phase === 'incremental' ? cursor.progress : undefined;
+    const since = resumed?.since ?? listingSince(cursor.modifiedThrough!, this.options.overlapMs ?? 2 * DAY_MS);
+    const listing = await this.deps.source.modified(ecosystem);
+    const ids = idsToFetch(listing.entries, since);
+    let progress: SyncProgress = resumed ?? { phase: 'incremental', syncId: this.syncId, since, idsDone: 0, startedAt: this.deps.clock.now() };
+    for (let done = resumeAt(ids.length, resumed?.idsDone); done < ids.length; ) {
+      const groupStarted = Date.now();
+      const batch = ids.slice(done, done + this.groupSize);
+      const fetched = await mapLimit(batch, this.options.fetchConcurrency ?? 8, async (id) => ({ id, bytes: await this.deps.source.record(ecosystem, id) }));
+      const group: { record: OsvRecord; source: string }[] = [];
+      const missing: string[] = [];
+      for (const { id, bytes } of fetched) {
+        if (bytes === undefined) {
+          missing.push(id); // removed from the export since it was listed
+          continue;
+        }
+        const parsed = parseOsvRecord(bytes, DEFAULT_OSV_LIMITS.maxRecordBytes);
+        if (!parsed.ok) counts.malformed.push({ id, reason: parsed.reason });
+        else if (parsed.record.id !== id) counts.malformed.push({ id, reason: `${id}.json holds record ${JSON.stringify(parsed.record.id)}` });
+        else if (namesEcosystem(parsed.record, ecosystem)) group.push({ record: parsed.record, source: `${this.options.sourceName}/${ecosystem}/${id}.json` });
+      }
+      await this.write(group, missing, counts);
+      done += batch.length;
+      progress = { ...progress, idsDone: done };
+      cursor = (await this.putCursor(ecosystem, cursor, { progress }))!;
+      await this.renew();
+      this.slowestGroupMs = Math.max(this.slowestGroupMs, Date.now() - groupStarted);
+      if (done < ids.length && this.outOfTime()) return false;
+    }
+    const now = this.deps.clock.now();
+    await this.deps.writer.markFresh(ecosystem, now, this.options.sourceName);
+    const modifiedThrough = laterOf(cursor.modifiedThrough, newestModified(listing.entries));
+    await this.putCursor(ecosystem, cursor, { ...(modifiedThrough ? { modifiedThrough } : {}), ...(cursor.fullLoadAt ? { fullLoadAt: cursor.fullLoadAt } : {}), syncedAt: now });
+    return true;
+  }
+
+  /** One durable group: records written, dropped ones retracted, then the changes so far stored. */
+  private async write(group: readonly { record: OsvRecord; source: string }[], missing: readonly string[], counts: Counts): Promise<void> {
+    if (group.length > 0) {
+      const result = await this.deps.writer.write(group);
+      counts.written += result.written.length;
+      counts.unchanged += result.unchanged;
+      counts.withdrawn += result.written.filter((record) => record.withdrawn !== undefined).length;
+      for (const refused of result.refused) counts.malformed.push({ id: refused.source, reason: refused.reason });
+      this.changes.written(result.written, result.previousKeys);
+    }
+    if (missing.length > 0) await this.retract(missing, counts);
+    await this.storeChanges();
+  }
+
+  private async retract(ids: readonly string[], counts: Counts): Promise<void> {
+    if (ids.length === 0) return;
+    const retracted = await this.deps.writer.retract(ids);
+    counts.retracted += retracted.length;
+    this.changes.retract(retracted);
+    await this.storeChanges();
+  }
+
+  /** Stored before the cursor moves past them, so a crash after never loses what changed. */
+  private async storeChanges(): Promise<void> {
+    if (this.changes.empty || this.changes.size === this.storedChanges) return;
+    await this.deps.changeSets.put(this.changes.changes());
+    this.storedChanges = this.changes.size;
+  }
+
+  private async renew(): Promise<void> {
+    if (!(await this.deps.lease.renew(this.holder, this.deps.clock.now(), this.options.leaseMs))) {
+      throw new SyncLeaseLostError(`sync ${this.syncId}: the lease expired and was taken by another run`);
+    }
+  }
+
+  /** Writes the cursor with the fields given (progress cleared unless given); answers it as stored. */
+  private async putCursor(ecosystem: string, current: EcosystemCursor | undefined, fields: Omit<EcosystemCursor, 'ecosystem' | 'revision'>): Promise<EcosystemCursor> {
+    const base = current ? { ...(current.modifiedThrough ? { modifiedThrough: current.modifiedThrough } : {}), ...(current.fullLoadAt ? { fullLoadAt: current.fullLoadAt } : {}), ...(current.syncedAt ? { syncedAt: current.syncedAt } : {}) } : {};
+    const next: Omit<EcosystemCursor, 'revision'> = { ...base, ...fields, ecosystem };
+    if (!(await this.deps.cursors.put(next, current?.revision))) throw new SyncLeaseLostError(`sync ${this.syncId}: the ${ecosystem} cursor was moved by another writer`);
+    return { ...next, revision: (current?.revision ?? 0) + 1 };
+  }
+}
+
+/** A continuation's changes from the invocations before it (none stored yet: nothing had changed). */
+async function earlierChanges(changeSets: AdvisoryChangeSets, syncId: string): Promise<AdvisoryChanges | undefined> {
+  try {
+    return await changeSets.get(syncId);
+  } catch (error) {
+    if (isCustomsError(error) && error.code === 'not-found') return undefined;
+    throw error;
+  }
+}
+
+/** Sortable by start, unique, and safe in an S3 key. */
+function newSyncId(now: Date): string {
+  return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '')}-${randomUUID().slice(0, 8)}`;
+}
