@@ -15,6 +15,8 @@ Commands:
                  match packages against OSV advisories, apply a policy, gate (customs scan --help)
   advisories load --table T --source SOURCE
                  load OSV advisories into the pipeline's advisory table (customs advisories --help)
+  backfill --table T --queue-url URL
+                 queue the watched ECR images not scanned yet, reconcile tags (customs backfill --help)
   version compare --scheme S
                  order versions as an ecosystem does (customs version --help)
 
@@ -46,6 +48,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         // Loaded on demand: only this command needs the AWS SDK, and sbom and scan should not pay for it at start-up.
         const { advisoriesCommand } = await import('./advisories-command.ts');
         return await advisoriesCommand(rest, io);
+      }
+      case 'backfill': {
+        // Loaded on demand, as advisories is: the AWS SDK only for the commands that use it.
+        const { backfillCommand } = await import('./backfill-command.ts');
+        return await backfillCommand(rest, io);
       }
       case 'version':
         return await versionCommand(rest, io);
