@@ -10,7 +10,7 @@ import { downloadToFile } from './download-to-file.ts';
 import { fetchCapped } from './fetch-capped.ts';
 import { unsafeName } from './load-osv-zip.ts';
 import { parseModifiedIds } from './parse-modified-ids.ts';
-import { listZipFileEntries, readZipFileEntry } from './zip-file-entries.ts';
+import { listZipFileEntries, readZipFileEntry, WindowedFile } from './zip-file-entries.ts';
 
 export interface HttpOsvExportOptions {
   /** Bucket root, laid out like osv.dev's (`https://osv-vulnerabilities.storage.googleapis.com`). */
@@ -86,12 +86,13 @@ export class HttpOsvExport implements OsvExport {
       if (size === undefined) throw new CustomsError('not-found', `${url} does not exist`);
       const budget = new ZipBudget({ maxDepth: 0, maxTotalBytes: this.limits.maxTotalBytes, maxEntries: this.limits.maxZipEntries, maxArchives: 1, maxRatio: 200 });
       const listed = await withContext(what, () => listZipFileEntries(file, size, budget, what, MAX_DIRECTORY_BYTES));
+      const windowed = new WindowedFile(file, size);
       let toSkip = options.skip ?? 0;
       // Rejections before the resume point were reported by the run that got there.
       const reject = (name: string, reason: string): void => {
         if (toSkip === 0) this.onRejected({ ecosystem, name, reason });
       };
-      for (const entry of listed) {
+      for (const entry of listed.entries) {
         if (entry.name.endsWith('/')) continue;
         const unsafe = unsafeName(entry.name);
         if (unsafe) {
@@ -106,7 +107,7 @@ export class HttpOsvExport implements OsvExport {
         if (entry.size > budget.remainingBytes) throw new CustomsError('limit', `${what} inflates past the ${this.limits.maxTotalBytes}-byte budget at ${entry.name}`);
         let bytes: Uint8Array;
         try {
-          bytes = await readZipFileEntry(file, size, entry, budget, this.limits.maxRecordBytes + DEFLATE_SLACK_BYTES);
+          bytes = await readZipFileEntry(windowed, listed.base, entry, budget, this.limits.maxRecordBytes + DEFLATE_SLACK_BYTES);
         } catch (error) {
           // One record lying about its size or using another method is that record's problem;
           // a corrupt or truncated archive is the download's, and a retry fetches it again.

@@ -14,12 +14,19 @@ const MAX_COMMENT = 0xffff;
 
 const malformed = (message: string) => new CustomsError('malformed', message);
 
+/** A zip file's entries, with where their offsets count from in the file. */
+export interface ZipFileListing {
+  readonly entries: readonly ZipEntry[];
+  /** Added to an entry's `localHeaderOffset` to get its position in the file. */
+  readonly base: number;
+}
+
 /**
  * Lists a zip file's entries without reading the whole file: only the central directory and the end
  * records after it are read (they are what the in-memory reader needs), so memory grows with the
- * entry count, never with the content. Offsets come back as positions in the file.
+ * entry count, never with the content.
  */
-export async function listZipFileEntries(file: FileHandle, fileSize: number, budget: ZipBudget, what: string, maxDirectoryBytes: number): Promise<ZipEntry[]> {
+export async function listZipFileEntries(file: FileHandle, fileSize: number, budget: ZipBudget, what: string, maxDirectoryBytes: number): Promise<ZipFileListing> {
   const tailSize = Math.min(fileSize, EOCD_SIZE + MAX_COMMENT + ZIP64_LOCATOR_SIZE + ZIP64_EOCD_SIZE);
   const tailStart = fileSize - tailSize;
   const tail = await readAt(file, tailStart, tailSize);
@@ -28,25 +35,31 @@ export async function listZipFileEntries(file: FileHandle, fileSize: number, bud
   const start = tailStart + directoryEnd - directorySize;
   if (start < 0) throw malformed('the central directory is larger than the archive');
   // The directory is read together with the end records after it, which the reader parses again.
-  const region = start >= tailStart ? tail.subarray(start - tailStart) : Buffer.concat([await readAt(file, start, tailStart - start), tail]);
+  let region = tail.subarray(Math.max(0, start - tailStart));
+  if (start < tailStart) {
+    region = Buffer.alloc(fileSize - start);
+    await readInto(file, region, 0, tailStart - start, start);
+    tail.copy(region, tailStart - start);
+  }
   // The reader trusts where the directory actually sits over its declared offset, so offsets it
-  // answers are relative to `region`; shifting by `start` makes them positions in the file.
-  return listZipEntries(region, budget, what).map((entry) => ({ ...entry, localHeaderOffset: entry.localHeaderOffset + start }));
+  // answers are relative to `region`, which starts at `start` in the file.
+  return { entries: listZipEntries(region, budget, what), base: start };
 }
 
 /**
  * One entry's content, read from the file (local header, name, extra field and data, nothing more)
  * and inflated by the shared reader with its caps. `maxCompressedBytes` bounds what is read.
  */
-export async function readZipFileEntry(file: FileHandle, fileSize: number, entry: ZipEntry, budget: ZipBudget, maxCompressedBytes: number): Promise<Uint8Array> {
+export async function readZipFileEntry(file: WindowedFile, base: number, entry: ZipEntry, budget: ZipBudget, maxCompressedBytes: number): Promise<Uint8Array> {
   if (entry.compressedSize > maxCompressedBytes) throw new CustomsError('limit', `${entry.name} is ${entry.compressedSize} bytes compressed, over the ${maxCompressedBytes}-byte cap`);
-  const local = entry.localHeaderOffset;
-  if (local < 0 || local + LOCAL_SIZE > fileSize) throw malformed(`${entry.name} has no local header where the directory points`);
-  const header = await readAt(file, local, LOCAL_SIZE);
+  const local = base + entry.localHeaderOffset;
+  if (local < 0 || local + LOCAL_SIZE > file.size) throw malformed(`${entry.name} has no local header where the directory points`);
+  const header = await file.read(local, LOCAL_SIZE);
   const length = LOCAL_SIZE + header.readUInt16LE(26) + header.readUInt16LE(28) + entry.compressedSize;
-  if (local + length > fileSize) throw malformed(`${entry.name} runs past the end of the archive`);
-  const bytes = await readAt(file, local, length);
-  return readZipEntry(bytes, { ...entry, localHeaderOffset: 0 }, budget);
+  if (local + length > file.size) throw malformed(`${entry.name} runs past the end of the archive`);
+  const content = readZipEntry(await file.read(local, length), { ...entry, localHeaderOffset: 0 }, budget);
+  // A stored entry comes back as a view of the window, which the next read overwrites.
+  return file.holds(content) ? Buffer.from(content) : content;
 }
 
 /** The directory's declared size and where it ends in `tail` (at the ZIP64 record when there is one). */
@@ -73,11 +86,50 @@ function findEndRecord(tail: Buffer): number {
 
 async function readAt(file: FileHandle, position: number, length: number): Promise<Buffer> {
   const buffer = Buffer.alloc(length);
+  await readInto(file, buffer, 0, length, position);
+  return buffer;
+}
+
+async function readInto(file: FileHandle, buffer: Buffer, offset: number, length: number, position: number): Promise<void> {
   let done = 0;
   while (done < length) {
-    const { bytesRead } = await file.read(buffer, done, length - done, position + done);
+    const { bytesRead } = await file.read(buffer, offset + done, length - done, position + done);
     if (bytesRead === 0) throw malformed(`the archive ends at ${position + done}, before ${position + length}`);
     done += bytesRead;
   }
-  return buffer;
+}
+
+const WINDOW_BYTES = 1024 * 1024;
+
+/**
+ * Reads a file through one fixed window: entries are read in archive order, so most reads are
+ * served from the window rather than costing a system call each. Memory stays at the window; what
+ * `read` answers is a view of it, valid until the next read.
+ */
+export class WindowedFile {
+  private readonly window = Buffer.alloc(WINDOW_BYTES);
+  private start = 0;
+  private end = 0;
+
+  constructor(
+    readonly file: FileHandle,
+    readonly size: number,
+  ) {}
+
+  async read(position: number, length: number): Promise<Buffer> {
+    if (position < 0 || position + length > this.size) throw malformed(`the archive ends at ${this.size}, before ${position + length}`);
+    if (length > WINDOW_BYTES) return readAt(this.file, position, length);
+    if (position < this.start || position + length > this.end) {
+      const fill = Math.min(WINDOW_BYTES, this.size - position);
+      await readInto(this.file, this.window, 0, fill, position);
+      this.start = position;
+      this.end = position + fill;
+    }
+    return this.window.subarray(position - this.start, position - this.start + length);
+  }
+
+  /** Whether `bytes` is a view of the window (valid only until the next read). */
+  holds(bytes: Uint8Array): boolean {
+    return bytes.buffer === this.window.buffer;
+  }
 }
