@@ -1,5 +1,6 @@
 import type { FileHandle } from 'node:fs/promises';
-import { CustomsError, messageOf } from '../../core/errors.ts';
+import { CustomsError } from '../../core/errors.ts';
+import { streamCapped } from './fetch-capped.ts';
 
 /**
  * GETs a URL into an open file, chunk by chunk, refusing more than `maxBytes`. Answers the bytes
@@ -7,43 +8,10 @@ import { CustomsError, messageOf } from '../../core/errors.ts';
  * connection, is a `network` error: the caller retries rather than reading a truncated archive.
  */
 export async function downloadToFile(url: string, file: FileHandle, maxBytes: number, timeoutMs: number, fetcher: typeof fetch): Promise<number | undefined> {
-  const signal = AbortSignal.timeout(timeoutMs);
-  let response: Response;
-  try {
-    response = await fetcher(url, { signal, redirect: 'follow' });
-  } catch (error) {
-    throw new CustomsError('network', `GET ${url} failed: ${messageOf(error)}`, { cause: error });
-  }
-  if (response.status === 404) {
-    await response.body?.cancel();
-    return undefined;
-  }
-  if (!response.ok) {
-    await response.body?.cancel();
-    throw new CustomsError('network', `GET ${url} answered ${response.status}`);
-  }
-  const header = response.headers.get('content-length');
-  const declared = header === null ? undefined : Number(header);
-  if (declared !== undefined && declared > maxBytes) {
-    await response.body?.cancel();
-    throw new CustomsError('limit', `${url} is ${declared} bytes, over the ${maxBytes}-byte cap`);
-  }
-  let total = 0;
-  if (response.body) {
-    try {
-      for await (const chunk of response.body) {
-        total += chunk.byteLength;
-        if (total > maxBytes) {
-          await response.body.cancel().catch(() => undefined);
-          throw new CustomsError('limit', `${url} runs past the ${maxBytes}-byte cap`);
-        }
-        await file.write(chunk, 0, chunk.byteLength, total - chunk.byteLength);
-      }
-    } catch (error) {
-      if (error instanceof CustomsError) throw error;
-      throw new CustomsError('network', `reading ${url} failed after ${total} bytes: ${messageOf(error)}`, { cause: error });
-    }
-  }
-  if (declared !== undefined && total !== declared) throw new CustomsError('network', `${url} ended after ${total} of ${declared} bytes`);
-  return total;
+  const streamed = await streamCapped(url, maxBytes, timeoutMs, fetcher, async (chunk, offset) => {
+    await file.write(chunk, 0, chunk.byteLength, offset);
+  });
+  if (!streamed) return undefined;
+  if (streamed.declared !== undefined && streamed.total !== streamed.declared) throw new CustomsError('network', `${url} ended after ${streamed.total} of ${streamed.declared} bytes`);
+  return streamed.total;
 }
