@@ -1,18 +1,21 @@
 import type { Digest } from '../digest.ts';
 import type { ImageState, ScanRequest } from '../pipeline/model.ts';
+import type { ScanRequestQueue } from '../ports.ts';
 import type { OutdatedScan, ScanVersionIndex } from '../review-ports.ts';
 
 export interface ReindexImagesRequest {
   /** Images queued at most per run: the rate is this times the schedule's frequency. */
   readonly limit: number;
+  /** Names the run in each queued message (logs, event IDs). */
+  readonly runId: string;
 }
 
 export interface ReindexImagesDeps {
   readonly versions: ScanVersionIndex;
   /** Every repository (any account and region) holding a digest. */
   readonly images: { imagesWithDigest(digest: Digest): Promise<readonly ImageState[]> };
-  /** Queues scan requests for the scanner (many per message underneath). */
-  readonly enqueue: (requests: readonly ScanRequest[]) => Promise<void>;
+  /** The scanner's queue (the one backfill feeds). */
+  readonly queue: Pick<ScanRequestQueue, 'send'>;
   /** The scanner version running now; scans by any other are re-indexed. */
   readonly scannerVersion: string;
 }
@@ -51,7 +54,7 @@ export async function reindexImages(request: ReindexImagesRequest, deps: Reindex
     }
     queued.push({ scan, request: { account: state.account, region: state.region, repository: state.repository, digest: state.digest, pushedAt: state.pushedAt, kind: 'rescan' } });
   }
-  if (queued.length > 0) await deps.enqueue(queued.map((entry) => entry.request));
+  if (queued.length > 0) await deps.queue.send(request.runId, queued.map((entry) => entry.request));
   return { queued, skipped, more };
 }
 
