@@ -2,7 +2,7 @@ import { QueryCommand, UpdateItemCommand, type DynamoDBClient, type WriteRequest
 import type { OsvRecord } from '../../core/advisories/osv-schema.ts';
 import { CustomsError } from '../../core/errors.ts';
 import type { ChangedPackageKey } from '../../core/advisories/sync-model.ts';
-import type { SyncAdvisoryWriter, SyncWriteResult } from '../../core/use-cases/sync-advisories.ts';
+import type { PlannedAdvisoryChanges, SyncAdvisoryWriter, SyncWriteResult } from '../../core/use-cases/sync-advisories.ts';
 import { batchGet, itemKeyOf, type Item } from './advisory-batch-get.ts';
 import { batchWrite } from './advisory-batch-write.ts';
 import { readHead, type RecordHead } from './advisory-items.ts';
@@ -34,7 +34,7 @@ export class DynamoDbAdvisoryWriter implements SyncAdvisoryWriter {
     private readonly options: DynamoDbAdvisoryWriterOptions = {},
   ) {}
 
-  async write(records: readonly { readonly record: OsvRecord; readonly source: string }[]): Promise<SyncWriteResult> {
+  async write(records: readonly { readonly record: OsvRecord; readonly source: string }[], beforeWrite?: (planned: PlannedAdvisoryChanges) => Promise<void>): Promise<SyncWriteResult> {
     const written: OsvRecord[] = [];
     const previousKeys: ChangedPackageKey[] = [];
     let migrated = 0;
@@ -42,20 +42,23 @@ export class DynamoDbAdvisoryWriter implements SyncAdvisoryWriter {
       source: 'sync',
       freshness: false,
       ...(this.options.retry ? { retry: this.options.retry } : {}),
-      beforeWrite: (group: readonly PlannedWrite[]) => {
+      beforeWrite: async (group: readonly PlannedWrite[]) => {
+        const planned: PlannedAdvisoryChanges = { written: [], previousKeys: [] };
         for (const plan of group) {
           if (plan.sameContent) {
             migrated++;
             continue;
           }
-          written.push(plan.record);
+          (planned.written as OsvRecord[]).push(plan.record);
           // The head lists the packages the replaced version is stored under (none when withdrawn).
           for (const partition of plan.previous?.partitions ?? []) {
             const key = partitionPackage(partition);
-            if (key) previousKeys.push(key);
+            if (key) (planned.previousKeys as ChangedPackageKey[]).push(key);
           }
         }
-        return Promise.resolve();
+        written.push(...planned.written);
+        previousKeys.push(...planned.previousKeys);
+        if (beforeWrite && planned.written.length > 0) await beforeWrite(planned);
       },
     });
     return { written, previousKeys, unchanged: report.unchanged + migrated, refused: report.refused };

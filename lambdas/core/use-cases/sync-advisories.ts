@@ -13,9 +13,20 @@ export interface SyncWriteResult extends AdvisoryWriteResult {
   readonly previousKeys: readonly ChangedPackageKey[];
 }
 
+/** What a write is about to change, told before any of its items is written. */
+export interface PlannedAdvisoryChanges {
+  readonly written: readonly OsvRecord[];
+  readonly previousKeys: readonly ChangedPackageKey[];
+}
+
 /** The writer the sync needs: AdvisoryWriter whose write also answers the replaced versions. */
 export interface SyncAdvisoryWriter extends AdvisoryWriter {
-  write(records: readonly { readonly record: OsvRecord; readonly source: string }[]): Promise<SyncWriteResult>;
+  /**
+   * `beforeWrite` is awaited with the records about to be written (and the packages their replaced
+   * versions named) before any item is: once a record is stored it reads as unchanged, so a crash
+   * after its write but before the sync stored its change would otherwise lose that change.
+   */
+  write(records: readonly { readonly record: OsvRecord; readonly source: string }[], beforeWrite?: (planned: PlannedAdvisoryChanges) => Promise<void>): Promise<SyncWriteResult>;
 }
 
 export interface SyncAdvisoriesOptions {
@@ -70,10 +81,13 @@ const DEADLINE_RESERVE_MS = 1_000;
  * cursor itself advances only once its ecosystem's records are all stored.
  */
 export async function syncAdvisories(request: { readonly syncId?: string; readonly holder: string }, deps: SyncAdvisoriesDeps): Promise<SyncRun> {
-  const syncId = request.syncId ?? newSyncId(deps.clock.now());
-  if (!(await deps.lease.acquire(request.holder, deps.clock.now(), deps.options.leaseMs))) return { syncId, reports: [], complete: false, leaseHeld: false };
+  if (!(await deps.lease.acquire(request.holder, deps.clock.now(), deps.options.leaseMs))) return { syncId: request.syncId ?? newSyncId(deps.clock.now()), reports: [], complete: false, leaseHeld: false };
   try {
-    const run = new Run(syncId, request.holder, deps, request.syncId !== undefined ? await earlierChanges(deps.changeSets, syncId) : undefined);
+    // A run cut short by a crash left its syncId in a cursor's progress: going on under it hands on
+    // the changes its durable groups stored with the rest, not under a sync nobody fans out.
+    const continued = request.syncId ?? (await interruptedSyncId(deps));
+    const syncId = continued ?? newSyncId(deps.clock.now());
+    const run = new Run(syncId, request.holder, deps, continued !== undefined ? await earlierChanges(deps.changeSets, syncId) : undefined);
     const reports: EcosystemSyncReport[] = [];
     let complete = true;
     for (const ecosystem of deps.options.ecosystems) {
@@ -245,10 +259,15 @@ class Run {
     return true;
   }
 
-  /** One durable group: records written, dropped ones retracted, then the changes so far stored. */
+  /** One durable group: its changes stored, its records written, dropped ones retracted. */
   private async write(group: readonly { record: OsvRecord; source: string }[], missing: readonly string[], counts: Counts): Promise<void> {
     if (group.length > 0) {
-      const result = await this.deps.writer.write(group);
+      // The changes are stored before the items (see SyncAdvisoryWriter): a crash between leaves
+      // them announced, and the rerun rewrites the records; announcing twice is harmless.
+      const result = await this.deps.writer.write(group, async (planned) => {
+        this.changes.written(planned.written, planned.previousKeys);
+        await this.storeChanges();
+      });
       counts.written += result.written.length;
       counts.unchanged += result.unchanged;
       counts.withdrawn += result.written.filter((record) => record.withdrawn !== undefined).length;
@@ -287,6 +306,15 @@ class Run {
     if (!(await this.deps.cursors.put(next, current?.revision))) throw new SyncLeaseLostError(`sync ${this.syncId}: the ${ecosystem} cursor was moved by another writer`);
     return { ...next, revision: (current?.revision ?? 0) + 1 };
   }
+}
+
+/** The sync a cursor's progress names (an interrupted run's), if any of this run's ecosystems has one. */
+async function interruptedSyncId(deps: SyncAdvisoriesDeps): Promise<string | undefined> {
+  for (const ecosystem of deps.options.ecosystems) {
+    const progress = (await deps.cursors.get(ecosystem))?.progress;
+    if (progress) return progress.syncId;
+  }
+  return undefined;
 }
 
 /** A continuation's changes from the invocations before it (none stored yet: nothing had changed). */

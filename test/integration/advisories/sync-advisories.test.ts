@@ -186,6 +186,35 @@ describe('syncAdvisories over an osv.dev-shaped export (DynamoDB Local, moto S3)
     await expectCleanLoadState(server, h, new Seen(), ['npm']);
   });
 
+  it('a crash after a group is written but before the run goes on loses none of its changes: the rerun continues the interrupted sync', async () => {
+    let writesLeft = 3;
+    const h = await harness(server, {
+      ecosystems: ['npm'],
+      groupSize: 10,
+      writer: (writer) => ({
+        write: async (records, beforeWrite) => {
+          const result = await writer.write(records, beforeWrite);
+          if (--writesLeft === 0) throw new Error('died after the write');
+          return result;
+        },
+        ids: (e) => writer.ids(e),
+        retract: (ids) => writer.retract(ids),
+        markFresh: (e, at, s) => writer.markFresh(e, at, s),
+      }),
+    });
+    await expect(run(h)).rejects.toThrow(/died after the write/);
+    // The third group is stored but the cursor still says two: the rerun reads it as unchanged.
+    const interrupted = (await h.cursors.get('npm'))!.progress!;
+    expect(interrupted).toMatchObject({ phase: 'full', entriesDone: 20 });
+    const resumed = await run(h);
+    expect(resumed).toMatchObject({ complete: true, syncId: interrupted.syncId });
+    const npm = resumed.reports[0]!;
+    expect(npm.unchanged).toBeGreaterThanOrEqual(10);
+    const records = exported(server, ['npm']);
+    expect(resumed.changes).toEqual({ syncId: interrupted.syncId, keys: keysOf(records), records: byId(records), retracted: [] });
+    await expectCleanLoadState(server, h, new Seen(), ['npm']);
+  });
+
   it('a connection dropped mid-zip, and a crash between groups, resume with nothing lost', async () => {
     let failAt = -1;
     let npmWrites = 0;
