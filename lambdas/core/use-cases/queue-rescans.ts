@@ -21,15 +21,28 @@ export interface ConfirmableRescanMarks extends RescanMarks {
 }
 
 export interface QueueRescansDeps {
-  readonly results: Pick<ScanResultStore, 'digestsWithPackage'>;
+  /** `digestsWaitingFor` is needed only when the call names ecosystems whose waiting images to rescan. */
+  readonly results: Pick<ScanResultStore, 'digestsWithPackage'> & Partial<Pick<ScanResultStore, 'digestsWaitingFor'>>;
   readonly marks: RescanMarks | ConfirmableRescanMarks;
   readonly queue: RescanQueue;
   readonly options: QueueRescansOptions;
 }
 
+/** What else one fan-out covers besides the changed keys. */
+export interface QueueRescansCall {
+  /**
+   * Ecosystems just loaded, as a waiting scan names them (`Debian:12`, `npm`): the images whose scan
+   * was ADVISORIES_UNAVAILABLE for want of one are rescanned too, whether or not any of their
+   * packages changed (a package without advisories has no changed key, yet the image now has an answer).
+   */
+  readonly waitingFor?: readonly string[];
+}
+
 export interface QueueRescansResult {
-  /** Distinct digests the package index holds for the changed keys. */
+  /** Distinct digests the package index holds for the changed keys, and those waiting for the ecosystems loaded. */
   readonly digests: number;
+  /** Of them, the digests found waiting for an ecosystem loaded (some may hold a changed package too). */
+  readonly waiting: number;
   /** Digests this call marked first and enqueued. */
   readonly queued: number;
   /** Digests an earlier or overlapping fan-out of the same sync marked (and enqueues). */
@@ -48,14 +61,18 @@ const ROUND_SIZE = 500;
  * invocation); marks that can be confirmed are confirmed after the send (see ConfirmableRescanMarks).
  *
  * A key naming an ecosystem without a release (`Debian` + `glibc`) reaches only digests indexed
- * under that exact key: the package index has no release wildcard.
+ * under that exact key: the package index has no release wildcard. The images waiting for an
+ * ecosystem the sync just loaded (`call.waitingFor`) join the same digests, marks and messages.
  */
-export async function queueRescans(changes: AdvisoryChanges, deps: QueueRescansDeps): Promise<QueueRescansResult> {
+export async function queueRescans(changes: AdvisoryChanges, deps: QueueRescansDeps, call: QueueRescansCall = {}): Promise<QueueRescansResult> {
   const size = deps.options.digestsPerMessage;
   if (!Number.isInteger(size) || size < 1) throw new RangeError(`digestsPerMessage must be a positive integer, got ${size}`);
   const keys = distinctKeys(changes.keys);
-  const perKey = await mapLimit(keys, deps.options.concurrency ?? 16, (key) => deps.results.digestsWithPackage(key.ecosystem, key.name));
-  const digests = [...new Set(perKey.flat())].sort();
+  const concurrency = deps.options.concurrency ?? 16;
+  const perKey = await mapLimit(keys, concurrency, (key) => deps.results.digestsWithPackage(key.ecosystem, key.name));
+  const waiting = new Set((await waitingDigests(call.waitingFor ?? [], deps.results, concurrency)).flat());
+  // The same marks as the changed keys' digests: a digest both holding a changed package and waiting is queued once.
+  const digests = [...new Set([...perKey.flat(), ...waiting])].sort();
   let queued = 0;
   let messages = 0;
   for (let start = 0; start < digests.length; start += ROUND_SIZE) {
@@ -69,7 +86,15 @@ export async function queueRescans(changes: AdvisoryChanges, deps: QueueRescansD
     queued += claimed.length;
     messages += batch.length;
   }
-  return { digests: digests.length, queued, alreadyQueued: digests.length - queued, messages };
+  return { digests: digests.length, waiting: waiting.size, queued, alreadyQueued: digests.length - queued, messages };
+}
+
+function waitingDigests(ecosystems: readonly string[], results: QueueRescansDeps['results'], concurrency: number): Promise<(readonly Digest[])[]> {
+  const distinct = [...new Set(ecosystems)];
+  if (distinct.length === 0) return Promise.resolve([]);
+  const { digestsWaitingFor } = results;
+  if (!digestsWaitingFor) throw new TypeError('queueRescans: waitingFor needs a results store with digestsWaitingFor');
+  return mapLimit(distinct, concurrency, (ecosystem) => digestsWaitingFor.call(results, ecosystem));
 }
 
 /** Keys as the package index keys them (release granularity, names as the ecosystem compares them), each once. */
