@@ -1,0 +1,19 @@
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { continuationBody } from './sync-event.ts';
+
+/** Where a run out of time (or whose fan-out failed) hands its sync on, to go on at once under the same syncId. */
+export interface ContinuationQueue {
+  send(syncId: string): Promise<void>;
+}
+
+/** The sync's own continuation queue (the same Lambda consumes it, batch size 1). */
+export class SqsContinuationQueue implements ContinuationQueue {
+  constructor(
+    private readonly client: SQSClient,
+    private readonly queueUrl: string,
+  ) {}
+
+  async send(syncId: string): Promise<void> {
+    await this.client.send(new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: continuationBody(syncId) }));
+  }
+}

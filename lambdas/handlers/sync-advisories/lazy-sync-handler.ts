@@ -1,0 +1,29 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { Context } from 'aws-lambda';
+import { createSyncHandler, type SyncHandler } from './sync-handler.ts';
+import { createSyncDeps, type SyncWiring } from './sync-deps.ts';
+import { readSyncEnvironment, type SyncEnvironment } from './sync-environment.ts';
+
+/** What a Lambda entry supplies once its environment is read: the clients (tests: local endpoints, options). */
+export type SyncClientWiring = (env: SyncEnvironment) => Omit<SyncWiring, 'env' | 'logger' | 'metrics'>;
+
+export const SYNC_SERVICE = 'customs-advisory-sync';
+export const SYNC_NAMESPACE = 'Customs';
+
+/**
+ * The sync's Lambda entry point: logger and metrics at module scope, the environment read and the
+ * clients and stores built on the first invocation and kept while warm.
+ */
+export function lazySyncHandler(wire: SyncClientWiring): SyncHandler {
+  const logger = new Logger({ serviceName: SYNC_SERVICE });
+  const metrics = new Metrics({ namespace: SYNC_NAMESPACE, serviceName: SYNC_SERVICE });
+  let sync: SyncHandler | undefined;
+  return async (event: unknown, context: Context) => {
+    if (!sync) {
+      const env = readSyncEnvironment(process.env);
+      sync = createSyncHandler(createSyncDeps({ ...wire(env), env, logger, metrics }));
+    }
+    return sync(event, context);
+  };
+}
