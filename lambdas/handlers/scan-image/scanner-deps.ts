@@ -12,31 +12,19 @@ import { DynamoDbAdvisoryLoadRequests } from '../../adapters/dynamodb/dynamodb-a
 import { DynamoDbAdvisoryLookup } from '../../adapters/dynamodb/advisory-lookup.ts';
 import { findingsDocumentClient } from '../../adapters/dynamodb/document-client.ts';
 import { DynamoDbClaimStore } from '../../adapters/dynamodb/dynamodb-claim-store.ts';
-import { DynamoDbImageStateStore } from '../../adapters/dynamodb/dynamodb-image-state-store.ts';
-import { DynamoDbScanResultStore } from '../../adapters/dynamodb/dynamodb-scan-result-store.ts';
-import { DynamoDbQuarantineStore } from '../../adapters/dynamodb/dynamodb-quarantine-store.ts';
-import { DynamoDbVerdictStore } from '../../adapters/dynamodb/dynamodb-verdict-store.ts';
-import { EcrQuarantineRegistry } from '../../adapters/ecr/ecr-quarantine-registry.ts';
-import { EventBridgeEventPublisher } from '../../adapters/eventbridge/eventbridge-event-publisher.ts';
-import { ecrRepositoryArn } from '../../adapters/ecr/ecr-repository-arn.ts';
-import { SnsAlertPublisher } from '../../adapters/sns/sns-alert-publisher.ts';
-import { SsmPolicySource } from '../../adapters/ssm/ssm-policy-source.ts';
 import { EcrAuthorizationCache, type EcrAuthorizationOptions } from '../../adapters/ecr/ecr-authorization.ts';
-import { RegionalEcrClients } from '../../adapters/ecr/ecr-clients.ts';
 import { ecrImageSources, type EcrImageSourceOptions } from '../../adapters/ecr/ecr-image-source.ts';
 import { RegionalEcrImageReader } from '../../adapters/ecr/regional-image-reader.ts';
 import { S3LayerAnalysisCache } from '../../adapters/s3/s3-layer-analysis-cache.ts';
-import { S3SbomStore } from '../../adapters/s3/s3-sbom-store.ts';
 import { BoundedMemoryLayerCache } from '../../core/image/bounded-memory-layer-cache.ts';
 import { TieredLayerCache } from '../../core/image/tiered-layer-cache.ts';
 import { scannerVersion } from '../../core/pipeline/scanner-version.ts';
 import type { Clock } from '../../core/ports.ts';
-import { enforceVerdicts, type EnforceVerdictsDeps } from '../../core/use-cases/enforce-verdicts.ts';
-import { evaluateImages, type EvaluateImagesDeps } from '../../core/use-cases/evaluate-images.ts';
 import { scanImage, type ScanImageDeps } from '../../core/use-cases/scan-image.ts';
 import type { ScanRecordDeps } from './process-record.ts';
 import { SqsRetrySchedule } from './retry-schedule.ts';
-import { recordLayerCache, recordPublishFailure } from './scan-metrics.ts';
+import { recordLayerCache } from './scan-metrics.ts';
+import { createJudgingDeps, MATCH_OS_OWNED, regionalEcrClients } from '../shared/judging-deps.ts';
 import type { ScannerEnvironment } from './scanner-environment.ts';
 
 /** AWS clients, built once per cold start; tests point them at DynamoDB Local and moto. */
@@ -80,53 +68,32 @@ export function createScannerDeps(wiring: ScannerWiring): ScanRecordDeps {
   const { env, clients } = wiring;
   const documents = findingsDocumentClient(clients.dynamodb);
   const table = { client: documents, tableName: env.findingsTable };
-  const images = new DynamoDbImageStateStore({ ...table, ...(env.historyRetentionDays !== undefined ? { historyRetentionDays: env.historyRetentionDays } : {}) });
-  const clock = wiring.clock ?? { now: () => new Date() };
   // Layer analyses by verified digest: memory for this warm process, S3 across cold starts and
   // invocations, so a new tag on a shared base reads only its new layers.
   const layerAnalyses = new S3LayerAnalysisCache({ client: clients.s3, bucket: env.sbomBucket });
   const layerCache = new TieredLayerCache(new BoundedMemoryLayerCache(), layerAnalyses);
   // Each event names its registry (account and Region): log in to it and ask its Region's API, so a
   // hub receiving events from several accounts and Regions reads each image where it lives.
-  const ecr = new RegionalEcrClients({ create: (region) => (region === env.region ? clients.ecr : new ECRClient({ region })) });
+  const ecr = regionalEcrClients(env.region, clients.ecr);
+  // Verdicts, enforce mode's quarantine and the stores they share, wired as the rescan wires them.
+  const judging = createJudgingDeps({ env, clients, metrics: wiring.metrics, ecr, ...(wiring.clock ? { clock: wiring.clock } : {}) });
+  const { images, clock } = judging;
   const deps: ScanImageDeps = {
     sources: ecrImageSources(new EcrAuthorizationCache(ecr, wiring.authorizationOptions), wiring.sourceOptions),
     claims: new DynamoDbClaimStore(table),
-    results: new DynamoDbScanResultStore(table),
+    results: judging.results,
     images,
-    sboms: new S3SbomStore({ client: clients.s3, bucket: env.sbomBucket }),
+    sboms: judging.sboms,
     advisories: new DynamoDbAdvisoryLookup(clients.dynamodb, env.advisoryTable),
     freshness: new DynamoDbAdvisoryFreshness(clients.dynamodb, env.advisoryTable),
     loadRequests: new DynamoDbAdvisoryLoadRequests(clients.dynamodb, env.advisoryTable),
     clock,
     scannerVersion: scannerVersion(),
-    options: { maxAdvisoryAgeMs: env.advisoryMaxAgeMs, layerCache },
-  };
-  const judging: EvaluateImagesDeps = {
-    images,
-    results: deps.results,
-    sboms: deps.sboms,
-    verdicts: new DynamoDbVerdictStore(table),
-    policies: new SsmPolicySource({ ssm: clients.ssm, s3: clients.s3, parameterName: env.policyParameterName, clock }),
-    alerts: countingFailures(new SnsAlertPublisher({ client: clients.sns, topicArn: env.alertsTopicArn }), wiring.metrics),
-    ...(env.eventBusName !== undefined ? { events: countingFailures(new EventBridgeEventPublisher({ client: clients.eventBridge, eventBusName: env.eventBusName }), wiring.metrics) } : {}),
-    clock,
-    options: { emailImageCap: env.emailImageCap, repositoryId: ecrRepositoryArn },
-  };
-  // Enforce mode's quarantine, on the same policy, alerts and events as the verdicts it enforces.
-  const enforcing: EnforceVerdictsDeps = {
-    verdicts: judging.verdicts,
-    quarantines: new DynamoDbQuarantineStore(table),
-    registry: new EcrQuarantineRegistry({ clients: ecr }),
-    policies: judging.policies,
-    alerts: judging.alerts,
-    ...(judging.events ? { events: judging.events } : {}),
-    clock,
-    options: { emailImageCap: env.emailImageCap, repositoryId: ecrRepositoryArn },
+    options: { maxAdvisoryAgeMs: env.advisoryMaxAgeMs, layerCache, matchOsOwned: MATCH_OS_OWNED },
   };
   return {
-    judge: (keys) => evaluateImages(keys, judging),
-    enforce: (requests) => enforceVerdicts(requests, enforcing),
+    judge: (keys) => judging.judge(keys),
+    enforce: judging.enforce,
     scan: async (request, call) => {
       try {
         return await scanImage(request, deps, call);
@@ -140,19 +107,5 @@ export function createScannerDeps(wiring: ScannerWiring): ScanRecordDeps {
     retries: new SqsRetrySchedule(clients.sqs),
     logger: wiring.logger,
     metrics: wiring.metrics,
-  };
-}
-
-/** A publisher whose failures are counted (AlertPublishFailures, alarmed) before they are thrown for the queue to retry. */
-function countingFailures<T>(publisher: { publish(items: readonly T[]): Promise<void> }, metrics: Metrics): { publish(items: readonly T[]): Promise<void> } {
-  return {
-    publish: async (items) => {
-      try {
-        await publisher.publish(items);
-      } catch (error) {
-        recordPublishFailure(metrics);
-        throw error;
-      }
-    },
   };
 }
