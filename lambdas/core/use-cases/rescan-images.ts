@@ -3,14 +3,15 @@ import { ecosystemKey, normalizePackageName, parseEcosystem } from '../advisorie
 import type { ChangedPackageKey, RescanChanges } from '../advisories/sync-model.ts';
 import type { Digest } from '../digest.ts';
 import type { Severity } from '../findings/model.ts';
-import { distroEcosystem } from '../matching/distro-ecosystem.ts';
-import { packageQuery } from '../matching/package-query.ts';
-import type { ImageKey, ImageState, RawFinding, ScanRecord, StoredFinding } from '../pipeline/model.ts';
+import { distroEcosystem, type DistroEcosystem } from '../matching/distro-ecosystem.ts';
+import { advisoryEcosystemsFor, packageQuery } from '../matching/package-query.ts';
+import type { ImageKey, ImageState, RawFinding, ScanRecord, ScanStatus, StoredFinding } from '../pipeline/model.ts';
+import { checkAdvisories, unavailableReason, type GateOutcome } from '../pipeline/advisory-gate.ts';
 import { packageRefs } from '../pipeline/package-refs.ts';
 import { toRawFinding } from '../pipeline/raw-findings.ts';
 import { permanentReason } from '../pipeline/scan-errors.ts';
 import { canonicalJson } from '../policy/canonical-json.ts';
-import type { AdvisoryChangeSets, AdvisoryLookup, AdvisoryQuery, Clock, QuarantineStore, RescanMessage, SbomStore, ScanResultStore } from '../ports.ts';
+import type { AdvisoryChangeSets, AdvisoryFreshness, AdvisoryLookup, AdvisoryQuery, Clock, QuarantineStore, RescanMessage, SbomStore, ScanResultStore } from '../ports.ts';
 import type { ImageSbom } from '../sbom/model.ts';
 import { mapLimit } from '../util/map-limit.ts';
 import { assessVulnerabilities } from './assess-vulnerabilities.ts';
@@ -46,14 +47,20 @@ export interface RescanImagesDeps {
     readonly quarantines: Pick<QuarantineStore, 'get'>;
     readonly release: (request: ReleaseRequest) => Promise<ReleaseOutcome>;
   };
+  /**
+   * The scanner's advisory gate: an ADVISORIES_UNAVAILABLE image whose ecosystems are all loaded
+   * (and fresh) now is matched in full and becomes SCANNED, as a new scan would. Without it such an
+   * image keeps its status: it is never judged clean on a guess.
+   */
+  readonly gate?: { readonly freshness: AdvisoryFreshness; readonly maxAdvisoryAgeMs: number };
   readonly clock: Clock;
   readonly options?: RescanImagesOptions;
 }
 
 /** What became of one digest of the message. */
 export type DigestRescan =
-  /** Its findings changed and were written (RescanChanges names them). */
-  | { readonly digest: Digest; readonly outcome: 'touched'; readonly changes: RescanChanges }
+  /** Its findings (or its status: advisories now available) changed and were written (RescanChanges names them). */
+  | { readonly digest: Digest; readonly outcome: 'touched'; readonly changes: RescanChanges; readonly status?: { readonly from: ScanStatus; readonly to: ScanStatus } }
   /** Re-matched, nothing changed: nothing written. */
   | { readonly digest: Digest; readonly outcome: 'untouched'; readonly matchedPackages: number }
   /** Not re-matched: no committed scan with an SBOM, or none of its packages changed. */
@@ -146,11 +153,13 @@ async function rescanOne(digest: Digest, changed: ReadonlySet<string>, lookup: A
   });
   if (typeof sbom === 'string') return { digest, outcome: 'skipped', why: `SBOM unusable: ${sbom}` };
   const options = { matchOsOwned: deps.options?.matchOsOwned === true };
-  const affected = changedPackages(sbom, changed, options);
-  // The package index can name a digest a crashed save indexed, or a key its packages no longer have.
-  if (affected.length === 0) return { digest, outcome: 'skipped', why: 'none of its packages changed' };
-
   const now = deps.clock.now();
+  const available = await availability(record, sbom, options, now, deps);
+  // Advisories newly available: every package is matched, as the scan would have had they been loaded.
+  const affected = available?.changed ? sbom.packages.filter((pkg) => packageQuery(pkg, osEcosystemOf(sbom), options) !== undefined) : changedPackages(sbom, changed, options);
+  // The package index can name a digest a crashed save indexed, or a key its packages no longer have.
+  if (affected.length === 0 && !available?.changed) return { digest, outcome: 'skipped', why: 'none of its packages changed' };
+
   const report = await assessVulnerabilities({ reference: sbom.reference, images: [{ ...sbom, packages: affected }] }, lookup, {
     policy: { now },
     ...options,
@@ -168,12 +177,46 @@ async function rescanOne(digest: Digest, changed: ReadonlySet<string>, lookup: A
     resolved: [...before.keys()].filter((key) => !fresh.has(key)).sort(),
     updated: [...fresh.values()].filter((finding) => before.has(finding.key) && !sameFinding(before.get(finding.key)!, finding)).map((finding) => finding.key).sort(),
   };
-  if (diff.added.length + diff.resolved.length + diff.updated.length === 0) return { digest, outcome: 'untouched', matchedPackages: affected.length };
+  if (diff.added.length + diff.resolved.length + diff.updated.length === 0 && !available?.changed) return { digest, outcome: 'untouched', matchedPackages: affected.length };
 
   const findings: RawFinding[] = [...kept.map(rawOf), ...fresh.values()];
-  const next: ScanRecord = { ...record, findingCount: findings.length, severityCounts: severityCounts(findings), finishedAt: deps.clock.now() };
+  const counted = { ...record, findingCount: findings.length, severityCounts: severityCounts(findings), finishedAt: deps.clock.now() };
+  const next: ScanRecord = available?.changed ? withGate(counted, available.gate) : counted;
   await deps.results.save(next, findings, packageRefs(sbom));
-  return { digest, outcome: 'touched', changes: diff };
+  return { digest, outcome: 'touched', changes: diff, ...(next.status !== record.status ? { status: { from: record.status, to: next.status } } : {}) };
+}
+
+/**
+ * For an ADVISORIES_UNAVAILABLE scan: the scanner's gate asked again. `changed` when an ecosystem it
+ * lacked is loaded now (the sync loads what such scans asked for and queues their digests). A
+ * Windows image is left to its next full scan: its status would be UNSUPPORTED, not SCANNED.
+ */
+async function availability(
+  record: ScanRecord,
+  sbom: ImageSbom,
+  options: { readonly matchOsOwned: boolean },
+  now: Date,
+  deps: RescanImagesDeps,
+): Promise<{ readonly gate: GateOutcome; readonly changed: boolean } | undefined> {
+  if (record.status !== 'ADVISORIES_UNAVAILABLE' || !deps.gate || sbom.platform.os === 'windows') return undefined;
+  const gate = await checkAdvisories(advisoryEcosystemsFor([sbom], options), deps.gate.freshness, now, deps.gate.maxAdvisoryAgeMs);
+  // A record from before the list was kept lacked, as far as we know, everything it needs.
+  const before = new Set(record.unavailableEcosystems?.length ? record.unavailableEcosystems : gate.freshness.map((entry) => entry.ecosystem));
+  // Only fewer missing ecosystems changes anything; one going stale again waits for its next load.
+  const changed = gate.unavailable.length < before.size && gate.unavailable.every((ecosystem) => before.has(ecosystem));
+  return { gate, changed };
+}
+
+/** The scan record as the scanner's gate leaves it: SCANNED once nothing is missing. */
+function withGate(record: ScanRecord, gate: GateOutcome): ScanRecord {
+  const { reason: _reason, unavailableEcosystems: _missing, ...rest } = record;
+  if (gate.unavailable.length === 0) return { ...rest, status: 'SCANNED', advisories: gate.freshness };
+  return { ...rest, status: 'ADVISORIES_UNAVAILABLE', reason: unavailableReason(gate.unavailable, gate.freshness), advisories: gate.freshness, unavailableEcosystems: gate.unavailable };
+}
+
+function osEcosystemOf(sbom: ImageSbom): DistroEcosystem | undefined {
+  const os = distroEcosystem(sbom.distro);
+  return 'ecosystem' in os ? os.ecosystem : undefined;
 }
 
 /**
@@ -183,8 +226,7 @@ async function rescanOne(digest: Digest, changed: ReadonlySet<string>, lookup: A
  * keeping the others' findings as stored equals a full match.
  */
 function changedPackages(sbom: ImageSbom, changed: ReadonlySet<string>, options: { readonly matchOsOwned: boolean }): ImageSbom['packages'] {
-  const os = distroEcosystem(sbom.distro);
-  const osEcosystem = 'ecosystem' in os ? os.ecosystem : undefined;
+  const osEcosystem = osEcosystemOf(sbom);
   return sbom.packages.filter((pkg) => {
     const query = packageQuery(pkg, osEcosystem, options);
     if (!query) return false;
