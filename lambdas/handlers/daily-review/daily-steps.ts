@@ -1,0 +1,181 @@
+import type { ImageKey, ImageState, RepositoryKey } from '../../core/pipeline/model.ts';
+import type { Clock, RegistryCatalog, RepositoryCatalogue } from '../../core/ports.ts';
+import { backfillImages, type BackfillDeps } from '../../core/use-cases/backfill-images.ts';
+import { reviewVerdicts, type DailyReviewDeps, type DailyReviewReport } from '../../core/use-cases/daily-review.ts';
+import type { EvaluationRun } from '../../core/use-cases/evaluate-images.ts';
+import { reindexImages, type ReindexImagesDeps } from '../../core/use-cases/reindex-images.ts';
+import { UntilDeadline } from './deadline.ts';
+import { PartialStepFailure, type DailyStep } from './run-steps.ts';
+
+const DAY_MS = 86_400_000;
+
+/** The day a run belongs to: reruns and retries of that day share their run IDs (and backfill marks). */
+export function runDay(now: Date): string {
+  return now.toISOString().slice(0, 10);
+}
+
+export interface BackfillSummary {
+  readonly runId: string;
+  readonly pushedAfter?: string;
+  readonly repositories: number;
+  readonly images: number;
+  readonly queued: number;
+  readonly alreadyQueued: number;
+  readonly alreadyScanned: number;
+  readonly withoutState: number;
+  readonly olderThanBound: number;
+  readonly tagsAdded: number;
+  readonly tagsRemoved: number;
+  readonly deletedMarked: number;
+  readonly failedRepositories: readonly { readonly repository: string; readonly error: string }[];
+  /** The deadline came before every repository was listed; the next run lists them again. */
+  readonly stoppedEarly: boolean;
+}
+
+/**
+ * (1) The daily enumeration: every watched image not scanned by this scanner version and pushed
+ * within the bound is queued once a day (the run ID names the day and version), tags are
+ * reconciled with ECR and images DescribeImages says are gone are marked deleted.
+ */
+export function backfillStep(options: { readonly maxAgeDays?: number }, deps: BackfillDeps): DailyStep<BackfillSummary> {
+  return {
+    name: 'backfill',
+    run: async (deadline) => {
+      const now = deps.clock.now();
+      const repositories = new UntilDeadline(deps.catalog.repositories(), deadline);
+      const catalog: RegistryCatalog = { repositories: () => repositories, images: (repository) => deps.catalog.images(repository) };
+      const runId = `daily-${runDay(now)}-${deps.scannerVersion}`;
+      const pushedAfter = options.maxAgeDays !== undefined ? new Date(now.getTime() - options.maxAgeDays * DAY_MS) : undefined;
+      const report = await backfillImages({ runId, reconcile: true, ...(pushedAfter ? { pushedAfter } : {}) }, { ...deps, catalog });
+      const failedRepositories = report.byRepository.flatMap((entry) => (entry.error !== undefined ? [{ repository: entry.repository, error: entry.error }] : []));
+      const summary: BackfillSummary = {
+        runId,
+        ...(report.pushedAfter !== undefined ? { pushedAfter: report.pushedAfter } : {}),
+        repositories: report.repositories,
+        images: report.images,
+        queued: report.queued,
+        alreadyQueued: report.alreadyQueued,
+        alreadyScanned: report.alreadyScanned,
+        withoutState: report.withoutState,
+        olderThanBound: report.olderThanBound,
+        tagsAdded: report.tagsAdded,
+        tagsRemoved: report.tagsRemoved,
+        deletedMarked: report.deletedMarked,
+        failedRepositories,
+        stoppedEarly: repositories.stopped,
+      };
+      if (failedRepositories.length > 0) throw new PartialStepFailure(`backfill failed in ${String(failedRepositories.length)} repositories: ${failedRepositories.map((entry) => entry.repository).join(', ')}`, summary);
+      return summary;
+    },
+  };
+}
+
+export interface ReviewSummary extends Omit<DailyReviewReport, 'keys' | 'deletedCheck'> {
+  /** Due images not handed to evaluation because the deadline came first (still due tomorrow). */
+  readonly leftForLater: number;
+}
+
+/** (2) reviewVerdicts in parallel batches; a batch reached after the deadline is left for the next run. */
+export function reviewStep(options: { readonly batchSize: number; readonly concurrency: number }, deps: DailyReviewDeps): DailyStep<ReviewSummary> {
+  return {
+    name: 'review',
+    run: async (deadline) => {
+      let leftForLater = 0;
+      const evaluate = async (keys: readonly ImageKey[]): Promise<EvaluationRun> => {
+        if (deadline.expired()) {
+          leftForLater += keys.length;
+          return { images: [], published: { alerts: 0, events: 0 } };
+        }
+        return deps.evaluate(keys);
+      };
+      // Deletions were checked by the enumeration (DescribeImages on the watched repositories).
+      const report = await reviewVerdicts({ batchSize: options.batchSize, concurrency: options.concurrency, checkDeleted: false }, { ...deps, evaluate });
+      const { keys: _keys, deletedCheck: _deleted, ...rest } = report;
+      return { ...rest, leftForLater };
+    },
+  };
+}
+
+export interface ReindexSummary {
+  readonly queued: number;
+  readonly skipped: number;
+  /** Older scans remain past this run's limit (or its deadline). */
+  readonly more: boolean;
+  readonly stoppedEarly: boolean;
+}
+
+/** (3) Scans by older scanner versions queued again, oldest first, at most `limit` a run. */
+export function reindexStep(options: { readonly limit: number; readonly clock: Clock }, deps: ReindexImagesDeps): DailyStep<ReindexSummary> {
+  return {
+    name: 'reindex',
+    run: async (deadline) => {
+      let stopped: UntilDeadline<unknown> | undefined;
+      const versions: ReindexImagesDeps['versions'] = {
+        outdated: (current) => {
+          const source = new UntilDeadline(deps.versions.outdated(current), deadline);
+          stopped = source;
+          return source;
+        },
+      };
+      const report = await reindexImages({ limit: options.limit, runId: `reindex-${runDay(options.clock.now())}` }, { ...deps, versions });
+      const stoppedEarly = stopped?.stopped === true;
+      return { queued: report.queued.length, skipped: report.skipped.length, more: report.more || stoppedEarly, stoppedEarly };
+    },
+  };
+}
+
+export interface RetentionSummary {
+  readonly retentionDays?: number;
+  /** Deleted images the table holds (kept with their verdicts; never judged, rescanned or alerted). */
+  readonly deleted: number;
+  /** Of those, deleted longer ago than the retention. */
+  readonly pastRetention: number;
+  readonly oldestDeletedAt?: string;
+  readonly stoppedEarly: boolean;
+}
+
+export interface RetentionDeps {
+  readonly catalogue: RepositoryCatalogue;
+  readonly states: { imagesOf(repository: RepositoryKey): Promise<readonly ImageState[]> };
+  readonly clock: Clock;
+}
+
+/**
+ * (4) Retention. A deleted image is already out of every judgement, rescan and alert (evaluation
+ * answers `gone`, rescans skip it); what the retention adds is how long its state is kept. The
+ * stores have no purge of deleted images, so this step counts those past the retention (only
+ * repositories the catalogue says hold deleted ones are read) for the report and its metric.
+ */
+export function retentionStep(options: { readonly retentionDays?: number }, deps: RetentionDeps): DailyStep<RetentionSummary> {
+  return {
+    name: 'retention',
+    run: async (deadline) => {
+      const now = deps.clock.now().getTime();
+      const bound = options.retentionDays !== undefined ? now - options.retentionDays * DAY_MS : undefined;
+      let deleted = 0;
+      let pastRetention = 0;
+      let oldest: Date | undefined;
+      let stoppedEarly = false;
+      for (const entry of await deps.catalogue.list()) {
+        if (entry.deleted <= 0) continue;
+        if (deadline.expired()) {
+          stoppedEarly = true;
+          break;
+        }
+        for (const state of await deps.states.imagesOf({ account: entry.account, region: entry.region, repository: entry.repository })) {
+          if (!state.deletedAt) continue;
+          deleted++;
+          if (bound !== undefined && state.deletedAt.getTime() < bound) pastRetention++;
+          if (!oldest || state.deletedAt < oldest) oldest = state.deletedAt;
+        }
+      }
+      return {
+        ...(options.retentionDays !== undefined ? { retentionDays: options.retentionDays } : {}),
+        deleted,
+        pastRetention,
+        ...(oldest ? { oldestDeletedAt: oldest.toISOString() } : {}),
+        stoppedEarly,
+      };
+    },
+  };
+}
