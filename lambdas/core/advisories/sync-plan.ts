@@ -121,6 +121,19 @@ export class ChangeAccumulator {
     }
   }
 
+  /** A stored part of a change set, replayed in order: a later part's records and retractions win. */
+  merge(part: AdvisoryChanges): void {
+    this.addKeys(part.keys);
+    for (const id of part.retracted) {
+      this.records.delete(id);
+      this.retracted.add(id);
+    }
+    for (const record of part.records) {
+      this.records.set(record.id, record);
+      this.retracted.delete(record.id);
+    }
+  }
+
   get empty(): boolean {
     return this.keys.size === 0 && this.records.size === 0 && this.retracted.size === 0;
   }

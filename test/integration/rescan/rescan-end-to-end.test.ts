@@ -219,7 +219,7 @@ describe('rescans of stored images when advisories change', () => {
     // The sync stores the new advisory and hands its changes on; fan-out, then rescan.
     const changes = await synced(`sync-${randomUUID()}`, [fixtureRecord(`${MINIMIST_ADVISORY}.json`)]);
     const fanOut = await queueRescans(changes, fanOutDeps());
-    expect(fanOut).toEqual({ digests: 1, queued: 1, alreadyQueued: 0, messages: 1 });
+    expect(fanOut).toEqual({ digests: 1, waiting: 0, queued: 1, alreadyQueued: 0, messages: 1 });
     const deps = rescanDeps();
     const { runs, messages } = await rescanQueued(deps);
     expect(messages).toEqual([{ syncId: changes.syncId, digests: [digest] }]);
