@@ -282,4 +282,22 @@ describe('the advisory sync Lambda', () => {
     // Nothing was synced by either.
     expect(await stack.cursors.list()).toEqual([]);
   });
+
+  it('a scheduled run that fails throws (Lambda retries it); a continuation that fails is reported for SQS to deliver again', async () => {
+    const stack = await deploy('npm');
+    server.failRequest(1, { path: 'npm/modified_id.csv', status: 500 });
+    await expect(stack.handler(SCHEDULED, context())).rejects.toThrow();
+    expect(lines.find((line) => line.message === 'scheduled advisory sync failed; Lambda retries it')).toMatchObject({ level: 'ERROR' });
+    // Its lease was given back: the retry is not locked out.
+    expect(await new DynamoDbSyncLease(dynamodb, stack.advisoryTable).acquire('probe', new Date(), 1)).toBe(true);
+    await new DynamoDbSyncLease(dynamodb, stack.advisoryTable).release('probe');
+
+    server.failRequest(1, { path: 'npm/modified_id.csv', status: 500 });
+    const failing = lambdaSqsRecord({ MessageId: 'continuation-1', ReceiptHandle: 'r', Body: JSON.stringify({ syncId: 'sync-that-fails' }), MD5OfBody: '', Attributes: { ApproximateReceiveCount: '1' } }, { arn: stack.continuationArn, region: REGION });
+    expect(await stack.handler({ Records: [failing] }, context())).toEqual({ batchItemFailures: [{ itemIdentifier: 'continuation-1' }] });
+    expect(lines.find((line) => line.message === 'continuation failed; SQS delivers it again')).toMatchObject({ level: 'ERROR', syncId: 'sync-that-fails', messageId: 'continuation-1' });
+    // Delivered again, it goes through.
+    expect(await stack.handler({ Records: [failing] }, context())).toEqual({ batchItemFailures: [] });
+    expect((await stack.cursors.get('npm'))!.syncedAt).toBeDefined();
+  }, 120_000);
 });
