@@ -21,7 +21,15 @@ export interface SyncRunOptions {
   readonly leaseMs?: number;
   readonly groupSize?: number;
   readonly fetchConcurrency?: number;
+  /**
+   * How long a (syncId, digest) mark claimed but never confirmed blocks another claim (the marks'
+   * claimLeaseMs; default 5 minutes). A failed fan-out's continuation waits this long and a little
+   * more, so the digests it claimed without sending can be claimed and sent again.
+   */
+  readonly rescanClaimLeaseMs?: number;
 }
+
+export const DEFAULT_RESCAN_CLAIM_LEASE_MS = 5 * 60_000;
 
 export interface SyncRunDeps extends Omit<SyncAdvisoriesDeps, 'options'> {
   readonly loadRequests: Pick<AdvisoryLoadRequests, 'list'>;
@@ -63,6 +71,11 @@ const DEFAULT_LEASE_MS = 180_000;
 /** Malformed IDs per log line: every one is logged, in lines of bounded size. */
 const IDS_PER_LINE = 100;
 
+/** Seconds a failed fan-out's continuation waits: past the claim lease, within SQS's 15-minute limit. */
+export function fanOutRetryDelaySeconds(claimLeaseMs: number): number {
+  return Math.min(900, Math.ceil(claimLeaseMs / 1000) + 5);
+}
+
 /**
  * One sync invocation: which ecosystems (configured, or derived from the stored cursors and the
  * scanner's load requests), syncAdvisories under the lease with the invocation's deadline, then
@@ -70,9 +83,10 @@ const IDS_PER_LINE = 100;
  * rescan fan-out of everything the sync changed plus the images waiting for an ecosystem it loaded.
  * The cursor ages are emitted whatever happened, so the alarm always has a value from each run.
  *
- * A fan-out that fails is handed on as a continuation of the same sync: that run finds the sync's
- * change set stored, adds whatever changed since and fans out all of it again, the (syncId, digest)
- * marks keeping each digest queued once. Only when that cannot be sent either is the error thrown.
+ * A fan-out that fails is handed on as a continuation of the same sync, delayed past the marks'
+ * claim lease: that run finds the sync's change set stored, adds whatever changed since and fans
+ * out all of it again, re-claiming the digests the failed fan-out claimed but never sent, while the
+ * confirmed marks keep the others queued once. Only when that cannot be sent either is it thrown.
  */
 export async function runSync(request: SyncRunRequest, deps: SyncRunDeps): Promise<SyncRunOutcome> {
   const requested = (await deps.loadRequests.list()).map((entry) => entry.ecosystem);
@@ -141,9 +155,10 @@ async function syncAndHandOn(request: SyncRunRequest, ecosystems: readonly strin
     } else log.info('sync complete; nothing changed and no image waits', { ecosystems });
     return { outcome: 'complete', syncId: run.syncId, ecosystems, reports: run.reports, ...(rescans ? { rescans } : {}) };
   } catch (error) {
-    log.error('rescan fan-out failed; handing it to a continuation of this sync', { error: messageOf(error) });
+    const delaySeconds = fanOutRetryDelaySeconds(options.rescanClaimLeaseMs ?? DEFAULT_RESCAN_CLAIM_LEASE_MS);
+    log.error('rescan fan-out failed; handing it to a continuation of this sync', { error: messageOf(error), delaySeconds });
     try {
-      await deps.continuation.send(run.syncId);
+      await deps.continuation.send(run.syncId, delaySeconds);
     } catch (sendError) {
       log.error('could not send the continuation either', { error: messageOf(sendError) });
       throw error;

@@ -15,7 +15,7 @@ import { S3AdvisoryChangeSets } from '../../adapters/s3/s3-advisory-change-sets.
 import { SqsRescanQueue } from '../../adapters/sqs/sqs-rescan-queue.ts';
 import type { Clock } from '../../core/ports.ts';
 import { SqsContinuationQueue } from './continuation-queue.ts';
-import type { SyncRunDeps, SyncRunOptions } from './run-sync.ts';
+import { DEFAULT_RESCAN_CLAIM_LEASE_MS, type SyncRunDeps, type SyncRunOptions } from './run-sync.ts';
 import type { SyncEnvironment } from './sync-environment.ts';
 
 /** AWS clients, built once per cold start; tests point them at DynamoDB Local and moto. */
@@ -38,7 +38,7 @@ export interface SyncWiring {
   /** For tests: the export client's scratch directory, fetch or limits. */
   readonly exportOptions?: Omit<HttpOsvExportOptions, 'baseUrl'>;
   /** For tests: smaller groups, a shorter lease. */
-  readonly runOptions?: Pick<SyncRunOptions, 'groupSize' | 'leaseMs' | 'fetchConcurrency'>;
+  readonly runOptions?: Pick<SyncRunOptions, 'groupSize' | 'leaseMs' | 'fetchConcurrency' | 'rescanClaimLeaseMs'>;
 }
 
 /** The sync's ports: the export over HTTP, the advisory table, the findings table's package and waiting indexes and rescan marks, S3 change sets, SQS. */
@@ -54,7 +54,8 @@ export function createSyncDeps(wiring: SyncWiring): SyncRunDeps {
     changeSets: new S3AdvisoryChangeSets({ client: clients.s3, bucket: env.sbomBucket }),
     loadRequests: new DynamoDbAdvisoryLoadRequests(clients.dynamodb, env.advisoryTable),
     results: new DynamoDbScanResultStore(findings),
-    marks: new DynamoDbRescanMarks(findings),
+    // The claim lease the run delays a failed fan-out's continuation past (the same value both places).
+    marks: new DynamoDbRescanMarks({ ...findings, claimLeaseMs: wiring.runOptions?.rescanClaimLeaseMs ?? DEFAULT_RESCAN_CLAIM_LEASE_MS }),
     rescanQueue: new SqsRescanQueue(clients.sqs, env.rescanQueueUrl),
     continuation: new SqsContinuationQueue(clients.sqs, env.continuationQueueUrl),
     clock,

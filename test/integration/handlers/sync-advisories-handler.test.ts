@@ -1,5 +1,5 @@
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, DeleteMessageCommand, DeleteQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it, vi } from 'vitest';
@@ -57,7 +57,7 @@ interface Stack {
 }
 
 /** Tables, bucket and queues of one deployment, and its handler reading the environment the construct sets. */
-async function deploy(ecosystems: string): Promise<Stack> {
+async function deploy(ecosystems: string, runOptions: { rescanClaimLeaseMs?: number } = {}): Promise<Stack> {
   const [advisoryTable, findingsTable] = await Promise.all([createLocalTable(dynamodb, ADVISORY_TABLE, 'sync-handler-adv'), createLocalTable(dynamodb, FINDINGS_TABLE, 'sync-handler-find')]);
   const bucket = `customs-sync-handler-${randomUUID()}`;
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
@@ -78,7 +78,7 @@ async function deploy(ecosystems: string): Promise<Stack> {
     RESCAN_DIGESTS_PER_MESSAGE: '10',
   };
   for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
-  const handler = lazySyncHandler(() => ({ clients: { dynamodb, s3, sqs }, runOptions: { groupSize: 5 } }));
+  const handler = lazySyncHandler(() => ({ clients: { dynamodb, s3, sqs }, runOptions: { groupSize: 5, ...runOptions } }));
   const results = new DynamoDbScanResultStore({ client: findingsDocumentClient(dynamodb), tableName: findingsTable });
   return { advisoryTable, findingsTable, bucket, rescanQueue, continuationQueue, continuationArn, results, cursors: new DynamoDbSyncCursors(dynamodb, advisoryTable), handler };
 }
@@ -299,5 +299,26 @@ describe('the advisory sync Lambda', () => {
     // Delivered again, it goes through.
     expect(await stack.handler({ Records: [failing] }, context())).toEqual({ batchItemFailures: [] });
     expect((await stack.cursors.get('npm'))!.syncedAt).toBeDefined();
+  }, 120_000);
+
+  it('a fan-out that fails is handed to a continuation delayed past the marks’ claim lease, which queues the rescan once', async () => {
+    const stack = await deploy('npm', { rescanClaimLeaseMs: 1_000 });
+    const affected = await storeImage(stack, { minimist: '1.2.5' });
+    // The rescan queue is gone for a while: the marks are claimed, the send fails.
+    const queueName = stack.rescanQueue.split('/').at(-1)!;
+    await sqs.send(new DeleteQueueCommand({ QueueUrl: stack.rescanQueue }));
+    const first = (await stack.handler(SCHEDULED, context())) as SyncRunOutcome;
+    expect(first).toMatchObject({ outcome: 'complete', fanOutDeferred: true });
+    if (first.outcome !== 'complete') throw new Error('unreachable');
+    expect(lines.find((line) => line.message === 'rescan fan-out failed; handing it to a continuation of this sync')).toMatchObject({ level: 'ERROR', syncId: first.syncId, delaySeconds: 6 });
+    expect(await sqs.send(new CreateQueueCommand({ QueueName: queueName }))).toMatchObject({ QueueUrl: stack.rescanQueue });
+
+    // Delayed: not there at once, there after the claim lease.
+    expect(await drain(stack.continuationQueue)).toEqual([]);
+    const delivered = (await sqs.send(new ReceiveMessageCommand({ QueueUrl: stack.continuationQueue, MaxNumberOfMessages: 10, WaitTimeSeconds: 10, MessageSystemAttributeNames: ['All'] }))).Messages ?? [];
+    expect(delivered.map((message) => JSON.parse(message.Body!) as unknown)).toEqual([{ syncId: first.syncId }]);
+    const event: SQSEvent = { Records: delivered.map((message) => lambdaSqsRecord(message, { arn: stack.continuationArn, region: REGION })) };
+    expect(await stack.handler(event, context())).toEqual({ batchItemFailures: [] });
+    expect(await rescans(stack)).toEqual([{ syncId: first.syncId, digests: [affected] }]);
   }, 120_000);
 });
