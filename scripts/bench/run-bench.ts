@@ -10,7 +10,10 @@
  * (advisory-bench.ts): OSV corpus load, and lookups in a synthetic 100,000-record store. Then the
  * pipeline cost bench (pipeline/pipeline-bench.ts): the scanner handler on local stand-ins, its
  * requests counted, units computed, timed on one CPU and priced per first scan and repeated push.
- * `--only images`, `--only advisories` or `--only pipeline` runs one part.
+ * Then the rescan bench (rescan/rescan-bench.ts): a stored fleet re-evaluated after an advisory
+ * sync through the committed fan-out and rescan, its requests priced per rescanned image and its
+ * wall time projected with the trigger's ramp-up and a new table's throughput.
+ * `--only images`, `--only advisories`, `--only pipeline` or `--only rescan` runs one part.
  */
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +27,7 @@ import { writeBenchAdvisories } from './bench-advisories.ts';
 import { bundleCli } from './bundle-cli.ts';
 import { resolveImage, type ImageSource } from './image-sources.ts';
 import { runPipelineBench } from './pipeline/pipeline-bench.ts';
+import { runRescanBench } from './rescan/rescan-bench.ts';
 import { printMatchingReport, printReport, type ImageResult } from './report.ts';
 import { countFindings, timeScan, verifyScan } from './scan.ts';
 import { timeZlibFloor } from './zlib-floor.ts';
@@ -32,7 +36,7 @@ const { values } = parseArgs({ options: { keep: { type: 'boolean' }, runs: { typ
 const repetitions = Number(values.runs ?? 3);
 if (!Number.isInteger(repetitions) || repetitions < 1) throw new Error(`--runs must be a positive integer, not ${values.runs}`);
 const only = values.only;
-const PARTS = ['images', 'advisories', 'pipeline'] as const;
+const PARTS = ['images', 'advisories', 'pipeline', 'rescan'] as const;
 if (only !== undefined && !(PARTS as readonly string[]).includes(only)) throw new Error(`--only must be one of ${PARTS.join(', ')}, not ${only}`);
 const selected = (part: (typeof PARTS)[number]): boolean => only === undefined || only === part;
 const keep = values.keep === true;
@@ -59,6 +63,10 @@ try {
   if (selected('pipeline')) {
     if (only === undefined) log('');
     await runPipelineBench({ runs: repetitions, imagesDir: dir.images, scratch: dir.scratch, log });
+  }
+  if (selected('rescan')) {
+    if (only === undefined) log('');
+    await runRescanBench({ log });
   }
   log('');
   log(`total ${((performance.now() - started) / 1000).toFixed(0)} s`);
