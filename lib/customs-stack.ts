@@ -6,6 +6,7 @@ import type { Construct } from 'constructs';
 import { CONFIG_CONTEXT_KEY, configFromContext, parseConfig, type CustomsConfig, type CustomsConfigInput } from './config/customs-config.ts';
 import { vexObjectsOf } from '../lambdas/core/policy/policy-document.ts';
 import { alertFilterPolicy, ALARMS_ONLY_FILTER_POLICY } from './config/subscription-config.ts';
+import { ADVISORY_CHANGES_PREFIX, AdvisorySync } from './constructs/advisory-sync.ts';
 import { AdvisoryTable } from './constructs/advisory-table.ts';
 import { AlertSubscriptions } from './constructs/alert-subscriptions.ts';
 import { AlertTopics } from './constructs/alert-topics.ts';
@@ -14,6 +15,7 @@ import { FindingsTable } from './constructs/findings-table.ts';
 import { PipelineAlarms } from './constructs/pipeline-alarms.ts';
 import { PolicyParameter } from './constructs/policy-parameter.ts';
 import { quarantineScope } from './constructs/quarantine-scope.ts';
+import { RescanPipeline } from './constructs/rescan-pipeline.ts';
 import { SbomBucket } from './constructs/sbom-bucket.ts';
 import { SCANNER_METRICS, ScannerFunction } from './constructs/scanner-function.ts';
 import { acknowledgeNagFindings } from './nag-suppressions.ts';
@@ -25,6 +27,10 @@ export interface CustomsStackProps extends StackProps {
 
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SCANNER_ENTRY = fileURLToPath(new URL('../lambdas/handlers/scan-image-handler.ts', import.meta.url));
+const SYNC_ENTRY = fileURLToPath(new URL('../lambdas/handlers/sync-advisories-handler.ts', import.meta.url));
+const RESCAN_ENTRY = fileURLToPath(new URL('../lambdas/handlers/rescan-images-handler.ts', import.meta.url));
+// A change set is read by the rescans of its sync, which the rescan queue keeps at most 14 days.
+const CHANGE_SET_RETENTION = Duration.days(15);
 
 /**
  * The Customs pipeline: ECR events → queue → scanner Lambda → findings table (+ SBOM bucket), judged
@@ -41,6 +47,8 @@ export class CustomsStack extends Stack {
   readonly topics: AlertTopics;
   readonly policy: PolicyParameter;
   readonly alarms: PipelineAlarms;
+  readonly advisorySync: AdvisorySync;
+  readonly rescan: RescanPipeline;
 
   constructor(scope: Construct, id: string, props: CustomsStackProps = {}) {
     super(scope, id, props);
@@ -50,7 +58,7 @@ export class CustomsStack extends Stack {
     const timeout = Duration.seconds(config.scanner.timeoutSeconds);
 
     if (config.queueEncryption === 'kms') {
-      this.queueKey = new Key(this, 'QueueKey', { description: 'Customs: ECR event queues', enableKeyRotation: true, removalPolicy });
+      this.queueKey = new Key(this, 'QueueKey', { description: 'Customs: its queues (ECR events, advisory sync, rescans)', enableKeyRotation: true, removalPolicy });
     }
     this.findings = new FindingsTable(this, 'Findings', { removalPolicy });
     this.advisories = new AdvisoryTable(this, 'Advisories', { removalPolicy });
@@ -92,6 +100,8 @@ export class CustomsStack extends Stack {
     this.topics.grantPublish(this.scanner.role);
     this.policy.grantRead(this.scanner.role);
 
+    ({ rescan: this.rescan, advisorySync: this.advisorySync } = this.continuousAssessment(config, removalPolicy));
+
     const deadLetterQueue = this.topics.deliveryDeadLetterQueue;
     new AlertSubscriptions(this, 'AlertSubscriptions', { topic: this.topics.alertsTopic, subscriptions: config.alerts.subscriptions, filterPolicyOf: alertFilterPolicy, deadLetterQueue });
     new AlertSubscriptions(this, 'OperationsSubscriptions', {
@@ -103,7 +113,7 @@ export class CustomsStack extends Stack {
     });
     this.alarms = new PipelineAlarms(this, 'Alarms', {
       topic: this.topics.operationsTopic,
-      existing: this.events.alarms,
+      existing: [...this.events.alarms, ...this.advisorySync.alarms, ...this.rescan.alarms],
       scanner: this.scanner.function,
       scannerMetrics: SCANNER_METRICS,
       scanQueue: this.events.queue,
@@ -121,6 +131,48 @@ export class CustomsStack extends Stack {
     new CfnOutput(this, 'AlertsTopicArn', { value: this.topics.alertsTopic.topicArn });
     if (config.operations.topic === 'separate') new CfnOutput(this, 'OperationsTopicArn', { value: this.topics.operationsTopic.topicArn });
     new CfnOutput(this, 'PolicyParameterName', { value: this.policy.parameter.parameterName });
+    new CfnOutput(this, 'AdvisorySyncFunctionName', { value: this.advisorySync.handler.function.functionName });
+    new CfnOutput(this, 'RescanQueueUrl', { value: this.rescan.queue.queueUrl });
     acknowledgeNagFindings(this);
+  }
+
+  /** The scheduled advisory sync and the rescans of the images its changes affect. */
+  private continuousAssessment(config: CustomsConfig, removalPolicy: RemovalPolicy): { rescan: RescanPipeline; advisorySync: AdvisorySync } {
+    const logs = { logRetention: config.retention.logDays as RetentionDays, logRemovalPolicy: removalPolicy };
+    const queueKey = this.queueKey ? { encryptionKey: this.queueKey } : {};
+    const rescan = new RescanPipeline(this, 'Rescan', {
+      entry: RESCAN_ENTRY,
+      projectRoot: PROJECT_ROOT,
+      config: config.rescan,
+      findingsTable: this.findings.table,
+      advisoryTable: this.advisories.table,
+      sbomBucket: this.sboms.bucket,
+      ...queueKey,
+      ...logs,
+      historyDays: config.retention.historyDays,
+      alertsTopicArn: this.topics.alertsTopic.topicArn,
+      ...(config.alerts.events ? { eventBus: config.alerts.eventBus } : {}),
+      policyParameterName: this.policy.parameter.parameterName,
+      emailImageCap: config.alerts.emailImageCap,
+      advisoryMaxAgeHours: config.advisoryMaxAgeHours,
+      vexObjects: vexObjectsOf(config.policies),
+      ...(this.scanner.quarantineRepositories !== undefined ? { quarantineRepositories: this.scanner.quarantineRepositories } : {}),
+    });
+    this.topics.grantPublish(rescan.handler.role);
+    this.policy.grantRead(rescan.handler.role);
+    const advisorySync = new AdvisorySync(this, 'AdvisorySync', {
+      entry: SYNC_ENTRY,
+      projectRoot: PROJECT_ROOT,
+      config: config.advisorySync,
+      advisoryTable: this.advisories.table,
+      findingsTable: this.findings.table,
+      sbomBucket: this.sboms.bucket,
+      rescanQueue: rescan.queue,
+      digestsPerMessage: config.rescan.digestsPerMessage,
+      ...queueKey,
+      ...logs,
+    });
+    this.sboms.bucket.addLifecycleRule({ id: 'ExpireAdvisoryChangeSets', prefix: ADVISORY_CHANGES_PREFIX, expiration: CHANGE_SET_RETENTION, noncurrentVersionExpiration: Duration.days(1) });
+    return { rescan, advisorySync };
   }
 }

@@ -73,6 +73,62 @@ export function nagAcknowledgements(stack: CustomsStack): NagAcknowledgement[] {
       id: 'AwsSolutions-S1',
       reason: 'Only the scanner role reads and writes it; server access logs would need a second bucket and cost per request. CloudTrail S3 data events can be turned on per account when an audit needs them.',
     },
+    ...continuousAssessmentAcknowledgements(stack, arnOf),
+  ];
+}
+
+const TRACING_REASON = 'X-Ray needs xray:Put* on * and is priced per trace; structured logs and EMF metrics carry the sync, ecosystem and digest instead.';
+
+// The advisory sync and the rescan (lib/constructs/advisory-sync.ts, rescan-pipeline.ts).
+function continuousAssessmentAcknowledgements(stack: CustomsStack, arnOf: (resource: IConstruct) => string): NagAcknowledgement[] {
+  const { advisorySync, rescan, findings, advisories, sboms } = stack;
+  const syncPolicy = advisorySync.handler.role.node.findChild('DefaultPolicy');
+  const rescanPolicy = rescan.handler.role.node.findChild('DefaultPolicy');
+  const changeSets = `AwsSolutions-IAM5[Resource::${arnOf(sboms.bucket)}/advisory-changes/*]`;
+  return [
+    { resource: syncPolicy, id: changeSets, reason: "The sync's change sets only (advisory-changes/ in the SBOM bucket), keyed by a syncId not known in advance." },
+    { resource: rescanPolicy, id: `AwsSolutions-IAM5[Resource::${arnOf(findings.table)}/index/*]`, reason: "Queries on the findings table's own global secondary indexes (the image states of a digest), nothing else." },
+    { resource: rescanPolicy, id: `AwsSolutions-IAM5[Resource::${arnOf(advisories.table)}/index/*]`, reason: "Reads on the advisory table's own global secondary index, nothing else." },
+    { resource: rescanPolicy, id: `AwsSolutions-IAM5[Resource::${arnOf(sboms.bucket)}/sboms/*]`, reason: 'GetObject on stored SBOM documents only (sboms/ in the SBOM bucket), keyed by digest: a rescan reads the SBOM of each image it re-evaluates.' },
+    { resource: rescanPolicy, id: changeSets, reason: "GetObject on the sync's change sets only (advisory-changes/ in the SBOM bucket), named by the syncId of each rescan message." },
+    ...(rescan.quarantineRepositories === undefined
+      ? []
+      : [
+          { resource: rescanPolicy, id: 'AwsSolutions-IAM5[Resource::*]', reason: 'For enforce-mode quarantine on rescan, ecr:DescribePullThroughCacheRules and ecr:DescribeRegistry have no resource-level permissions; they are the only actions granted on *.' },
+          ...ecrRepositoryPatterns(stack, rescan.quarantineRepositories).map((pattern) => ({
+            resource: rescanPolicy,
+            id: `AwsSolutions-IAM5[Resource::${pattern}]`,
+            reason: `${QUARANTINE}, with BatchGetImage and DescribeImages to read the image being quarantined or released: ${PATTERN_NATURE}`,
+          })),
+        ]),
+    { resource: advisorySync.handler.function, id: 'Serverless-LambdaTracing', reason: TRACING_REASON },
+    { resource: rescan.handler.function, id: 'Serverless-LambdaTracing', reason: TRACING_REASON },
+    {
+      resource: advisorySync.handler.function,
+      id: 'Serverless-LambdaDLQ',
+      reason: "Its asynchronous invocations (the schedule's) have an on-failure destination, the failure queue, which records the error with the event as a DLQ does not; continuations fail into their queue's DLQ.",
+    },
+    {
+      resource: rescan.handler.function,
+      id: 'Serverless-LambdaDLQ',
+      reason: 'Invoked only by the SQS event source: failed records return to the rescan queue and reach its DLQ after 5 receives. A function DLQ serves asynchronous invokes only and would never receive anything.',
+    },
+    {
+      resource: advisorySync.continuationSource,
+      id: 'Serverless-LambdaEventSourceMappingDestination',
+      reason: "SQS event source mappings reject an on-failure destination; the continuation queue's redrive policy is the failure destination.",
+    },
+    {
+      resource: rescan.eventSourceMapping,
+      id: 'Serverless-LambdaEventSourceMappingDestination',
+      reason: "SQS event source mappings reject an on-failure destination; the rescan queue's redrive policy is the failure destination.",
+    },
+    { resource: rescan.deadLetterQueue, id: 'Serverless-SQSRedrivePolicy', reason: `The rescan queue's DLQ: ${DLQ_REASON}` },
+    { resource: advisorySync.continuationDeadLetterQueue, id: 'Serverless-SQSRedrivePolicy', reason: `The sync continuation queue's DLQ: ${DLQ_REASON}` },
+    { resource: advisorySync.scheduleDeadLetterQueue, id: 'Serverless-SQSRedrivePolicy', reason: `The sync schedule's DLQ: ${DLQ_REASON}` },
+    { resource: advisorySync.scheduleDeadLetterQueue, id: 'AwsSolutions-SQS3', reason: `The sync schedule's DLQ, for ticks EventBridge Scheduler could not deliver: ${DLQ_REASON}` },
+    { resource: advisorySync.failureQueue, id: 'Serverless-SQSRedrivePolicy', reason: `The sync function's on-failure destination: ${DLQ_REASON}` },
+    { resource: advisorySync.failureQueue, id: 'AwsSolutions-SQS3', reason: `The sync function's on-failure destination, for invocations that failed after Lambda's retries: ${DLQ_REASON}` },
   ];
 }
 

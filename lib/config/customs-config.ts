@@ -53,6 +53,70 @@ const operations = z
   })
   .prefault({});
 
+// EventBridge Scheduler's rate expressions: `rate(1 hour)`, `rate(30 minutes)`, `rate(2 days)`.
+const RATE_EXPRESSION = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
+const RATE_UNIT_SECONDS: Readonly<Record<string, number>> = { minute: 60, hour: 3600, day: 86_400 };
+
+/** A rate expression's interval in seconds; undefined when it is not one. */
+export function rateSeconds(expression: string): number | undefined {
+  const match = RATE_EXPRESSION.exec(expression);
+  if (!match) return undefined;
+  const count = Number(match[1]);
+  const unit = match[2]!.replace(/s$/, '');
+  // EventBridge Scheduler wants the singular for 1 and the plural otherwise.
+  if (count < 1 || (count === 1) !== (match[2] === unit)) return undefined;
+  return count * RATE_UNIT_SECONDS[unit]!;
+}
+
+// OSV base ecosystems as osv.dev's bucket names its folders (`Debian`, `npm`, `crates.io`, `Alpine`).
+const OSV_ECOSYSTEM = /^[A-Za-z][A-Za-z0-9.-]{0,63}$/;
+
+const advisorySync = z
+  .strictObject({
+    /** How often the sync runs (EventBridge Scheduler rate expression). */
+    // At most 12 hours: the cursor-age alarm's period is two intervals (so each holds a run's report), and CloudWatch allows one day.
+    rate: z
+      .string()
+      .refine((rate) => (rateSeconds(rate) ?? 0) >= 300 && (rateSeconds(rate) ?? Infinity) <= 43_200, 'must be a rate expression from 5 minutes to 12 hours, e.g. rate(1 hour)')
+      .default('rate(1 hour)'),
+    /** A base URL laid out like osv.dev's bucket (`ECOSYSTEM/all.zip`, `ECOSYSTEM/modified_id.csv`, `ECOSYSTEM/ID.json`). */
+    sourceUrl: z.url({ protocol: /^https$/, error: 'must be an https URL' }).default('https://osv-vulnerabilities.storage.googleapis.com'),
+    /** OSV base ecosystems to keep in sync; `derived`: those of stored images and those a verdict asked for. */
+    ecosystems: z.union([z.literal('derived'), z.array(z.string().regex(OSV_ECOSYSTEM, 'must be an OSV ecosystem folder name (Debian, npm, PyPI)')).min(1)]).default('derived'),
+    /** How far before its cursor an incremental sync re-reads modified_id.csv (records exported late with an older `modified`). */
+    overlapHours: z.number().int().min(1).max(24 * 14).default(48),
+    /** How often all.zip is read whole and its ID list compared with the table, to retract records the export dropped. */
+    fullCompareEveryDays: z.number().int().min(1).max(90).default(7),
+    /** A cursor older than this raises an alarm; default three sync intervals (at least one hour). */
+    maxCursorAgeHours: z.number().int().min(1).max(24 * 30).optional(),
+    /** Memory, timeout and scratch space of the sync Lambda (all.zip is streamed to scratch space). */
+    memoryMiB: z.number().int().min(256).max(10_240).default(1024),
+    timeoutSeconds: z.number().int().min(60).max(900).default(900),
+    ephemeralStorageMiB: z.number().int().min(512).max(10_240).default(2048),
+  })
+  .prefault({})
+  .transform((sync) => ({ ...sync, maxCursorAgeHours: sync.maxCursorAgeHours ?? Math.max(1, Math.ceil((3 * rateSeconds(sync.rate)!) / 3600)) }));
+
+/*
+ * Rescan sizing. An SQS event source starts with five concurrent invocations and adds up to 300 a
+ * minute while messages wait, so a maximum of 10 is reached within seconds; a new on-demand table
+ * serves up to 4,000 writes a second before it adapts. A rescanned image writes a handful of items
+ * (its changed findings, its verdict, an alert outbox entry), so 10 invocations working through 50
+ * digests each stay far below that, while a sync touching 1,000 images (a tenth of 10,000) is 20
+ * messages: two waves of 10. 50 digests keep one message well inside the 300 s timeout and a retried
+ * message cheap (its writes are idempotent); the queue's adapter allows up to 1,000 per message.
+ */
+const rescan = z
+  .strictObject({
+    /** The rescan queue's event source maximum concurrency (Lambda accepts 2-1000): the table's write rate is bounded by it. */
+    maxConcurrency: z.number().int().min(2).max(1000).default(10),
+    /** Digests per rescan message (one message, one invocation's work). */
+    digestsPerMessage: z.number().int().min(1).max(1000).default(50),
+    memoryMiB: z.number().int().min(128).max(10_240).default(1024),
+    timeoutSeconds: z.number().int().min(30).max(900).default(300),
+  })
+  .prefault({});
+
 const configSchema = z
   .object({
     /** `"all"` (every repository of the account and region) or explicit names and prefixes. */
@@ -99,6 +163,10 @@ const configSchema = z
     alerts,
     /** Who hears about the pipeline itself: CloudWatch alarms. */
     operations,
+    /** Continuous assessment: the scheduled OSV sync. */
+    advisorySync,
+    /** Continuous assessment: re-evaluating the images a sync's changes affect. */
+    rescan,
   })
   .strict()
   .superRefine((config, context) => {
@@ -122,6 +190,8 @@ export type CustomsConfig = z.output<typeof configSchema>;
 export type RepositorySelection = CustomsConfig['watchedRepositories'];
 export type AlertsConfig = CustomsConfig['alerts'];
 export type OperationsConfig = CustomsConfig['operations'];
+export type AdvisorySyncConfig = CustomsConfig['advisorySync'];
+export type RescanConfig = CustomsConfig['rescan'];
 
 export class InvalidConfigError extends Error {
   override readonly name = 'InvalidConfigError';

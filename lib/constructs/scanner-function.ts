@@ -1,17 +1,17 @@
-import { ArnFormat, RemovalPolicy, Stack, type Duration } from 'aws-cdk-lib';
+import { ArnFormat, Stack, type Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, ApplicationLogLevel, EventSourceMapping, LoggingFormat, Runtime, SystemLogLevel } from 'aws-cdk-lib/aws-lambda';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { EventSourceMapping } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import type { RepositorySelection } from '../config/customs-config.ts';
 import type { S3ObjectRef } from '../../lambdas/core/policy/policy-document.ts';
 import { LOAD_REQUEST_PK } from '../../lambdas/adapters/dynamodb/advisory-load-request-keys.ts';
 import { repositoryArns } from './ecr-read-resources.ts';
+import { HandlerFunction } from './handler-function.ts';
 import { grantQuarantine } from './quarantine-permissions.ts';
 
 /** The environment the scanner handler reads (lambdas/handlers/scan-image-handler.ts). */
@@ -67,39 +67,25 @@ export interface ScannerFunctionProps {
 }
 
 /**
- * The scanner Lambda: bundled with esbuild for arm64 on the newest Node.js runtime, fed by the scan
- * queue with partial batch failures, and allowed only what a scan needs.
+ * The scanner Lambda (a HandlerFunction: arm64, newest Node.js, its own log group and role), fed by
+ * the scan queue with partial batch failures, and allowed only what a scan needs.
  */
-export class ScannerFunction extends Construct {
-  readonly function: NodejsFunction;
-  readonly role: Role;
-  readonly logGroup: LogGroup;
+export class ScannerFunction extends HandlerFunction {
   /** The SQS trigger. */
   readonly eventSourceMapping: EventSourceMapping;
   /** The repositories the role may quarantine in; undefined when it may write to none. */
   readonly quarantineRepositories?: RepositorySelection;
 
   constructor(scope: Construct, id: string, props: ScannerFunctionProps) {
-    super(scope, id);
-    this.logGroup = new LogGroup(this, 'LogGroup', { retention: props.logRetention, removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN });
-    // A role of its own, so no managed policy (AWSLambdaBasicExecutionRole writes to any log group).
-    this.role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com'), description: 'Customs scanner' });
-
-    this.function = new NodejsFunction(this, 'Function', {
+    super(scope, id, {
       entry: props.entry,
-      handler: 'handler',
       projectRoot: props.projectRoot,
-      depsLockFilePath: `${props.projectRoot}/package-lock.json`,
-      runtime: Runtime.NODEJS_24_X,
-      architecture: Architecture.ARM_64,
-      memorySize: props.memoryMiB,
+      description: 'Customs scanner',
+      functionDescription: false,
+      memoryMiB: props.memoryMiB,
       timeout: props.timeout,
-      role: this.role,
-      logGroup: this.logGroup,
-      loggingFormat: LoggingFormat.JSON,
-      applicationLogLevelV2: ApplicationLogLevel.INFO,
-      // Platform START/END/REPORT lines are log bytes paid per scan; Lambda's metrics say the same.
-      systemLogLevelV2: SystemLogLevel.WARN,
+      logRetention: props.logRetention,
+      ...(props.logRemovalPolicy ? { logRemovalPolicy: props.logRemovalPolicy } : {}),
       environment: {
         [SCANNER_ENVIRONMENT.findingsTable]: props.findingsTable.tableName,
         [SCANNER_ENVIRONMENT.advisoryTable]: props.advisoryTable.tableName,
@@ -112,18 +98,6 @@ export class ScannerFunction extends Construct {
         [SCANNER_ENVIRONMENT.emailImageCap]: String(props.emailImageCap),
         POWERTOOLS_SERVICE_NAME: SCANNER_METRICS.service,
         POWERTOOLS_METRICS_NAMESPACE: SCANNER_METRICS.namespace,
-      },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node24',
-        // No source map: parsing one at every cold start costs init time; kept names keep stacks readable.
-        minify: true,
-        keepNames: true,
-        sourceMap: false,
-        // The pinned SDK versions are bundled, not whatever the runtime ships that month.
-        externalModules: [],
-        // CommonJS dependencies inside an ES module bundle still call require().
-        banner: "import { createRequire as customsCreateRequire } from 'node:module'; const require = customsCreateRequire(import.meta.url);",
       },
     });
 
@@ -170,7 +144,6 @@ export class ScannerFunction extends Construct {
     );
     // The one action without a resource: the registry token is account-wide.
     this.role.addToPolicy(new PolicyStatement({ sid: 'RegistryToken', actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
-    this.logGroup.grantWrite(this.role);
     props.findingsTable.grantReadWriteData(this.role);
     props.advisoryTable.grantReadData(this.role);
     // Its one write there: queueing an ecosystem for loading (an UpdateItem in the load-request partition).

@@ -24,6 +24,19 @@ describe('configuration', () => {
       policies: { default: { mode: 'audit', failOn: 'CRITICAL', ignoreUnfixed: false, ignore: [], vex: [], quarantine: { method: 'untag', immutableTags: 'archive', enforceOnRescan: false } }, overrides: [] },
       alerts: { subscriptions: [], emailImageCap: 20, eventBus: 'default', events: true },
       operations: { topic: 'separate', subscriptions: [], oldestMessageAgeSeconds: 3600, scanFailuresPerHour: 5 },
+      // Hourly from osv.dev's bucket; the cursor-age alarm at three intervals.
+      advisorySync: {
+        rate: 'rate(1 hour)',
+        sourceUrl: 'https://osv-vulnerabilities.storage.googleapis.com',
+        ecosystems: 'derived',
+        overlapHours: 48,
+        fullCompareEveryDays: 7,
+        maxCursorAgeHours: 3,
+        memoryMiB: 1024,
+        timeoutSeconds: 900,
+        ephemeralStorageMiB: 2048,
+      },
+      rescan: { maxConcurrency: 10, digestsPerMessage: 50, memoryMiB: 1024, timeoutSeconds: 300 },
     });
   });
 

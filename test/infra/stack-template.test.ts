@@ -25,22 +25,26 @@ describe('the resources the stack holds', () => {
       return result;
     };
     const all = defaults.template.toJSON().Resources as Record<string, unknown>;
+    // Continuous assessment adds the sync (function, role, scheduler role, schedule, four queues, five
+    // alarms, an async invoke config) and the rescan (function, role, two queues, an alarm).
     expect(counts(all)).toEqual({
-      'AWS::CloudWatch::Alarm': 11,
+      'AWS::CloudWatch::Alarm': 11 + 5 + 1,
       'AWS::DynamoDB::Table': 2,
       'AWS::Events::Rule': 3,
-      'AWS::IAM::Policy': 1,
-      'AWS::IAM::Role': 1,
+      'AWS::IAM::Policy': 1 + 2 + 1,
+      'AWS::IAM::Role': 1 + 2 + 1,
       'AWS::KMS::Key': 1,
-      'AWS::Lambda::EventSourceMapping': 1,
-      'AWS::Lambda::Function': 1,
-      'AWS::Logs::LogGroup': 1,
+      'AWS::Lambda::EventInvokeConfig': 1,
+      'AWS::Lambda::EventSourceMapping': 1 + 1 + 1,
+      'AWS::Lambda::Function': 1 + 1 + 1,
+      'AWS::Logs::LogGroup': 1 + 1 + 1,
       'AWS::S3::Bucket': 1,
       'AWS::S3::BucketPolicy': 1,
+      'AWS::Scheduler::Schedule': 1,
       'AWS::SNS::Topic': 2,
       'AWS::SNS::TopicPolicy': 2,
-      'AWS::SQS::Queue': 4,
-      'AWS::SQS::QueuePolicy': 4,
+      'AWS::SQS::Queue': 4 + 4 + 2,
+      'AWS::SQS::QueuePolicy': 4 + 4 + 2,
       'AWS::SSM::Parameter': 1,
     });
     // The queues' own key, beside the alerts key.
@@ -52,11 +56,13 @@ describe('the resources the stack holds', () => {
 describe('stack outputs', () => {
   it('names the tables, bucket, queues, function, topics and policy parameter a deploy made', () => {
     expect(Object.keys(defaults.template.toJSON().Outputs as object).sort()).toEqual([
+      'AdvisorySyncFunctionName',
       'AdvisoryTableName',
       'AlertsTopicArn',
       'FindingsTableName',
       'OperationsTopicArn',
       'PolicyParameterName',
+      'RescanQueueUrl',
       'SbomBucketName',
       'ScanDeadLetterQueueUrl',
       'ScanQueueUrl',
@@ -110,8 +116,9 @@ describe('EventBridge rules', () => {
       expect(alarm).toMatchObject({ Namespace: 'AWS/Events', Statistic: 'Sum', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
       expect(alarm.Dimensions).toEqual([{ Name: 'RuleName', Value: { Ref: expect.stringMatching(/Rule[0-9A-F]{8}$/) } }]);
     }
-    // Both ECR events DLQs, and the alerts' delivery DLQ.
-    expect(alarms.filter((alarm) => alarm.MetricName === 'ApproximateNumberOfMessagesVisible')).toHaveLength(3);
+    // Both ECR events DLQs, and the alerts' delivery DLQ (the sync's and rescan's: continuous-assessment-template.test.ts).
+    const dlqAlarms = Object.entries(resourcesOfType(defaults.template, 'AWS::CloudWatch::Alarm')).filter(([id, alarm]) => alarm.Properties!.MetricName === 'ApproximateNumberOfMessagesVisible' && !/^(AdvisorySync|Rescan)/.test(id));
+    expect(dlqAlarms).toHaveLength(3);
   });
 });
 
@@ -133,7 +140,7 @@ describe('SQS queues', () => {
 
   it('refuses anything but TLS on every queue', () => {
     const policies = Object.values(resourcesOfType(defaults.template, 'AWS::SQS::QueuePolicy'));
-    expect(policies).toHaveLength(4);
+    expect(policies).toHaveLength(10);
     for (const policy of policies) {
       expect((policy.Properties?.PolicyDocument as { Statement: unknown[] }).Statement).toContainEqual(
         expect.objectContaining({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } }, Principal: { AWS: '*' } }),
@@ -194,7 +201,8 @@ describe('scanner function', () => {
   });
 
   it('names its table, bucket and advisory settings in its environment', () => {
-    const variables = Object.values(resourcesOfType(defaults.template, 'AWS::Lambda::Function'))[0]!.Properties!.Environment as { Variables: Record<string, unknown> };
+    const [, scanner] = Object.entries(resourcesOfType(defaults.template, 'AWS::Lambda::Function')).find(([id]) => id.startsWith('ScannerFunction'))!;
+    const variables = scanner.Properties!.Environment as { Variables: Record<string, unknown> };
     expect(variables.Variables).toMatchObject({
       FINDINGS_TABLE_NAME: { Ref: expect.stringMatching(/^FindingsTable/) },
       ADVISORY_TABLE_NAME: { Ref: expect.stringMatching(/^AdvisoriesTable/) },
@@ -224,7 +232,9 @@ describe('scanner function', () => {
 describe('scanner IAM, least privilege', () => {
   type Statement = { Sid?: string; Action: string | string[]; Resource: unknown; Effect: string; Condition?: unknown };
   const statementsOf = (template: typeof defaults.template): Statement[] =>
-    Object.values(resourcesOfType(template, 'AWS::IAM::Policy')).flatMap((policy) => (policy.Properties!.PolicyDocument as { Statement: Statement[] }).Statement);
+    Object.entries(resourcesOfType(template, 'AWS::IAM::Policy'))
+      .filter(([id]) => id.startsWith('ScannerRoleDefaultPolicy'))
+      .flatMap(([, policy]) => (policy.Properties!.PolicyDocument as { Statement: Statement[] }).Statement);
   const ECR_READS = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:DescribeImages', 'ecr:BatchCheckLayerAvailability'];
 
   it('reads ECR on watched repositories only: names exactly, prefixes as patterns', () => {
