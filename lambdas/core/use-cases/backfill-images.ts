@@ -16,6 +16,15 @@ import type {
 } from '../ports.ts';
 import { mapLimit } from '../util/map-limit.ts';
 
+/**
+ * Which listed images count as done. `scanned-by-this-version` (the CLI's, after the first deploy
+ * or an upgrade on demand) queues every image this scanner version has not scanned.
+ * `scanned-by-any-version` (the daily pass) queues only images with no committed scan at all (their
+ * event was lost): an older version's scan is left to the re-index, which is rate-limited and
+ * oldest first, so an upgrade does not send every recent image to the scanner at once.
+ */
+export type BackfillSkip = 'scanned-by-this-version' | 'scanned-by-any-version';
+
 export interface BackfillRequest {
   /** Names the run: the same runId (a rerun, a concurrent run) queues each image once. */
   readonly runId: string;
@@ -25,6 +34,8 @@ export interface BackfillRequest {
   readonly reconcile: boolean;
   /** Read everything, write and send nothing: the report says what a real run would do. */
   readonly dryRun?: boolean;
+  /** Default `scanned-by-this-version`. */
+  readonly skip?: BackfillSkip;
 }
 
 export interface BackfillDeps {
@@ -57,6 +68,8 @@ export interface RepositoryBackfill {
   readonly images: number;
   /** Scanned by this scanner version with image state here: nothing to do. */
   readonly alreadyScanned: number;
+  /** With `scanned-by-any-version`: scanned by an older version only, not queued (the re-index's to rescan). */
+  readonly leftToReindex: number;
   /** Listed images Customs had no image state for here (never seen, or their event was lost). */
   readonly withoutState: number;
   /** Not queued: pushed before `pushedAfter`. */
@@ -81,7 +94,9 @@ export interface BackfillReport {
   readonly pushedAfter?: string;
   readonly repositories: number;
   readonly images: number;
+  readonly skip: BackfillSkip;
   readonly alreadyScanned: number;
+  readonly leftToReindex: number;
   readonly withoutState: number;
   readonly olderThanBound: number;
   readonly queued: number;
@@ -96,13 +111,14 @@ export interface BackfillReport {
 
 type Counts = { -readonly [K in Exclude<keyof RepositoryBackfill, 'account' | 'region' | 'repository' | 'error'>]: number };
 
-const COUNT_KEYS: readonly (keyof Counts)[] = ['images', 'alreadyScanned', 'withoutState', 'olderThanBound', 'queued', 'alreadyQueued', 'tagsAdded', 'tagsRemoved', 'deletedMarked'];
+const COUNT_KEYS: readonly (keyof Counts)[] = ['images', 'alreadyScanned', 'leftToReindex', 'withoutState', 'olderThanBound', 'queued', 'alreadyQueued', 'tagsAdded', 'tagsRemoved', 'deletedMarked'];
 
 /**
  * Backfill and reconciliation: every image the watched repositories hold (paginated underneath) is
- * queued for the scanner unless this scanner version has scanned its digest and Customs has its
- * image state in that repository; each at most once per run (a conditional mark before the send).
- * ECR events are best effort, so the same enumeration run daily finds images whose push was lost.
+ * queued for the scanner unless this scanner version (with `scanned-by-any-version`: any version)
+ * has scanned its digest and Customs has its image state in that repository; each at most once per
+ * run (a conditional mark before the send). ECR events are best effort, so the same enumeration run
+ * daily finds images whose push was lost.
  * With `reconcile`, tags the registry shows and the image state lacks are recorded, tags the state
  * has and the registry no longer shows are removed, and image states whose digest is no longer
  * listed are marked deleted; each only after DescribeImages by digest confirms it now.
@@ -119,6 +135,7 @@ export async function backfillImages(request: BackfillRequest, deps: BackfillDep
     dryRun: request.dryRun === true,
     reconcile: request.reconcile,
     scannerVersion: deps.scannerVersion,
+    skip: request.skip ?? 'scanned-by-this-version',
     ...(request.pushedAfter ? { pushedAfter: request.pushedAfter.toISOString() } : {}),
     repositories: byRepository.length,
     ...totals,
@@ -160,23 +177,28 @@ async function handleBatch(repository: RepositoryKey, batch: readonly ListedImag
     const state = liveState(states.get(image.digest));
     if (!state) counts.withoutState++;
     if (request.pushedAfter && image.pushedAt && image.pushedAt < request.pushedAfter) return 'old' as const;
-    if (state && (await scannedByThisVersion(image.digest, deps))) return 'scanned' as const;
-    return 'due' as const;
+    return state ? scanOf(state, request.skip ?? 'scanned-by-this-version', deps) : ('due' as const);
   });
   batch.forEach((image, index) => {
     if (decided[index] === 'old') counts.olderThanBound++;
     else if (decided[index] === 'scanned') counts.alreadyScanned++;
+    else if (decided[index] === 'older') counts.leftToReindex++;
     else due.push(image);
   });
   if (request.reconcile) await mapLimit(batch, concurrency, (image) => reconcileTags(repository, image, states.get(image.digest), request, deps, counts));
   if (due.length > 0) await enqueue(repository, due, request, deps, counts);
 }
 
-async function scannedByThisVersion(digest: Digest, deps: BackfillDeps): Promise<boolean> {
-  const result = await deps.results.get(digest);
-  if (result?.scannerVersion === deps.scannerVersion) return true;
+/** An image with state here: scanned by this version, only by an older one (left to the re-index when `skip` allows), or due. */
+async function scanOf(state: ImageState, skip: BackfillSkip, deps: BackfillDeps): Promise<'scanned' | 'older' | 'due'> {
+  const result = await deps.results.get(state.digest);
+  if (result?.scannerVersion === deps.scannerVersion) return 'scanned';
   // An index has no result of its own (its platform manifests do): its claim says it is done.
-  return deps.completions.done({ digest, scannerVersion: deps.scannerVersion });
+  if (await deps.completions.done({ digest: state.digest, scannerVersion: deps.scannerVersion })) return 'scanned';
+  if (skip === 'scanned-by-this-version') return 'due';
+  // A committed result of any version, or an index a scan has linked to its children (which the
+  // re-index rescans by their own digests), is not a lost event.
+  return result !== undefined || state.children.length > 0 ? 'older' : 'due';
 }
 
 async function enqueue(repository: RepositoryKey, due: readonly ListedImage[], request: BackfillRequest, deps: BackfillDeps, counts: Counts): Promise<void> {

@@ -22,6 +22,8 @@ export interface BackfillSummary {
   readonly queued: number;
   readonly alreadyQueued: number;
   readonly alreadyScanned: number;
+  /** Scanned by an older scanner version only: left to the rate-limited re-index, not queued here. */
+  readonly leftToReindex: number;
   readonly withoutState: number;
   readonly olderThanBound: number;
   readonly tagsAdded: number;
@@ -33,9 +35,11 @@ export interface BackfillSummary {
 }
 
 /**
- * (1) The daily enumeration: every watched image not scanned by this scanner version and pushed
- * within the bound is queued once a day (the run ID names the day and version), tags are
- * reconciled with ECR and images DescribeImages says are gone are marked deleted.
+ * (1) The daily enumeration: every watched image pushed within the bound with no committed scan at
+ * all (its event was lost) is queued once a day (the run ID names the day and version), tags are
+ * reconciled with ECR and images DescribeImages says are gone are marked deleted. Images scanned by
+ * an older scanner version are not queued here: after an upgrade that would be every recent image
+ * at once, past the re-index's rate limit; the re-index takes them, oldest first.
  */
 export function backfillStep(options: { readonly maxAgeDays?: number }, deps: BackfillDeps): DailyStep<BackfillSummary> {
   return {
@@ -46,7 +50,7 @@ export function backfillStep(options: { readonly maxAgeDays?: number }, deps: Ba
       const catalog: RegistryCatalog = { repositories: () => repositories, images: (repository) => deps.catalog.images(repository) };
       const runId = `daily-${runDay(now)}-${deps.scannerVersion}`;
       const pushedAfter = options.maxAgeDays !== undefined ? new Date(now.getTime() - options.maxAgeDays * DAY_MS) : undefined;
-      const report = await backfillImages({ runId, reconcile: true, ...(pushedAfter ? { pushedAfter } : {}) }, { ...deps, catalog });
+      const report = await backfillImages({ runId, reconcile: true, skip: 'scanned-by-any-version', ...(pushedAfter ? { pushedAfter } : {}) }, { ...deps, catalog });
       const failedRepositories = report.byRepository.flatMap((entry) => (entry.error !== undefined ? [{ repository: entry.repository, error: entry.error }] : []));
       const summary: BackfillSummary = {
         runId,
@@ -56,6 +60,7 @@ export function backfillStep(options: { readonly maxAgeDays?: number }, deps: Ba
         queued: report.queued,
         alreadyQueued: report.alreadyQueued,
         alreadyScanned: report.alreadyScanned,
+        leftToReindex: report.leftToReindex,
         withoutState: report.withoutState,
         olderThanBound: report.olderThanBound,
         tagsAdded: report.tagsAdded,

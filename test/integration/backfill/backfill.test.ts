@@ -279,4 +279,14 @@ describe('backfillImages over paginated ECR listings, DynamoDB Local and moto SQ
     expect(report).toMatchObject({ olderThanBound: 0, queued: 5 });
     expect(queuedDigests(await drain())).toContain(`${names.app}@${d.ancient}`);
   });
+
+  it('with scanned-by-any-version (the daily pass) queues only images with no committed scan, leaving the older version\'s scan to the re-index', async () => {
+    const report = await backfill({ runId: 'run-5', skip: 'scanned-by-any-version' });
+    // never, web and solo have state (recorded by the reconciling run) but no scan; older has an older version's.
+    expect(report).toMatchObject({ skip: 'scanned-by-any-version', alreadyScanned: 3, leftToReindex: 1, queued: 3, alreadyQueued: 0 });
+    expect(queuedDigests(await drain())).toEqual([`${names.app}@${d.never}`, `${names.web}@${d.web}`, `${names.solo}@${d.solo}`].sort());
+    const byDefault = await backfill({ runId: 'run-6' });
+    expect(byDefault).toMatchObject({ skip: 'scanned-by-this-version', leftToReindex: 0, queued: 4 });
+    expect(queuedDigests(await drain())).toContain(`${names.app}@${d.older}`);
+  });
 });

@@ -52,7 +52,7 @@ interface StubImage {
   readonly pushedAt: Date;
 }
 
-const d = { lost: newDigest(), moved: newDigest(), gone: newDigest(), covered: newDigest(), outdated: newDigest(), web: newDigest(), unwatched: newDigest(), longGone: newDigest() };
+const d = { lost: newDigest(), moved: newDigest(), gone: newDigest(), covered: newDigest(), outdated: newDigest(), web: newDigest(), unwatched: newDigest(), longGone: newDigest(), upgraded: newDigest() };
 
 /** What ECR holds now, per repository, in listing order. */
 const ecrHolds: Record<string, StubImage[]> = {
@@ -60,6 +60,8 @@ const ecrHolds: Record<string, StubImage[]> = {
     { digest: d.lost, tags: ['lost'], pushedAt: at('2026-12-28T00:00:00Z') },
     { digest: d.moved, tags: ['v2'], pushedAt: at('2026-12-05T00:00:00Z') },
     { digest: d.covered, tags: ['covered'], pushedAt: at('2026-12-05T00:00:00Z') },
+    // Within the bound but scanned by the previous scanner version: the re-index's, not the enumeration's.
+    { digest: d.upgraded, tags: ['upgraded'], pushedAt: at('2026-12-20T00:00:00Z') },
     // Pushed before the enumeration's bound: only the rate-limited re-index picks it up.
     { digest: d.outdated, tags: ['old'], pushedAt: at('2025-01-01T00:00:00Z') },
   ],
@@ -224,6 +226,8 @@ describe('the daily pass handler on DynamoDB Local and moto', () => {
     // Indexed by an older scanner version long ago.
     await push(names.app, d.outdated, 'old', at('2025-01-01T00:00:00Z'));
     await results.save(scanRecord(d.outdated, 0, '0.0.9', at('2025-01-01T00:00:00Z')), [], []);
+    await push(names.app, d.upgraded, 'upgraded', at('2026-12-20T00:00:00Z'));
+    await results.save(scanRecord(d.upgraded, 0, '0.0.9', at('2026-12-20T00:00:00Z')), [], []);
     await push(names.web, d.web, 'web', at('2026-12-01T00:00:00Z'));
     await results.save(scanRecord(d.web, 0), [], []);
     // Deleted two months before the run: past the 30-day retention.
@@ -232,7 +236,7 @@ describe('the daily pass handler on DynamoDB Local and moto', () => {
     await images.markDeleted(key(names.web, d.longGone), at('2026-11-01T00:00:00Z'));
 
     // The verdicts as the scanner left them, judged before the ignore entry expired.
-    const judged = await evaluateImages([d.moved, d.gone, d.covered, d.outdated].map((digest) => key(names.app, digest)).concat([key(names.web, d.web)]), {
+    const judged = await evaluateImages([d.moved, d.gone, d.covered, d.outdated, d.upgraded].map((digest) => key(names.app, digest)).concat([key(names.web, d.web)]), {
       images,
       results,
       sboms: { get: async () => Promise.reject(new Error('no SBOM is needed: the policy has no VEX and no package-scoped ignore entry')) },
@@ -242,7 +246,7 @@ describe('the daily pass handler on DynamoDB Local and moto', () => {
       clock: { now: () => before },
       options: { emailImageCap: 20, repositoryId: ecrRepositoryArn },
     });
-    expect(judged.images.map((image) => (image.outcome === 'judged' ? image.verdict : image.outcome))).toEqual(['PASS', 'PASS', 'PASS', 'PASS', 'PASS']);
+    expect(judged.images.map((image) => (image.outcome === 'judged' ? image.verdict : image.outcome))).toEqual(['PASS', 'PASS', 'PASS', 'PASS', 'PASS', 'PASS']);
   }, 60_000);
 
   it('queues the image whose event was lost once, reconciles the moved tag, marks the gone image deleted, re-judges the expired ignore entry, re-indexes the old scan and counts the long-deleted image', async () => {
@@ -252,12 +256,13 @@ describe('the daily pass handler on DynamoDB Local and moto', () => {
 
     expect(report.failed).toEqual([]);
     expect(report.left).toEqual([]);
-    // The lost image (backfill) and the old scan (re-index); the unwatched repository's image is not listed.
-    expect(await drain()).toEqual([`${names.app}@${d.lost}`, `${names.app}@${d.outdated}`].sort());
-    expect(report.found).toEqual({ imagesQueued: 2, tagsReconciled: 3, imagesMarkedDeleted: 1, verdictsReevaluated: 1, verdictsChanged: 1, reindexed: 1, deletedPastRetention: 1 });
+    // The lost image (backfill) and the two older-version scans (re-index, each once: the enumeration
+    // leaves the recent one to it); the unwatched repository's image is not listed.
+    expect(await drain()).toEqual([`${names.app}@${d.lost}`, `${names.app}@${d.outdated}`, `${names.app}@${d.upgraded}`].sort());
+    expect(report.found).toEqual({ imagesQueued: 3, tagsReconciled: 3, imagesMarkedDeleted: 1, verdictsReevaluated: 1, verdictsChanged: 1, reindexed: 2, deletedPastRetention: 1 });
 
     const backfill = step<BackfillSummary>(report, 'backfill');
-    expect(backfill).toMatchObject({ runId: `daily-2027-01-01-${VERSION}`, pushedAfter: '2026-12-02T06:00:00.000Z', repositories: 2, images: 5, queued: 1, olderThanBound: 1, alreadyScanned: 3, deletedMarked: 1, failedRepositories: [], stoppedEarly: false });
+    expect(backfill).toMatchObject({ runId: `daily-2027-01-01-${VERSION}`, pushedAfter: '2026-12-02T06:00:00.000Z', repositories: 2, images: 6, queued: 1, olderThanBound: 1, alreadyScanned: 3, leftToReindex: 1, deletedMarked: 1, failedRepositories: [], stoppedEarly: false });
     // v1 removed, v2 recorded on the moved image; the lost image's tag recorded with its state.
     expect(backfill.tagsRemoved).toBe(1);
     expect(backfill.tagsAdded).toBe(2);
@@ -274,7 +279,7 @@ describe('the daily pass handler on DynamoDB Local and moto', () => {
     expect((await verdicts.get(key(names.app, d.covered)))?.verdict.verdict).toBe('FAIL');
     expect((await verdicts.get(key(names.app, d.moved)))?.verdict.verdict).toBe('PASS');
 
-    expect(step<ReindexSummary>(report, 'reindex')).toEqual({ queued: 1, skipped: 0, more: false, stoppedEarly: false });
+    expect(step<ReindexSummary>(report, 'reindex')).toEqual({ queued: 2, skipped: 0, more: false, stoppedEarly: false });
     expect(step<RetentionSummary>(report, 'retention')).toEqual({ retentionDays: 30, deleted: 2, pastRetention: 1, oldestDeletedAt: '2026-11-01T00:00:00.000Z', stoppedEarly: false });
     expect(info).toHaveBeenCalledWith('daily review report', { report });
   });
@@ -284,7 +289,7 @@ describe('the daily pass handler on DynamoDB Local and moto', () => {
     const report = await dailyHandler()(scheduled, contextWith(600_000));
     expect(report.failed).toEqual([]);
     // The lost image's mark holds for the day; the old scan is queued again (its scan has not run), as a re-index is until it commits.
-    expect(await drain()).toEqual([`${names.app}@${d.outdated}`]);
+    expect(await drain()).toEqual([`${names.app}@${d.outdated}`, `${names.app}@${d.upgraded}`].sort());
     expect(step<BackfillSummary>(report, 'backfill')).toMatchObject({ queued: 0, alreadyQueued: 1, tagsAdded: 0, tagsRemoved: 0, deletedMarked: 0 });
     expect(report.found).toMatchObject({ tagsReconciled: 0, imagesMarkedDeleted: 0, verdictsReevaluated: 0 });
   });
