@@ -13,6 +13,7 @@ import { evaluateImages } from '../../../lambdas/core/use-cases/evaluate-images.
 import { queueRescans, type QueueRescansResult } from '../../../lambdas/core/use-cases/queue-rescans.ts';
 import { rescanImages, type RescanRun } from '../../../lambdas/core/use-cases/rescan-images.ts';
 import { mapLimit } from '../../../lambdas/core/util/map-limit.ts';
+import { parseConfig } from '../../../lib/config/customs-config.ts';
 import { motoAlerting } from '../../../test/support/moto-alerting.ts';
 import { meterDynamoDb, type MeteredTable } from '../pipeline/dynamodb-meter.ts';
 import { createBucket, createQueue, createTable, REGION, startLocalServices, type LocalServices } from '../pipeline/local-services.ts';
@@ -32,8 +33,9 @@ export const ISSUE_IMAGES = 10_000;
 export const AFFECTED_IMAGES = 1_000;
 /** Unaffected images stored whole (every index entry): enough to show the fan-out never reads them. */
 export const UNAFFECTED_STORED = 100;
-/** The rescan stack defaults (config `rescan`): digests per message, the event source's maximum concurrency, memory. */
-export const RESCAN_DEFAULTS = { digestsPerMessage: 50, maxConcurrency: 5, memoryMb: 1024, syncMemoryMb: 1024 } as const;
+/** The stack's defaults (config `rescan`, and `advisorySync` whose Lambda runs the fan-out): digests per message, the event source's maximum concurrency, memory. */
+const CONFIG = parseConfig({});
+export const RESCAN_DEFAULTS = { digestsPerMessage: CONFIG.rescan.digestsPerMessage, maxConcurrency: CONFIG.rescan.maxConcurrency, memoryMb: CONFIG.rescan.memoryMiB, syncMemoryMb: CONFIG.advisorySync.memoryMiB } as const;
 const STORE_CONCURRENCY = 16;
 
 export const FAN_OUT_PHASE = 'fan-out';
