@@ -98,18 +98,20 @@ const advisorySync = z
   .transform((sync) => ({ ...sync, maxCursorAgeHours: sync.maxCursorAgeHours ?? Math.max(1, Math.ceil((3 * rateSeconds(sync.rate)!) / 3600)) }));
 
 /*
- * Rescan sizing. An SQS event source starts with five concurrent invocations and adds up to 300 a
- * minute while messages wait, so a maximum of 10 is reached within seconds; a new on-demand table
- * serves up to 4,000 writes a second before it adapts. A rescanned image writes a handful of items
- * (its changed findings, its verdict, an alert outbox entry), so 10 invocations working through 50
- * digests each stay far below that, while a sync touching 1,000 images (a tenth of 10,000) is 20
- * messages: two waves of 10. 50 digests keep one message well inside the 300 s timeout and a retried
- * message cheap (its writes are idempotent); the queue's adapter allows up to 1,000 per message.
+ * Rescan sizing (measured by the rescan bench, BENCHMARKS.md). An SQS event source starts with five
+ * concurrent invocations and adds up to 300 a minute while messages wait; a new on-demand table
+ * serves up to 4,000 writes a second before it adapts. A rescanned image costs about 20 write units
+ * (its scan result, findings, package sets, verdicts), so a message of 50 digests is about 1,000
+ * and takes about 4 s at 1024 MB: 5 at once peak near 1,200 writes a second, under a third of a new
+ * table's, leaving room for the scanner's pushes, and re-evaluate a sync touching 1,000 images (a
+ * tenth of 10,000: 20 messages) in about 20 s, inside the 60 s goal; 20 at once would hit the new
+ * table's limit. 50 digests keep a message far inside the 300 s timeout and a retried one cheap
+ * (its writes are idempotent); the queue's adapter allows up to 1,000 per message.
  */
 const rescan = z
   .strictObject({
     /** The rescan queue's event source maximum concurrency (Lambda accepts 2-1000): the table's write rate is bounded by it. */
-    maxConcurrency: z.number().int().min(2).max(1000).default(10),
+    maxConcurrency: z.number().int().min(2).max(1000).default(5),
     /** Digests per rescan message (one message, one invocation's work). */
     digestsPerMessage: z.number().int().min(1).max(1000).default(50),
     memoryMiB: z.number().int().min(128).max(10_240).default(1024),

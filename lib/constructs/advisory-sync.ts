@@ -183,6 +183,7 @@ export class AdvisorySync extends Construct {
     role.addToPolicy(
       new PolicyStatement({ sid: 'AdvisoryChangeSets', actions: ['s3:GetObject', 's3:PutObject'], resources: [props.sbomBucket.arnForObjects(`${ADVISORY_CHANGES_PREFIX}*`)] }),
     );
+    role.addToPolicy(listChangeSets(props.sbomBucket));
     // The package index (images holding a changed package) and the images waiting for an ecosystem.
     role.addToPolicy(
       new PolicyStatement({
@@ -234,6 +235,14 @@ export class AdvisorySync extends Construct {
       messagesWaitingAlarm(this, 'ContinuationDeadLetterQueueAlarm', this.continuationDeadLetterQueue, 'advisory sync continuations gave up after retries'),
     ];
   }
+}
+
+/**
+ * s3:ListBucket under the change sets' prefix only: a change set is numbered parts under
+ * `advisory-changes/<syncId>/`, listed (ListObjectsV2) to be read back in order.
+ */
+export function listChangeSets(bucket: IBucket): PolicyStatement {
+  return new PolicyStatement({ sid: 'ListChangeSets', actions: ['s3:ListBucket'], resources: [bucket.bucketArn], conditions: { StringLike: { 's3:prefix': `${ADVISORY_CHANGES_PREFIX}*` } } });
 }
 
 /** An SQS on-failure destination whose grant is made by grantSend (SqsDestination grants kms:ReEncrypt* and GenerateDataKey*). */

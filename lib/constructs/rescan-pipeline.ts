@@ -11,7 +11,7 @@ import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { RepositorySelection, RescanConfig } from '../config/customs-config.ts';
 import type { S3ObjectRef } from '../../lambdas/core/policy/policy-document.ts';
-import { ADVISORY_CHANGES_PREFIX } from './advisory-sync.ts';
+import { ADVISORY_CHANGES_PREFIX, listChangeSets } from './advisory-sync.ts';
 import { customsQueue, messagesWaitingAlarm } from './customs-queues.ts';
 import { repositoryArns } from './ecr-read-resources.ts';
 import { HandlerFunction } from './handler-function.ts';
@@ -112,7 +112,7 @@ export class RescanPipeline extends Construct {
         batchSize: 1,
         reportBatchItemFailures: true,
         // Not reserved concurrency (that throttles while the poller keeps receiving); this bounds
-        // the writes a rescan burst puts on the findings table. How the defaults (10 at once, 50
+        // the writes a rescan burst puts on the findings table. How the defaults (5 at once, 50
         // digests a message) were sized: lib/config/customs-config.ts, above the rescan settings.
         maxConcurrency: config.maxConcurrency,
       }),
@@ -142,6 +142,7 @@ export class RescanPipeline extends Construct {
         resources: [props.sbomBucket.arnForObjects(`${SBOM_PREFIX}*`), props.sbomBucket.arnForObjects(`${ADVISORY_CHANGES_PREFIX}*`)],
       }),
     );
+    role.addToPolicy(listChangeSets(props.sbomBucket));
     if (props.eventBus !== undefined) {
       role.addToPolicy(new PolicyStatement({ sid: 'PutVerdictEvents', actions: ['events:PutEvents'], resources: [eventBusArn(this, props.eventBus)] }));
     }

@@ -36,7 +36,7 @@ describe('configuration', () => {
         timeoutSeconds: 900,
         ephemeralStorageMiB: 2048,
       },
-      rescan: { maxConcurrency: 10, digestsPerMessage: 50, memoryMiB: 1024, timeoutSeconds: 300 },
+      rescan: { maxConcurrency: 5, digestsPerMessage: 50, memoryMiB: 1024, timeoutSeconds: 300 },
     });
   });
 

@@ -28,6 +28,8 @@ function idOf({ template }: SynthesizedCustoms, type: string, prefix: string): s
 const propertiesOf = (synthesized: SynthesizedCustoms, type: string, prefix: string): Properties => resourcesOfType(synthesized.template, type)[idOf(synthesized, type, prefix)]!.Properties!;
 const arnOf = (id: string): unknown => ({ 'Fn::GetAtt': [id, 'Arn'] });
 const objectsOf = (bucketId: string, prefix: string): unknown => ({ 'Fn::Join': ['', [arnOf(bucketId), `/${prefix}*`]] });
+// A change set is parts under advisory-changes/<syncId>/, listed to be read in order: ListBucket under that prefix only.
+const listChangeSets = (bucketId: string): Statement => ({ Sid: 'ListChangeSets', Effect: 'Allow', Action: 's3:ListBucket', Resource: arnOf(bucketId), Condition: { StringLike: { 's3:prefix': `${ADVISORY_CHANGES_PREFIX}*` } } });
 const statementsOf = (synthesized: SynthesizedCustoms, policyPrefix: string): Statement[] => (propertiesOf(synthesized, 'AWS::IAM::Policy', policyPrefix).PolicyDocument as { Statement: Statement[] }).Statement;
 
 const queue = (synthesized: SynthesizedCustoms, prefix: string): string => idOf(synthesized, 'AWS::SQS::Queue', prefix);
@@ -168,6 +170,7 @@ describe('the sync function', () => {
           Resource: arnOf(id.advisories),
         },
         { Sid: 'AdvisoryChangeSets', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: objectsOf(id.bucket, ADVISORY_CHANGES_PREFIX) },
+        listChangeSets(id.bucket),
         { Sid: 'ReadPackageIndex', Effect: 'Allow', Action: 'dynamodb:Query', Resource: arnOf(id.findings), Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['PKG#*', 'WAITING#*'] } } },
         { Sid: 'MarkRescans', Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:BatchWriteItem'], Resource: arnOf(id.findings), Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['RESCAN#*'] } } },
         { Sid: 'SendSyncMessages', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: [arnOf(id.rescanQueue), arnOf(id.continuation), arnOf(id.failure)] },
@@ -216,7 +219,7 @@ describe('queues', () => {
 describe('the rescan function', () => {
   it('reads the rescan queue a message at a time with partial batch failures, at the configured maximum concurrency', () => {
     for (const [synthesized, concurrency] of [
-      [defaults, 10],
+      [defaults, 5],
       [tuned, 40],
     ] as const) {
       const { rescan, rescanQueue } = ids(synthesized);
@@ -261,6 +264,7 @@ describe('the rescan function', () => {
       { Effect: 'Allow', Action: read, Resource: tableAndIndexes(id.advisories) },
       { Effect: 'Allow', Action: streams, Resource: tableAndIndexes(id.advisories) },
       { Sid: 'ReadSbomsAndChangeSets', Effect: 'Allow', Action: 's3:GetObject', Resource: [objectsOf(id.bucket, 'sboms/'), objectsOf(id.bucket, ADVISORY_CHANGES_PREFIX)] },
+      listChangeSets(id.bucket),
       { Sid: 'PutVerdictEvents', Effect: 'Allow', Action: 'events:PutEvents', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:events:${TEST_ENV.region}:${TEST_ENV.account}:event-bus/default`]] } },
       { Sid: 'PublishAlerts', Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: idOf(defaults, 'AWS::SNS::Topic', 'AlertsAlertsTopic') } },
       { Sid: 'EncryptAlerts', Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: arnOf(idOf(defaults, 'AWS::KMS::Key', 'AlertsKey')) },
