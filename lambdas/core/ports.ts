@@ -506,3 +506,21 @@ export interface ScanCompletions {
 export interface RepositoryImageStates {
   imagesOf(repository: RepositoryKey): Promise<readonly ImageState[]>;
 }
+
+// ---------------------------------------------------------------------------------------------
+// sync fan-out (issue 15): a sync's rescan fan-out outlives the invocation that completed the sync.
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * One durable mark per sync whose rescan fan-out is not known to be done: opened before the sync
+ * writes anything, closed once every digest it affects is queued. A run killed after its sync
+ * completed (or mid fan-out) leaves it open, and the next run holding the sync lease finishes it.
+ */
+export interface PendingFanOuts {
+  /** Idempotent: opening an open mark keeps its first `at`. */
+  open(syncId: string, at: Date): Promise<void>;
+  /** The open marks' syncIds, oldest first. */
+  list(): Promise<readonly string[]>;
+  /** Idempotent: closing a closed (or never opened) mark does nothing. */
+  close(syncId: string): Promise<void>;
+}

@@ -4,8 +4,8 @@ import type { OsvRecord } from '../advisories/osv-schema.ts';
 import { parseOsvRecord } from '../advisories/parse-osv-record.ts';
 import type { AdvisoryChanges, ChangedPackageKey, EcosystemCursor, EcosystemSyncReport, SyncProgress } from '../advisories/sync-model.ts';
 import { ChangeAccumulator, idsToFetch, laterOf, listingSince, namesEcosystem, newestModified, resumeAt, syncModeOf, vanishedIds } from '../advisories/sync-plan.ts';
-import { isCustomsError } from '../errors.ts';
-import type { AdvisoryChangeSets, AdvisoryWriter, AdvisoryWriteResult, Clock, OsvExport, SyncCursorStore, SyncLease } from '../ports.ts';
+import { isCustomsError, messageOf } from '../errors.ts';
+import type { AdvisoryChangeSets, AdvisoryWriter, AdvisoryWriteResult, Clock, OsvExport, PendingFanOuts, SyncCursorStore, SyncLease } from '../ports.ts';
 import { mapLimit } from '../util/map-limit.ts';
 
 /** A write's answer with the packages the versions it replaced named: a package a record drops changed too. */
@@ -47,6 +47,17 @@ export interface SyncAdvisoriesOptions {
   readonly sourceName: string;
 }
 
+/** One sync's rescan fan-out, as a run hands it to `fanOut`. */
+export interface SyncFanOut {
+  readonly syncId: string;
+  /** The sync's change set; absent when it changed nothing. */
+  readonly changes?: AdvisoryChanges;
+  /** True for the sync this run just completed; false for an earlier run's, found pending. */
+  readonly own: boolean;
+  /** Renews the sync lease (SyncLeaseLostError when it was lost): a long fan-out calls it before each send. */
+  readonly keepLease: () => Promise<void>;
+}
+
 export interface SyncAdvisoriesDeps {
   readonly source: OsvExport;
   readonly writer: SyncAdvisoryWriter;
@@ -55,6 +66,14 @@ export interface SyncAdvisoriesDeps {
   readonly changeSets: AdvisoryChangeSets;
   readonly clock: Clock;
   readonly options: SyncAdvisoriesOptions;
+  /**
+   * With `fanOut`: each sync is marked pending before it writes anything and closed once its
+   * fan-out returned, so a run killed between its last cursor put and the end of its fan-out leaves
+   * the fan-out to the next run holding the lease (which finishes the pending ones first).
+   */
+  readonly pending?: PendingFanOuts;
+  /** Queues a completed sync's rescans; throws when not every digest is known queued (the mark stays pending). */
+  readonly fanOut?: (fanOut: SyncFanOut) => Promise<void>;
 }
 
 export interface SyncRun {
@@ -66,6 +85,10 @@ export interface SyncRun {
   readonly changes?: AdvisoryChanges;
   /** False: another run holds the lease, and nothing was done. */
   readonly leaseHeld: boolean;
+  /** Earlier syncs whose pending fan-out this run finished, oldest first. */
+  readonly pendingFinished: readonly string[];
+  /** Earlier syncs whose pending fan-out failed again: still pending, while this run went on with its own sync. */
+  readonly pendingFailed: readonly { readonly syncId: string; readonly reason: string }[];
 }
 
 const DAY_MS = 86_400_000;
@@ -79,14 +102,25 @@ const DEADLINE_RESERVE_MS = 1_000;
  * groups; after each durable group the changes so far are stored, then the cursor's progress
  * advanced, so a run cut short (out of time, a crash) resumes after the last durable group. The
  * cursor itself advances only once its ecosystem's records are all stored.
+ *
+ * With `pending` and `fanOut`, a sync's rescans survive a crash: its pending mark is opened before
+ * it writes anything and closed only after its fan-out returned once it completed. Under the lease,
+ * before its own sync, a run fans out and closes the earlier syncs still pending, except one still
+ * in progress (named in a cursor's progress): that one's changes are not all stored yet, and its
+ * own completion fans it out. Only the lease holder fans out, so no two runs do it at once.
  */
 export async function syncAdvisories(request: { readonly syncId?: string; readonly holder: string }, deps: SyncAdvisoriesDeps): Promise<SyncRun> {
-  if (!(await deps.lease.acquire(request.holder, deps.clock.now(), deps.options.leaseMs))) return { syncId: request.syncId ?? newSyncId(deps.clock.now()), reports: [], complete: false, leaseHeld: false };
+  if ((deps.pending === undefined) !== (deps.fanOut === undefined)) throw new TypeError('syncAdvisories: pending and fanOut go together');
+  if (!(await deps.lease.acquire(request.holder, deps.clock.now(), deps.options.leaseMs))) return { syncId: request.syncId ?? newSyncId(deps.clock.now()), reports: [], complete: false, leaseHeld: false, pendingFinished: [], pendingFailed: [] };
   try {
     // A run cut short by a crash left its syncId in a cursor's progress: going on under it hands on
     // the changes its durable groups stored with the rest, not under a sync nobody fans out.
     const continued = request.syncId ?? (await interruptedSyncId(deps));
     const syncId = continued ?? newSyncId(deps.clock.now());
+    // Opened again by every continuation (idempotent): a sync begun before marks existed gets one too.
+    await deps.pending?.open(syncId, deps.clock.now());
+    const keepLease = (): Promise<void> => renewLease(request.holder, syncId, deps);
+    const earlier = await finishPending(syncId, keepLease, deps);
     const run = new Run(syncId, request.holder, deps, continued !== undefined ? await earlierChanges(deps.changeSets, syncId) : undefined);
     const reports: EcosystemSyncReport[] = [];
     let complete = true;
@@ -103,7 +137,12 @@ export async function syncAdvisories(request: { readonly syncId?: string; readon
       }
     }
     const changes = run.changes.empty ? undefined : run.changes.changes();
-    return { syncId, reports, complete, leaseHeld: true, ...(changes ? { changes } : {}) };
+    if (complete && deps.fanOut && deps.pending) {
+      // Throwing leaves the mark open: the retry, or the next run, fans the sync out again.
+      await deps.fanOut({ syncId, own: true, keepLease, ...(changes ? { changes } : {}) });
+      await deps.pending.close(syncId);
+    }
+    return { syncId, reports, complete, leaseHeld: true, ...(changes ? { changes } : {}), ...earlier };
   } finally {
     await deps.lease.release(request.holder);
   }
@@ -293,10 +332,8 @@ class Run {
     this.storedChanges = this.changes.size;
   }
 
-  private async renew(): Promise<void> {
-    if (!(await this.deps.lease.renew(this.holder, this.deps.clock.now(), this.options.leaseMs))) {
-      throw new SyncLeaseLostError(`sync ${this.syncId}: the lease expired and was taken by another run`);
-    }
+  private renew(): Promise<void> {
+    return renewLease(this.holder, this.syncId, this.deps);
   }
 
   /** Writes the cursor with the fields given (progress cleared unless given); answers it as stored. */
@@ -306,6 +343,43 @@ class Run {
     if (!(await this.deps.cursors.put(next, current?.revision))) throw new SyncLeaseLostError(`sync ${this.syncId}: the ${ecosystem} cursor was moved by another writer`);
     return { ...next, revision: (current?.revision ?? 0) + 1 };
   }
+}
+
+async function renewLease(holder: string, syncId: string, deps: SyncAdvisoriesDeps): Promise<void> {
+  if (!(await deps.lease.renew(holder, deps.clock.now(), deps.options.leaseMs))) {
+    throw new SyncLeaseLostError(`sync ${syncId}: the lease expired and was taken by another run`);
+  }
+}
+
+/**
+ * The earlier syncs' pending fan-outs, oldest first, each fanned out from its stored change set
+ * (none stored: it changed nothing) and closed. One that fails stays pending and the run goes on:
+ * a change set that cannot be fanned out must not stop the advisories from syncing. A lost lease
+ * stops the run, as it does between groups.
+ */
+async function finishPending(current: string, keepLease: () => Promise<void>, deps: SyncAdvisoriesDeps): Promise<Pick<SyncRun, 'pendingFinished' | 'pendingFailed'>> {
+  const pendingFinished: string[] = [];
+  const pendingFailed: { syncId: string; reason: string }[] = [];
+  const { pending, fanOut } = deps;
+  if (!pending || !fanOut) return { pendingFinished, pendingFailed };
+  const open = (await pending.list()).filter((syncId) => syncId !== current);
+  if (open.length === 0) return { pendingFinished, pendingFailed };
+  // Any cursor's, not only this run's ecosystems': a sync in progress is fanned out when it completes.
+  const inProgress = new Set((await deps.cursors.list()).flatMap((cursor) => (cursor.progress ? [cursor.progress.syncId] : [])));
+  for (const syncId of open) {
+    if (inProgress.has(syncId)) continue;
+    await keepLease();
+    try {
+      const changes = await earlierChanges(deps.changeSets, syncId);
+      await fanOut({ syncId, own: false, keepLease, ...(changes ? { changes } : {}) });
+      await pending.close(syncId);
+      pendingFinished.push(syncId);
+    } catch (error) {
+      if (error instanceof SyncLeaseLostError) throw error;
+      pendingFailed.push({ syncId, reason: messageOf(error) });
+    }
+  }
+  return { pendingFinished, pendingFailed };
 }
 
 /** The sync a cursor's progress names (an interrupted run's), if any of this run's ecosystems has one. */

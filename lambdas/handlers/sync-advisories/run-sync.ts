@@ -1,10 +1,11 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import type { AdvisoryChanges, EcosystemSyncReport } from '../../core/advisories/sync-model.ts';
+import type { EcosystemSyncReport } from '../../core/advisories/sync-model.ts';
 import { isCustomsError, messageOf } from '../../core/errors.ts';
-import type { AdvisoryLoadRequests, RescanMarks, RescanQueue, ScanResultStore } from '../../core/ports.ts';
+import type { Digest } from '../../core/digest.ts';
+import type { AdvisoryLoadRequests, PendingFanOuts, RescanMarks, RescanMessage, RescanQueue, ScanResultStore } from '../../core/ports.ts';
 import { queueRescans, type ConfirmableRescanMarks, type QueueRescansResult } from '../../core/use-cases/queue-rescans.ts';
-import { syncAdvisories, type SyncAdvisoriesDeps } from '../../core/use-cases/sync-advisories.ts';
+import { syncAdvisories, type SyncAdvisoriesDeps, type SyncFanOut } from '../../core/use-cases/sync-advisories.ts';
 import type { ContinuationQueue } from './continuation-queue.ts';
 import { deriveEcosystems, waitingEcosystems } from './sync-ecosystems.ts';
 import { recordContinuation, recordCursorAges, recordRescansQueued, recordSyncCounts } from './sync-metrics.ts';
@@ -21,19 +22,17 @@ export interface SyncRunOptions {
   readonly leaseMs?: number;
   readonly groupSize?: number;
   readonly fetchConcurrency?: number;
-  /**
-   * How long a (syncId, digest) mark claimed but never confirmed blocks another claim (the marks'
-   * claimLeaseMs; default 5 minutes). A failed fan-out's continuation waits this long and a little
-   * more, so the digests it claimed without sending can be claimed and sent again.
-   */
-  readonly rescanClaimLeaseMs?: number;
 }
 
-export const DEFAULT_RESCAN_CLAIM_LEASE_MS = 5 * 60_000;
-
-export interface SyncRunDeps extends Omit<SyncAdvisoriesDeps, 'options'> {
+export interface SyncRunDeps extends Omit<SyncAdvisoriesDeps, 'options' | 'pending' | 'fanOut'> {
   readonly loadRequests: Pick<AdvisoryLoadRequests, 'list'>;
   readonly results: Pick<ScanResultStore, 'digestsWithPackage' | 'digestsWaitingFor'>;
+  /** Each sync's fan-out, pending until every digest it affects is queued (see syncAdvisories). */
+  readonly pending: PendingFanOuts;
+  /**
+   * Only the sync lease's holder fans out, so a mark claimed but never confirmed is a dead run's:
+   * these marks should take one again at once (a claim lease of 0), not leave it skipped.
+   */
   readonly marks: RescanMarks | ConfirmableRescanMarks;
   readonly rescanQueue: RescanQueue;
   readonly continuation: ContinuationQueue;
@@ -55,7 +54,7 @@ export type SyncRunOutcome =
   /** Another run holds the lease: nothing was done (its own run finishes or continues the work). */
   | { readonly outcome: 'lease-held'; readonly ecosystems: readonly string[] }
   /** Out of time: a continuation `{syncId}` was sent to go on at once. */
-  | { readonly outcome: 'continued'; readonly syncId: string; readonly ecosystems: readonly string[]; readonly reports: readonly EcosystemSyncReport[] }
+  | { readonly outcome: 'continued'; readonly syncId: string; readonly ecosystems: readonly string[]; readonly reports: readonly EcosystemSyncReport[]; readonly pendingFinished: readonly FinishedFanOut[] }
   | {
       readonly outcome: 'complete';
       readonly syncId: string;
@@ -63,18 +62,24 @@ export type SyncRunOutcome =
       readonly reports: readonly EcosystemSyncReport[];
       /** The fan-out, when the sync changed anything or images waited for an ecosystem it loaded. */
       readonly rescans?: QueueRescansResult;
-      /** The fan-out failed and was handed to a continuation of the same sync, which does it again. */
-      readonly fanOutDeferred?: boolean;
+      readonly pendingFinished: readonly FinishedFanOut[];
     };
+
+/** An earlier sync's fan-out, left pending by a run that died, finished by this one. */
+export interface FinishedFanOut {
+  readonly syncId: string;
+  /** Absent when that sync changed nothing. */
+  readonly rescans?: QueueRescansResult;
+}
+
+/** Earlier syncs' fan-outs failed again (still pending): thrown after the run's own work, so the invocation fails and is retried. */
+export class PendingFanOutError extends Error {
+  override readonly name = 'PendingFanOutError';
+}
 
 const DEFAULT_LEASE_MS = 180_000;
 /** Malformed IDs per log line: every one is logged, in lines of bounded size. */
 const IDS_PER_LINE = 100;
-
-/** Seconds a failed fan-out's continuation waits: past the claim lease, within SQS's 15-minute limit. */
-export function fanOutRetryDelaySeconds(claimLeaseMs: number): number {
-  return Math.min(900, Math.ceil(claimLeaseMs / 1000) + 5);
-}
 
 /**
  * One sync invocation: which ecosystems (configured, or derived from the stored cursors and the
@@ -83,10 +88,10 @@ export function fanOutRetryDelaySeconds(claimLeaseMs: number): number {
  * rescan fan-out of everything the sync changed plus the images waiting for an ecosystem it loaded.
  * The cursor ages are emitted whatever happened, so the alarm always has a value from each run.
  *
- * A fan-out that fails is handed on as a continuation of the same sync, delayed past the marks'
- * claim lease: that run finds the sync's change set stored, adds whatever changed since and fans
- * out all of it again, re-claiming the digests the failed fan-out claimed but never sent, while the
- * confirmed marks keep the others queued once. Only when that cannot be sent either is it thrown.
+ * The fan-out runs inside syncAdvisories, under the lease and a pending mark: one that fails (or
+ * an invocation killed before it ends) leaves the mark, the invocation fails, and Lambda's retry,
+ * SQS's redelivery or the next tick fans that sync out before its own. The marks keep a digest a
+ * dead fan-out confirmed from being queued again; one it claimed without confirming is sent again.
  */
 export async function runSync(request: SyncRunRequest, deps: SyncRunDeps): Promise<SyncRunOutcome> {
   const requested = (await deps.loadRequests.list()).map((entry) => entry.ecosystem);
@@ -108,6 +113,24 @@ export async function runSync(request: SyncRunRequest, deps: SyncRunDeps): Promi
 async function syncAndHandOn(request: SyncRunRequest, ecosystems: readonly string[], requested: readonly string[], deps: SyncRunDeps): Promise<SyncRunOutcome> {
   const { options } = deps;
   const deadline = deadlineOf(request.remainingMs);
+  const waitingFor = waitingEcosystems(ecosystems, requested);
+  let own: QueueRescansResult | undefined;
+  const finished = new Map<string, QueueRescansResult | undefined>();
+  const fanOut = async (sync: SyncFanOut): Promise<void> => {
+    const log = deps.logger.createChild({ persistentKeys: { syncId: sync.syncId } });
+    // An earlier sync's waiting images are this run's too: its own fan-out queues them.
+    const rescans = await fanOutSync(sync, sync.own ? waitingFor : [], deps);
+    if (rescans) recordRescansQueued(deps.metrics, rescans);
+    const counts = { changedKeys: sync.changes?.keys.length ?? 0, changedRecords: sync.changes?.records.length ?? 0, retracted: sync.changes?.retracted.length ?? 0 };
+    if (sync.own) {
+      own = rescans;
+      if (rescans) log.info('sync complete; rescans queued', { ecosystems, ...counts, waitingFor, rescans });
+      else log.info('sync complete; nothing changed and no image waits', { ecosystems });
+    } else {
+      finished.set(sync.syncId, rescans);
+      log.info('pending rescan fan-out of an earlier sync finished', { ...counts, ...(rescans ? { rescans } : {}) });
+    }
+  };
   const run = await syncAdvisories(
     { holder: request.holder, ...(request.syncId !== undefined ? { syncId: request.syncId } : {}) },
     {
@@ -117,6 +140,8 @@ async function syncAndHandOn(request: SyncRunRequest, ecosystems: readonly strin
       lease: deps.lease,
       changeSets: deps.changeSets,
       clock: deps.clock,
+      pending: deps.pending,
+      fanOut,
       options: {
         ecosystems,
         overlapMs: options.overlapMs,
@@ -136,51 +161,70 @@ async function syncAndHandOn(request: SyncRunRequest, ecosystems: readonly strin
   const log = deps.logger.createChild({ persistentKeys: { syncId: run.syncId } });
   for (const report of run.reports) logReport(log, report);
   recordSyncCounts(deps.metrics, run.reports);
+  const pendingFinished = run.pendingFinished.map((syncId): FinishedFanOut => {
+    const rescans = finished.get(syncId);
+    return { syncId, ...(rescans ? { rescans } : {}) };
+  });
 
+  let outcome: SyncRunOutcome;
   if (!run.complete) {
     // Out of time before a single ecosystem was even started: a continuation would do the same.
     if (run.reports.length === 0 && ecosystems.length > 0) throw new Error(`sync ${run.syncId}: out of time before any ecosystem; the function's timeout leaves no time for one group of records`);
     await deps.continuation.send(run.syncId);
     recordContinuation(deps.metrics);
     log.info('out of time; continued through the continuation queue', { ecosystems, done: run.reports.filter((report) => report.complete).map((report) => report.ecosystem) });
-    return { outcome: 'continued', syncId: run.syncId, ecosystems, reports: run.reports };
-  }
+    outcome = { outcome: 'continued', syncId: run.syncId, ecosystems, reports: run.reports, pendingFinished };
+  } else outcome = { outcome: 'complete', syncId: run.syncId, ecosystems, reports: run.reports, ...(own ? { rescans: own } : {}), pendingFinished };
 
-  const waitingFor = waitingEcosystems(ecosystems, requested);
-  try {
-    const rescans = await fanOut(run.syncId, run.changes, waitingFor, deps);
-    if (rescans) {
-      recordRescansQueued(deps.metrics, rescans);
-      log.info('sync complete; rescans queued', { ecosystems, changedKeys: run.changes?.keys.length ?? 0, changedRecords: run.changes?.records.length ?? 0, retracted: run.changes?.retracted.length ?? 0, waitingFor, rescans });
-    } else log.info('sync complete; nothing changed and no image waits', { ecosystems });
-    return { outcome: 'complete', syncId: run.syncId, ecosystems, reports: run.reports, ...(rescans ? { rescans } : {}) };
-  } catch (error) {
-    const delaySeconds = fanOutRetryDelaySeconds(options.rescanClaimLeaseMs ?? DEFAULT_RESCAN_CLAIM_LEASE_MS);
-    log.error('rescan fan-out failed; handing it to a continuation of this sync', { error: messageOf(error), delaySeconds });
-    try {
-      await deps.continuation.send(run.syncId, delaySeconds);
-    } catch (sendError) {
-      log.error('could not send the continuation either', { error: messageOf(sendError) });
-      throw error;
-    }
-    recordContinuation(deps.metrics);
-    return { outcome: 'complete', syncId: run.syncId, ecosystems, reports: run.reports, fanOutDeferred: true };
+  if (run.pendingFailed.length > 0) {
+    for (const failed of run.pendingFailed) log.error('pending rescan fan-out of an earlier sync failed; still pending', { pendingSyncId: failed.syncId, error: failed.reason });
+    throw new PendingFanOutError(`rescan fan-out still pending for ${run.pendingFailed.map((failed) => `${failed.syncId} (${failed.reason})`).join(', ')}`);
   }
+  return outcome;
 }
 
+/** What the fan-out reads and writes. */
+export type RescanFanOutDeps = Pick<SyncRunDeps, 'results' | 'marks' | 'rescanQueue' | 'changeSets'> & { readonly options: Pick<SyncRunOptions, 'digestsPerMessage'> };
+
 /**
- * The sync's changes and the images waiting for what it loaded, marked and queued. With no changes
+ * One sync's changes and the images waiting for what it loaded, marked and queued. With no changes
  * but waiting images, an empty change set is stored first: the rescan reads the sync's change set.
  */
-async function fanOut(syncId: string, changes: AdvisoryChanges | undefined, waitingFor: readonly string[], deps: SyncRunDeps): Promise<QueueRescansResult | undefined> {
-  let handed = changes;
+export async function fanOutSync(sync: SyncFanOut, waitingFor: readonly string[], deps: RescanFanOutDeps): Promise<QueueRescansResult | undefined> {
+  let handed = sync.changes;
   if (!handed) {
     const waiting = await Promise.all(waitingFor.map((ecosystem) => deps.results.digestsWaitingFor(ecosystem)));
     if (waiting.every((digests) => digests.length === 0)) return undefined;
-    handed = { syncId, keys: [], records: [], retracted: [] };
+    handed = { syncId: sync.syncId, keys: [], records: [], retracted: [] };
     await deps.changeSets.put(handed);
   }
-  return queueRescans(handed, { results: deps.results, marks: deps.marks, queue: deps.rescanQueue, options: { digestsPerMessage: deps.options.digestsPerMessage } }, { waitingFor });
+  await sync.keepLease();
+  const { marks } = deps;
+  // queueRescans confirms a round after all of it is sent; confirming each SQS batch as it goes
+  // instead means a run killed mid-round leaves unconfirmed only the batch it was sending.
+  const confirm = 'confirm' in marks ? (digests: readonly Digest[]) => marks.confirm(sync.syncId, digests) : undefined;
+  return queueRescans(
+    handed,
+    { results: deps.results, marks: { claim: (syncId, digests) => marks.claim(syncId, digests) }, queue: confirmingQueue(deps.rescanQueue, sync.keepLease, confirm), options: { digestsPerMessage: deps.options.digestsPerMessage } },
+    { waitingFor },
+  );
+}
+
+/** SQS's batch: the unit a send succeeds or fails in. */
+const SEND_BATCH = 10;
+
+/** The rescan queue with the lease renewed before each round and each batch's digests confirmed once it is sent. */
+function confirmingQueue(queue: RescanQueue, keepLease: () => Promise<void>, confirm: ((digests: readonly Digest[]) => Promise<void>) | undefined): RescanQueue {
+  return {
+    async send(messages: readonly RescanMessage[]): Promise<void> {
+      await keepLease();
+      for (let at = 0; at < messages.length; at += SEND_BATCH) {
+        const batch = messages.slice(at, at + SEND_BATCH);
+        await queue.send(batch);
+        await confirm?.(batch.flatMap((message) => message.digests));
+      }
+    },
+  };
 }
 
 /**

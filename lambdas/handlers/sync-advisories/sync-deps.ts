@@ -6,6 +6,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { findingsDocumentClient } from '../../adapters/dynamodb/document-client.ts';
 import { DynamoDbAdvisoryLoadRequests } from '../../adapters/dynamodb/dynamodb-advisory-load-requests.ts';
 import { DynamoDbAdvisoryWriter } from '../../adapters/dynamodb/dynamodb-advisory-writer.ts';
+import { DynamoDbPendingFanOuts } from '../../adapters/dynamodb/dynamodb-pending-fan-outs.ts';
 import { DynamoDbRescanMarks } from '../../adapters/dynamodb/dynamodb-rescan-marks.ts';
 import { DynamoDbScanResultStore } from '../../adapters/dynamodb/dynamodb-scan-result-store.ts';
 import { DynamoDbSyncCursors } from '../../adapters/dynamodb/dynamodb-sync-cursors.ts';
@@ -15,7 +16,7 @@ import { S3AdvisoryChangeSets } from '../../adapters/s3/s3-advisory-change-sets.
 import { SqsRescanQueue } from '../../adapters/sqs/sqs-rescan-queue.ts';
 import type { Clock } from '../../core/ports.ts';
 import { SqsContinuationQueue } from './continuation-queue.ts';
-import { DEFAULT_RESCAN_CLAIM_LEASE_MS, type SyncRunDeps, type SyncRunOptions } from './run-sync.ts';
+import type { SyncRunDeps, SyncRunOptions } from './run-sync.ts';
 import type { SyncEnvironment } from './sync-environment.ts';
 
 /** AWS clients, built once per cold start; tests point them at DynamoDB Local and moto. */
@@ -38,10 +39,10 @@ export interface SyncWiring {
   /** For tests: the export client's scratch directory, fetch or limits. */
   readonly exportOptions?: Omit<HttpOsvExportOptions, 'baseUrl'>;
   /** For tests: smaller groups, a shorter lease. */
-  readonly runOptions?: Pick<SyncRunOptions, 'groupSize' | 'leaseMs' | 'fetchConcurrency' | 'rescanClaimLeaseMs'>;
+  readonly runOptions?: Pick<SyncRunOptions, 'groupSize' | 'leaseMs' | 'fetchConcurrency'>;
 }
 
-/** The sync's ports: the export over HTTP, the advisory table, the findings table's package and waiting indexes and rescan marks, S3 change sets, SQS. */
+/** The sync's ports: the export over HTTP, the advisory table (pending fan-outs too), the findings table's package and waiting indexes and rescan marks, S3 change sets, SQS. */
 export function createSyncDeps(wiring: SyncWiring): SyncRunDeps {
   const { env, clients } = wiring;
   const findings = { client: findingsDocumentClient(clients.dynamodb), tableName: env.findingsTable };
@@ -54,8 +55,10 @@ export function createSyncDeps(wiring: SyncWiring): SyncRunDeps {
     changeSets: new S3AdvisoryChangeSets({ client: clients.s3, bucket: env.sbomBucket }),
     loadRequests: new DynamoDbAdvisoryLoadRequests(clients.dynamodb, env.advisoryTable),
     results: new DynamoDbScanResultStore(findings),
-    // The claim lease the run delays a failed fan-out's continuation past (the same value both places).
-    marks: new DynamoDbRescanMarks({ ...findings, claimLeaseMs: wiring.runOptions?.rescanClaimLeaseMs ?? DEFAULT_RESCAN_CLAIM_LEASE_MS }),
+    pending: new DynamoDbPendingFanOuts(clients.dynamodb, env.advisoryTable),
+    // Only the sync lease's holder fans out: a mark claimed but never confirmed is a dead run's, so
+    // it is taken again at once (its digests sent again) rather than skipped until a lease expires.
+    marks: new DynamoDbRescanMarks({ ...findings, claimLeaseMs: 0 }),
     rescanQueue: new SqsRescanQueue(clients.sqs, env.rescanQueueUrl),
     continuation: new SqsContinuationQueue(clients.sqs, env.continuationQueueUrl),
     clock,

@@ -4,17 +4,27 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DynamoDbAdvisoryIdIndex } from '../../../lambdas/adapters/dynamodb/advisory-id-index.ts';
 import { DynamoDbAdvisoryLookup } from '../../../lambdas/adapters/dynamodb/advisory-lookup.ts';
 import { DynamoDbAdvisoryWriter } from '../../../lambdas/adapters/dynamodb/dynamodb-advisory-writer.ts';
+import { findingsDocumentClient } from '../../../lambdas/adapters/dynamodb/document-client.ts';
+import { DynamoDbPendingFanOuts } from '../../../lambdas/adapters/dynamodb/dynamodb-pending-fan-outs.ts';
+import { DynamoDbRescanMarks } from '../../../lambdas/adapters/dynamodb/dynamodb-rescan-marks.ts';
+import { DynamoDbScanResultStore } from '../../../lambdas/adapters/dynamodb/dynamodb-scan-result-store.ts';
 import { DynamoDbSyncCursors } from '../../../lambdas/adapters/dynamodb/dynamodb-sync-cursors.ts';
 import { DynamoDbSyncLease } from '../../../lambdas/adapters/dynamodb/dynamodb-sync-lease.ts';
-import { ADVISORY_TABLE } from '../../../lambdas/adapters/dynamodb/table-schema.ts';
+import { ADVISORY_TABLE, FINDINGS_TABLE } from '../../../lambdas/adapters/dynamodb/table-schema.ts';
 import { HttpOsvExport } from '../../../lambdas/adapters/osv/http-osv-export.ts';
 import { S3AdvisoryChangeSets } from '../../../lambdas/adapters/s3/s3-advisory-change-sets.ts';
 import { osvRecordSchema, type OsvRecord } from '../../../lambdas/core/advisories/osv-schema.ts';
 import type { ChangedPackageKey } from '../../../lambdas/core/advisories/sync-model.ts';
 import { changedKeys, namesEcosystem } from '../../../lambdas/core/advisories/sync-plan.ts';
 import { syncAdvisories, type SyncAdvisoriesDeps, type SyncAdvisoryWriter, type SyncRun } from '../../../lambdas/core/use-cases/sync-advisories.ts';
+import { parseDigest, type Digest } from '../../../lambdas/core/digest.ts';
+import type { ScanRecord } from '../../../lambdas/core/pipeline/model.ts';
+import { packageRefs } from '../../../lambdas/core/pipeline/package-refs.ts';
+import type { RescanMessage, RescanQueue, SyncCursorStore } from '../../../lambdas/core/ports.ts';
+import { fanOutSync } from '../../../lambdas/handlers/sync-advisories/run-sync.ts';
 import { createLocalTable, localDynamoDbClient } from '../../support/dynamodb-tables.ts';
 import { startOsvExportServer, type OsvExportServer, type OsvJson } from '../../support/osv-bucket-server.ts';
+import { samplePackage, sampleImageSbom } from '../../support/sample-findings.ts';
 
 const DAY = 86_400_000;
 const ECOSYSTEMS = ['Debian', 'npm', 'Ubuntu'];
@@ -160,7 +170,7 @@ describe('syncAdvisories over an osv.dev-shaped export (DynamoDB Local, moto S3)
     expect(compare.changes).toEqual({ syncId: compare.syncId, keys: keysOf([toVanish!]), records: [], retracted: [toVanish!.id] });
     await expectCleanLoadState(server, h, seen);
     expect(await new DynamoDbAdvisoryIdIndex(client, h.table).recordsFor(toVanish!.id)).toEqual([]);
-  });
+  }, 120_000);
 
   it('a load cut short by the deadline between groups continues under the same sync id, and hands on the whole change set', async () => {
     let left = Number.POSITIVE_INFINITY;
@@ -272,3 +282,182 @@ describe('an interrupted incremental run', () => {
   });
 });
 
+
+/** A rescan queue that records what it was sent, and refuses sends while `failing` (an SQS outage, a killed invocation). */
+class RecordingRescanQueue implements RescanQueue {
+  readonly sent: RescanMessage[] = [];
+  failing = false;
+  /** Sends left before it starts failing (each call is one SQS batch of at most ten messages). */
+  failAfterSends = Number.POSITIVE_INFINITY;
+
+  send(messages: readonly RescanMessage[]): Promise<void> {
+    if (this.failing || this.failAfterSends-- <= 0) return Promise.reject(new Error('rescan queue unavailable'));
+    this.sent.push(...messages);
+    return Promise.resolve();
+  }
+
+  /** Digest → times queued, under one sync. */
+  counts(syncId: string): Map<Digest, number> {
+    const counts = new Map<Digest, number>();
+    for (const message of this.sent) if (message.syncId === syncId) for (const digest of message.digests) counts.set(digest, (counts.get(digest) ?? 0) + 1);
+    return counts;
+  }
+}
+
+describe('a sync’s rescan fan-out survives a crash (pending fan-outs under the lease)', () => {
+  let server: OsvExportServer;
+  beforeAll(async () => {
+    server = await startOsvExportServer({ ecosystems: ['npm', 'Ubuntu'] });
+  });
+  afterAll(() => server.close());
+
+  interface FanOutHarness extends Harness {
+    readonly queue: RecordingRescanQueue;
+    readonly pending: DynamoDbPendingFanOuts;
+    /** The images holding minimist (changed by npm's load), and those holding nothing any record names. */
+    readonly affected: readonly Digest[];
+    readonly unaffected: readonly Digest[];
+    /** A run of these deps (the same tables), with other options. */
+    readonly runWith: (options: Partial<SyncAdvisoriesDeps['options']>, syncId?: string) => Promise<SyncRun>;
+  }
+
+  let counter = 0;
+  async function fanOutHarness(options: Parameters<typeof harness>[1] & { cursors?: (cursors: DynamoDbSyncCursors) => SyncCursorStore } = {}): Promise<FanOutHarness> {
+    const h = await harness(server, { ecosystems: ['npm'], groupSize: 10, ...options });
+    const findingsTable = await createLocalTable(client, FINDINGS_TABLE, 'sync-fan-out');
+    const results = new DynamoDbScanResultStore({ client: findingsDocumentClient(client), tableName: findingsTable });
+    const store = async (name: string): Promise<Digest> => {
+      const digest = parseDigest(`sha256:${(++counter).toString(16).padStart(4, '0')}${randomUUID().replaceAll('-', '')}${'0'.repeat(28)}`);
+      const purl = `pkg:npm/${name}@1.2.5`;
+      const path = `/app/node_modules/${name}/package.json`;
+      const packages = [samplePackage({ id: `${purl}#${path}`, type: 'npm', name, version: '1.2.5', purl, source: undefined, architecture: undefined, location: { ...samplePackage().location, path }, cataloger: 'npm-package-json' })];
+      const now = new Date();
+      const record: ScanRecord = { digest, scannerVersion: 'test', status: 'SCANNED', layers: [], packageCount: 1, findingCount: 0, severityCounts: {}, advisories: [{ ecosystem: 'npm', loadedAt: now }], startedAt: now, finishedAt: now };
+      await results.save(record, [], packageRefs(sampleImageSbom(packages, { reference: `app@${digest}`, repository: 'app', manifestDigest: digest })));
+      return digest;
+    };
+    const affected: Digest[] = [];
+    for (let index = 0; index < 15; index++) affected.push(await store('minimist'));
+    const unaffected = [await store('customs-no-such-package'), await store('customs-no-such-package')];
+    const queue = new RecordingRescanQueue();
+    const pending = new DynamoDbPendingFanOuts(client, h.table);
+    // The sync Lambda's fan-out and its marks (a claim lease of 0: only the lease holder fans out).
+    const marks = new DynamoDbRescanMarks({ client: findingsDocumentClient(client), tableName: findingsTable, claimLeaseMs: 0 });
+    const fanOutDeps = { results, marks, rescanQueue: queue, changeSets, options: { digestsPerMessage: 1 } };
+    const deps: SyncAdvisoriesDeps = {
+      ...h.deps,
+      ...(options.cursors ? { cursors: options.cursors(h.cursors) } : {}),
+      pending,
+      fanOut: async (sync) => {
+        await fanOutSync(sync, [], fanOutDeps);
+      },
+    };
+    const runWith = (changed: Partial<SyncAdvisoriesDeps['options']>, syncId?: string) => syncAdvisories({ holder: randomUUID(), ...(syncId ? { syncId } : {}) }, { ...deps, options: { ...deps.options, ...changed } });
+    return { ...h, deps, queue, pending, affected, unaffected, runWith };
+  }
+
+  const runOf = (h: FanOutHarness, syncId?: string) => h.runWith({}, syncId);
+  const once = (digests: readonly Digest[]) => new Map(digests.map((digest) => [digest, 1]));
+
+  it('a run that dies inside its fan-out leaves it pending; a later scheduled run finishes it and every affected digest is queued exactly once', async () => {
+    const h = await fanOutHarness();
+    // Fifteen messages (a digest each): the first SQS batch of ten goes, the second fails.
+    h.queue.failAfterSends = 1;
+    await expect(runOf(h)).rejects.toThrow(/rescan queue unavailable/);
+    const [first, ...others] = await h.pending.list();
+    expect(others).toEqual([]);
+    expect(h.queue.sent).toHaveLength(10);
+    expect((await h.cursors.get('npm'))!.progress).toBeUndefined();
+
+    // The next run while the queue still fails: the earlier fan-out fails again and stays pending,
+    // yet this run's own sync goes on (nothing changed: nothing of its own to queue).
+    h.queue.failing = true;
+    const stillFailing = await runOf(h);
+    expect(stillFailing).toMatchObject({ complete: true, pendingFinished: [], pendingFailed: [{ syncId: first, reason: 'rescan queue unavailable' }] });
+    expect(stillFailing.changes).toBeUndefined();
+    expect(await h.pending.list()).toEqual([first]);
+
+    // A new scheduled run (no syncId), the queue back: the earlier sync's fan-out is finished first.
+    h.queue.failing = false;
+    h.queue.failAfterSends = Number.POSITIVE_INFINITY;
+    const next = await runOf(h);
+    expect(next).toMatchObject({ complete: true, pendingFinished: [first], pendingFailed: [] });
+    expect(next.syncId).not.toBe(first);
+    expect(h.queue.counts(first!)).toEqual(once(h.affected));
+    for (const digest of h.unaffected) expect(h.queue.sent.flatMap((message) => message.digests)).not.toContain(digest);
+    expect(h.queue.counts(next.syncId).size).toBe(0);
+    expect(await h.pending.list()).toEqual([]);
+
+    // Nothing pending, nothing changed: the run after queues nothing again.
+    const sent = h.queue.sent.length;
+    expect(await runOf(h)).toMatchObject({ complete: true, pendingFinished: [] });
+    expect(h.queue.sent).toHaveLength(sent);
+  }, 60_000);
+
+  it('a run killed after its last cursor put but before its fan-out: the next run fans that sync out', async () => {
+    let killAfterDone = true;
+    const h = await fanOutHarness({
+      cursors: (cursors) => ({
+        get: (ecosystem) => cursors.get(ecosystem),
+        list: () => cursors.list(),
+        put: async (cursor, expected) => {
+          const stored = await cursors.put(cursor, expected);
+          if (killAfterDone && cursor.syncedAt && !cursor.progress) {
+            killAfterDone = false;
+            throw new Error('killed after the last cursor put');
+          }
+          return stored;
+        },
+      }),
+    });
+    await expect(runOf(h)).rejects.toThrow(/killed after the last cursor put/);
+    const cursor = (await h.cursors.get('npm'))!;
+    expect(cursor.progress).toBeUndefined();
+    expect(cursor.syncedAt).toBeDefined();
+    expect(h.queue.sent).toEqual([]);
+    const [killed] = await h.pending.list();
+    const records = exported(server, ['npm']);
+    expect(await changeSets.get(killed!)).toEqual({ syncId: killed, keys: keysOf(records), records: byId(records), retracted: [] });
+
+    const next = await runOf(h);
+    expect(next).toMatchObject({ complete: true, pendingFinished: [killed], pendingFailed: [] });
+    expect(next.reports).toMatchObject([{ ecosystem: 'npm', mode: 'incremental', written: 0 }]);
+    expect(h.queue.counts(killed!)).toEqual(once(h.affected));
+    expect(await h.pending.list()).toEqual([]);
+  }, 60_000);
+
+  it('a sync still in progress is not fanned out by a run that finds the lease free between its continuations: it is continued, and fanned out once complete', async () => {
+    let left = Number.POSITIVE_INFINITY;
+    let cut = true;
+    const h = await fanOutHarness({
+      writer: (writer) => ({ write: async (records, beforeWrite) => { const result = await writer.write(records, beforeWrite); if (cut) left = 0; return result; }, ids: (e) => writer.ids(e), retract: (ids) => writer.retract(ids), markFresh: (e, at, s) => writer.markFresh(e, at, s) }),
+      deadline: () => left,
+    });
+    const first = await runOf(h);
+    expect(first).toMatchObject({ complete: false, pendingFinished: [] });
+    expect(await h.pending.list()).toEqual([first.syncId]);
+    expect((await h.cursors.get('npm'))!.progress).toMatchObject({ phase: 'full', syncId: first.syncId, entriesDone: 10 });
+
+    // A scheduled run between the continuations (no syncId): it continues the sync, never fans it out.
+    left = Number.POSITIVE_INFINITY;
+    const between = await runOf(h);
+    expect(between).toMatchObject({ syncId: first.syncId, complete: false, pendingFinished: [], pendingFailed: [] });
+    expect((await h.cursors.get('npm'))!.progress).toMatchObject({ phase: 'full', syncId: first.syncId, entriesDone: 20 });
+    // A run over other ecosystems (the sync's progress is in npm's cursor, not in any of its own): not fanned out either.
+    left = Number.POSITIVE_INFINITY;
+    cut = false;
+    const other = await h.runWith({ ecosystems: ['Ubuntu'] });
+    expect(other).toMatchObject({ complete: true, pendingFinished: [], pendingFailed: [] });
+    expect(other.syncId).not.toBe(first.syncId);
+    expect(h.queue.counts(first.syncId).size).toBe(0);
+    expect(await h.pending.list()).toEqual([first.syncId]);
+
+    // The continuation completes the sync and fans it out once, with everything it changed.
+    const rest = await runOf(h, first.syncId);
+    expect(rest).toMatchObject({ syncId: first.syncId, complete: true, pendingFinished: [] });
+    const records = exported(server, ['npm']);
+    expect(rest.changes).toEqual({ syncId: first.syncId, keys: keysOf(records), records: byId(records), retracted: [] });
+    expect(h.queue.counts(first.syncId)).toEqual(once(h.affected));
+    expect(await h.pending.list()).toEqual([]);
+  }, 60_000);
+});

@@ -7,6 +7,7 @@ import { DynamoDbAdvisoryLookup } from '../../../lambdas/adapters/dynamodb/advis
 import { findingsDocumentClient } from '../../../lambdas/adapters/dynamodb/document-client.ts';
 import { DynamoDbAdvisoryLoadRequests } from '../../../lambdas/adapters/dynamodb/dynamodb-advisory-load-requests.ts';
 import { DynamoDbAdvisoryWriter } from '../../../lambdas/adapters/dynamodb/dynamodb-advisory-writer.ts';
+import { DynamoDbPendingFanOuts } from '../../../lambdas/adapters/dynamodb/dynamodb-pending-fan-outs.ts';
 import { DynamoDbScanResultStore } from '../../../lambdas/adapters/dynamodb/dynamodb-scan-result-store.ts';
 import { DynamoDbSyncCursors } from '../../../lambdas/adapters/dynamodb/dynamodb-sync-cursors.ts';
 import { DynamoDbSyncLease } from '../../../lambdas/adapters/dynamodb/dynamodb-sync-lease.ts';
@@ -57,7 +58,7 @@ interface Stack {
 }
 
 /** Tables, bucket and queues of one deployment, and its handler reading the environment the construct sets. */
-async function deploy(ecosystems: string, runOptions: { rescanClaimLeaseMs?: number } = {}): Promise<Stack> {
+async function deploy(ecosystems: string): Promise<Stack> {
   const [advisoryTable, findingsTable] = await Promise.all([createLocalTable(dynamodb, ADVISORY_TABLE, 'sync-handler-adv'), createLocalTable(dynamodb, FINDINGS_TABLE, 'sync-handler-find')]);
   const bucket = `customs-sync-handler-${randomUUID()}`;
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
@@ -78,7 +79,7 @@ async function deploy(ecosystems: string, runOptions: { rescanClaimLeaseMs?: num
     RESCAN_DIGESTS_PER_MESSAGE: '10',
   };
   for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
-  const handler = lazySyncHandler(() => ({ clients: { dynamodb, s3, sqs }, runOptions: { groupSize: 5, ...runOptions } }));
+  const handler = lazySyncHandler(() => ({ clients: { dynamodb, s3, sqs }, runOptions: { groupSize: 5 } }));
   const results = new DynamoDbScanResultStore({ client: findingsDocumentClient(dynamodb), tableName: findingsTable });
   return { advisoryTable, findingsTable, bucket, rescanQueue, continuationQueue, continuationArn, results, cursors: new DynamoDbSyncCursors(dynamodb, advisoryTable), handler };
 }
@@ -301,24 +302,50 @@ describe('the advisory sync Lambda', () => {
     expect((await stack.cursors.get('npm'))!.syncedAt).toBeDefined();
   }, 120_000);
 
-  it('a fan-out that fails is handed to a continuation delayed past the marks’ claim lease, which queues the rescan once', async () => {
-    const stack = await deploy('npm', { rescanClaimLeaseMs: 1_000 });
+  it('a fan-out that fails leaves its sync pending and the invocation failing; the retry fans it out first, queuing each rescan once', async () => {
+    const stack = await deploy('npm');
     const affected = await storeImage(stack, { minimist: '1.2.5' });
+    const pending = new DynamoDbPendingFanOuts(dynamodb, stack.advisoryTable);
     // The rescan queue is gone for a while: the marks are claimed, the send fails.
     const queueName = stack.rescanQueue.split('/').at(-1)!;
     await sqs.send(new DeleteQueueCommand({ QueueUrl: stack.rescanQueue }));
-    const first = (await stack.handler(SCHEDULED, context())) as SyncRunOutcome;
-    expect(first).toMatchObject({ outcome: 'complete', fanOutDeferred: true });
-    if (first.outcome !== 'complete') throw new Error('unreachable');
-    expect(lines.find((line) => line.message === 'rescan fan-out failed; handing it to a continuation of this sync')).toMatchObject({ level: 'ERROR', syncId: first.syncId, delaySeconds: 6 });
+    await expect(stack.handler(SCHEDULED, context())).rejects.toThrow();
+    expect(lines.find((line) => line.message === 'scheduled advisory sync failed; Lambda retries it')).toMatchObject({ level: 'ERROR' });
+    const [failed, ...others] = await pending.list();
+    expect(others).toEqual([]);
+    // The sync itself is done: the retry syncs nothing new, yet it must still queue the rescan.
+    expect((await stack.cursors.get('npm'))!).toMatchObject({ syncedAt: expect.any(Date) });
+    expect((await stack.cursors.get('npm'))!.progress).toBeUndefined();
     expect(await sqs.send(new CreateQueueCommand({ QueueName: queueName }))).toMatchObject({ QueueUrl: stack.rescanQueue });
 
-    // Delayed: not there at once, there after the claim lease.
+    // Lambda's retry (a scheduled invocation, at once: no waiting for the marks' claim lease).
+    const retry = (await stack.handler(SCHEDULED, context())) as SyncRunOutcome;
+    expect(retry).toMatchObject({ outcome: 'complete', pendingFinished: [{ syncId: failed, rescans: { queued: 1, alreadyQueued: 0 } }] });
+    if (retry.outcome !== 'complete') throw new Error('unreachable');
+    expect(retry.syncId).not.toBe(failed);
+    expect(retry.rescans).toBeUndefined();
+    expect(await rescans(stack)).toEqual([{ syncId: failed, digests: [affected] }]);
+    expect(await pending.list()).toEqual([]);
     expect(await drain(stack.continuationQueue)).toEqual([]);
-    const delivered = (await sqs.send(new ReceiveMessageCommand({ QueueUrl: stack.continuationQueue, MaxNumberOfMessages: 10, WaitTimeSeconds: 10, MessageSystemAttributeNames: ['All'] }))).Messages ?? [];
-    expect(delivered.map((message) => JSON.parse(message.Body!) as unknown)).toEqual([{ syncId: first.syncId }]);
-    const event: SQSEvent = { Records: delivered.map((message) => lambdaSqsRecord(message, { arn: stack.continuationArn, region: REGION })) };
-    expect(await stack.handler(event, context())).toEqual({ batchItemFailures: [] });
-    expect(await rescans(stack)).toEqual([{ syncId: first.syncId, digests: [affected] }]);
+    expect(lines.find((line) => line.message === 'pending rescan fan-out of an earlier sync finished')).toMatchObject({ level: 'INFO', syncId: failed, changedRecords: exportedNpm().length });
+
+    // Run again: nothing pending, nothing queued twice.
+    expect(await stack.handler(SCHEDULED, context())).toMatchObject({ outcome: 'complete', pendingFinished: [] });
+    expect(await rescans(stack)).toEqual([]);
+  }, 120_000);
+
+  it('a continuation whose fan-out fails is reported failed and stays pending; delivered again, it fans the sync out once', async () => {
+    const stack = await deploy('npm');
+    const affected = await storeImage(stack, { minimist: '1.2.5' });
+    const pending = new DynamoDbPendingFanOuts(dynamodb, stack.advisoryTable);
+    const queueName = stack.rescanQueue.split('/').at(-1)!;
+    await sqs.send(new DeleteQueueCommand({ QueueUrl: stack.rescanQueue }));
+    const continuation = lambdaSqsRecord({ MessageId: 'continuation-2', ReceiptHandle: 'r', Body: JSON.stringify({ syncId: 'sync-continued' }), MD5OfBody: '', Attributes: { ApproximateReceiveCount: '1' } }, { arn: stack.continuationArn, region: REGION });
+    expect(await stack.handler({ Records: [continuation] }, context())).toEqual({ batchItemFailures: [{ itemIdentifier: 'continuation-2' }] });
+    expect(await pending.list()).toEqual(['sync-continued']);
+    await sqs.send(new CreateQueueCommand({ QueueName: queueName }));
+    expect(await stack.handler({ Records: [continuation] }, context())).toEqual({ batchItemFailures: [] });
+    expect(await rescans(stack)).toEqual([{ syncId: 'sync-continued', digests: [affected] }]);
+    expect(await pending.list()).toEqual([]);
   }, 120_000);
 });
