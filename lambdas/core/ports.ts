@@ -174,6 +174,13 @@ export interface ImageStateStore {
   removeTag(key: ImageKey, tag: string, at: Date): Promise<void>;
   markDeleted(key: ImageKey, at: Date): Promise<void>;
   get(key: ImageKey): Promise<ImageState | undefined>;
+  /**
+   * Forgets an image state deleted at `deletedAt` (past its retention): the state, its verdict and
+   * its tag pointers go and its catalogue counts drop, atomically, only while it is still deleted at
+   * that time (a re-push restores an image and clears `deletedAt`, so it is never forgotten). True
+   * when forgotten now; false when absent, live, or deleted at another time. Idempotent.
+   */
+  forgetDeleted(key: ImageKey, deletedAt: Date): Promise<boolean>;
 }
 
 /** SBOM documents by digest; they can exceed an item's 400 KB, so they live outside the table. */

@@ -9,12 +9,15 @@ import type { ImageStateStore, TagHistory } from '../../core/ports.ts';
 import type { DynamoDbTableOptions } from './dynamodb-claim-store.ts';
 import { CATALOGUE_PK, catalogueSk, digestIndexPk, imagePk, imageSk, repoIndexPk, TAGLOG_PREFIX, tagLogIndexPk, tagLogSk, tagSk } from './findings-keys.ts';
 import { imageItemSchema } from './image-items.ts';
+import { verdictSk } from './verdict-items.ts';
 import { queryAll } from './query-all.ts';
 
 type Repo = Omit<ImageKey, 'digest'>;
 type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
 
 const pointerSchema = z.object({ digest: digestSchema, pushedAt: z.iso.datetime({ offset: true }) });
+/** The stored `deletedAt` as written: the forget's condition compares it byte for byte. */
+const deletedAtSchema = z.object({ deletedAt: z.iso.datetime({ offset: true }).optional() });
 const tagEventSchema = z.object({ tag: z.string(), digest: digestSchema, at: z.iso.datetime({ offset: true }).transform((v) => new Date(v)), action: z.enum(['tagged', 'untagged']) });
 
 /**
@@ -75,6 +78,55 @@ export class DynamoDbImageStateStore implements ImageStateStore, TagHistory {
     return Item ? imageItemSchema.parse(Item) : undefined;
   }
 
+  /**
+   * Past retention: one transaction deletes the image item (conditional on the `deletedAt` read,
+   * so a re-push that restored it, or a later deletion, keeps it), its `VERDICT#` item and the tag
+   * pointers still naming it (each conditional on naming it), and takes it off the catalogue's
+   * `images` and `deleted` counts. Left: tag history (its own TTL), the digest's scan data (shared
+   * by every repository holding the digest) and quarantine records (audit). A pointer or a re-push
+   * racing the transaction fails a condition: read again and decide again.
+   */
+  async forgetDeleted(key: ImageKey, deletedAt: Date): Promise<boolean> {
+    for (let attempt = 0; attempt < FORGET_ATTEMPTS; attempt++) {
+      const { Item } = await this.options.client.send(new GetCommand({ TableName: this.options.tableName, Key: { pk: imagePk(key), sk: imageSk(key.digest) }, ConsistentRead: true }));
+      if (!Item) return false;
+      const state = imageItemSchema.parse(Item);
+      const stored = deletedAtSchema.parse(Item).deletedAt;
+      if (stored === undefined || state.deletedAt?.getTime() !== deletedAt.getTime()) return false;
+      const still = { ConditionExpression: 'deletedAt = :deletedAt', ExpressionAttributeValues: { ':deletedAt': stored } };
+      const pointers = (await mapSequential(state.tags, (tag) => this.pointsHere(key, tag))).flatMap((tag) => (tag !== undefined ? [tag] : []));
+      // A transaction holds at most FORGET_BATCH items: pointers past that go first, each batch with
+      // the tags' removal from the image, so the state never lists a tag whose pointer is gone.
+      let cut = true;
+      while (cut && pointers.length > FORGET_BATCH - 3) {
+        const batch = pointers.splice(0, FORGET_BATCH - 1);
+        cut = await this.transact([
+          ...batch.map((tag) => this.pointerDelete(key, tag)),
+          { Update: { TableName: this.options.tableName, Key: { pk: imagePk(key), sk: imageSk(key.digest) }, UpdateExpression: 'DELETE tags :tags', ...still, ExpressionAttributeValues: { ...still.ExpressionAttributeValues, ':tags': new Set(batch) } } },
+        ]);
+      }
+      if (!cut) continue;
+      const forgotten = await this.transact([
+        { Delete: { TableName: this.options.tableName, Key: { pk: imagePk(key), sk: imageSk(key.digest) }, ...still } },
+        { Delete: { TableName: this.options.tableName, Key: { pk: imagePk(key), sk: verdictSk(key.digest) } } },
+        ...pointers.map((tag) => this.pointerDelete(key, tag)),
+        this.catalogueUpdate(key, 'ADD images :minus, deleted :minus', { ':minus': -1 }),
+      ]);
+      if (forgotten) return true;
+    }
+    throw new Error(`${key.repository}@${key.digest} kept changing while it was being forgotten (${String(FORGET_ATTEMPTS)} attempts)`);
+  }
+
+  /** The tag, when its pointer names this image (a pointer that moved on is another image's). */
+  private async pointsHere(key: ImageKey, tag: string): Promise<string | undefined> {
+    const { Item } = await this.options.client.send(new GetCommand({ TableName: this.options.tableName, Key: { pk: imagePk(key), sk: tagSk(tag) }, ConsistentRead: true }));
+    return Item && pointerSchema.parse(Item).digest === key.digest ? tag : undefined;
+  }
+
+  private pointerDelete(key: ImageKey, tag: string): TransactItems[number] {
+    return { Delete: { TableName: this.options.tableName, Key: { pk: imagePk(key), sk: tagSk(tag) }, ConditionExpression: 'digest = :digest', ExpressionAttributeValues: { ':digest': key.digest } } };
+  }
+
   /** A repository's images, newest push first (gsi1). */
   async imagesOfRepository(repo: Repo, limit = 100): Promise<ImageState[]> {
     return (await this.newestFirst('gsi1', repoIndexPk(repo), limit)).map((item) => imageItemSchema.parse(item));
@@ -115,12 +167,22 @@ export class DynamoDbImageStateStore implements ImageStateStore, TagHistory {
    * is restored. Read first: a duplicate event then costs a read, not a failed transaction.
    */
   private async ensureImage(key: ImageKey, pushedAt: Date, kind: ScanEventKind, now: Date): Promise<void> {
-    const existing = await this.get(key);
-    if (existing) {
-      if (existing.deletedAt) await this.restore(key);
-      return;
+    for (let attempt = 0; attempt < ENSURE_ATTEMPTS; attempt++) {
+      const existing = await this.get(key);
+      // A failed restore: restored concurrently (read again: live), or forgotten past its retention
+      // between the read and the restore (read again: absent, so created anew).
+      if (existing) {
+        if (!existing.deletedAt || (await this.restore(key))) return;
+        continue;
+      }
+      // Created concurrently when this fails: read again (and restore it if it was deleted).
+      if (await this.create(key, pushedAt, kind, now)) return;
     }
-    const created = await this.transact([
+    throw new Error(`${key.repository}@${key.digest} kept changing while its push was being recorded`);
+  }
+
+  private create(key: ImageKey, pushedAt: Date, kind: ScanEventKind, now: Date): Promise<boolean> {
+    return this.transact([
       {
         Put: {
           TableName: this.options.tableName,
@@ -151,11 +213,10 @@ export class DynamoDbImageStateStore implements ImageStateStore, TagHistory {
         ':one': 1,
       }),
     ]);
-    if (!created) await this.restore(key); // created concurrently: restore is a no-op unless it was deleted
   }
 
-  private async restore(key: ImageKey): Promise<void> {
-    await this.transact([this.conditionalUpdate(key, 'REMOVE deletedAt', 'attribute_exists(deletedAt)'), this.catalogueUpdate(key, 'ADD deleted :minus', { ':minus': -1 })]);
+  private restore(key: ImageKey): Promise<boolean> {
+    return this.transact([this.conditionalUpdate(key, 'REMOVE deletedAt', 'attribute_exists(deletedAt)'), this.catalogueUpdate(key, 'ADD deleted :minus', { ':minus': -1 })]);
   }
 
   /** Moves the tag's pointer here unless it names a newer push; retried when another move races it. */
@@ -273,4 +334,15 @@ export class DynamoDbImageStateStore implements ImageStateStore, TagHistory {
 }
 
 const TRANSACTION_CONFLICT_RETRIES = 4;
+/** Reads and tries of a push against a concurrent restore or forget, and of a forget against re-pushes and tag moves. */
+const ENSURE_ATTEMPTS = 5;
+const FORGET_ATTEMPTS = 5;
+/** Items per forget transaction (DynamoDB allows 100; a deleted image rarely keeps a tag pointer). */
+const FORGET_BATCH = 25;
+
+async function mapSequential<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (const item of items) out.push(await fn(item));
+  return out;
+}
 const TRANSACTION_CONFLICT_BACKOFF_MS = 50;

@@ -135,6 +135,6 @@ export function createDailySteps(wiring: DailyWiring): DailyStep<unknown>[] {
       },
     ),
     reindexStep({ limit: env.reindexPerRun, clock }, { versions: new DynamoDbScanVersionIndex(table), images, queue, scannerVersion: version }),
-    retentionStep({ ...(env.deletedRetentionDays !== undefined ? { retentionDays: env.deletedRetentionDays } : {}) }, { catalogue, states, clock }),
+    retentionStep({ ...(env.deletedRetentionDays !== undefined ? { retentionDays: env.deletedRetentionDays } : {}) }, { catalogue, states, images, clock }),
   ];
 }

@@ -24,7 +24,7 @@ const environmentSchema = z.object({
   REVIEW_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
   /** Images re-indexed per run at most (the rate: this a day). */
   REINDEX_PER_RUN: z.coerce.number().int().min(0).default(500),
-  /** Deleted images are kept this long; absent: kept as long as the table keeps them. */
+  /** Deleted images are kept this long, then forgotten (state, verdict, tag pointers); absent: kept forever. */
   DELETED_RETENTION_DAYS: z.coerce.number().int().positive().optional(),
   HISTORY_RETENTION_DAYS: z.coerce.number().int().positive().optional(),
   ALERTS_TOPIC_ARN: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'is not an SNS topic ARN'),

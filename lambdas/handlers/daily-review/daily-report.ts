@@ -15,6 +15,8 @@ export interface DailyPassReport {
     readonly verdictsChanged: number;
     readonly reindexed: number;
     readonly deletedPastRetention: number;
+    /** Deleted images past the retention whose state this run removed. */
+    readonly deletedForgotten: number;
   };
   readonly failed: readonly StepName[];
   /** Steps not started, or stopped part-way, because the invocation ran out of time. */
@@ -50,6 +52,7 @@ export function dailyPassReport(outcomes: readonly StepOutcome[], startedAt: Dat
       verdictsChanged: review?.changed ?? 0,
       reindexed: reindex?.queued ?? 0,
       deletedPastRetention: retention?.pastRetention ?? 0,
+      deletedForgotten: retention?.forgotten ?? 0,
     },
     failed: outcomes.filter((outcome) => outcome.status === 'failed').map((outcome) => outcome.name),
     left: [...outcomes.filter((outcome) => outcome.status === 'left').map((outcome) => outcome.name), ...stoppedEarly],
@@ -70,6 +73,7 @@ export function recordDailyMetrics(metrics: Metrics, report: DailyPassReport): v
   metrics.addMetric('VerdictsChanged', MetricUnit.Count, found.verdictsChanged);
   metrics.addMetric('ImagesReindexed', MetricUnit.Count, found.reindexed);
   metrics.addMetric('DeletedPastRetention', MetricUnit.Count, found.deletedPastRetention);
+  metrics.addMetric('DeletedImagesForgotten', MetricUnit.Count, found.deletedForgotten);
   metrics.addMetric('DailyStepsFailed', MetricUnit.Count, report.failed.length);
   metrics.addMetric('DailyStepsLeft', MetricUnit.Count, report.left.length);
 }

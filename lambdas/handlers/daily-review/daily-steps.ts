@@ -1,9 +1,11 @@
 import type { ImageKey, ImageState, RepositoryKey } from '../../core/pipeline/model.ts';
-import type { Clock, RegistryCatalog, RepositoryCatalogue } from '../../core/ports.ts';
+import { messageOf } from '../../core/errors.ts';
+import type { Clock, ImageStateStore, RegistryCatalog, RepositoryCatalogue } from '../../core/ports.ts';
 import { backfillImages, type BackfillDeps } from '../../core/use-cases/backfill-images.ts';
 import { reviewVerdicts, type DailyReviewDeps, type DailyReviewReport } from '../../core/use-cases/daily-review.ts';
 import type { EvaluationRun } from '../../core/use-cases/evaluate-images.ts';
 import { reindexImages, type ReindexImagesDeps } from '../../core/use-cases/reindex-images.ts';
+import { mapLimit } from '../../core/util/map-limit.ts';
 import { UntilDeadline } from './deadline.ts';
 import { PartialStepFailure, type DailyStep } from './run-steps.ts';
 
@@ -131,10 +133,17 @@ export function reindexStep(options: { readonly limit: number; readonly clock: C
 
 export interface RetentionSummary {
   readonly retentionDays?: number;
-  /** Deleted images the table holds (kept with their verdicts; never judged, rescanned or alerted). */
+  /** Deleted images the table held when read (never judged, rescanned or alerted). */
   readonly deleted: number;
   /** Of those, deleted longer ago than the retention. */
   readonly pastRetention: number;
+  /** Of those, forgotten by this run (state, verdict, tag pointers; catalogue counts down). */
+  readonly forgotten: number;
+  /** Past retention but not forgotten: pushed again (restored) or deleted again since the read. */
+  readonly kept: number;
+  /** Forgets that threw (retried by the next run). */
+  readonly failed: number;
+  /** The oldest deletion still kept after this run. */
   readonly oldestDeletedAt?: string;
   readonly stoppedEarly: boolean;
 }
@@ -142,16 +151,19 @@ export interface RetentionSummary {
 export interface RetentionDeps {
   readonly catalogue: RepositoryCatalogue;
   readonly states: { imagesOf(repository: RepositoryKey): Promise<readonly ImageState[]> };
+  readonly images: Pick<ImageStateStore, 'forgetDeleted'>;
   readonly clock: Clock;
 }
 
 /**
  * (4) Retention. A deleted image is already out of every judgement, rescan and alert (evaluation
- * answers `gone`, rescans skip it); what the retention adds is how long its state is kept. The
- * stores have no purge of deleted images, so this step counts those past the retention (only
- * repositories the catalogue says hold deleted ones are read) for the report and its metric.
+ * answers `gone`, rescans skip it); the retention says how long its state is kept. Past it, each is
+ * forgotten (only repositories the catalogue says hold deleted ones are read), `concurrency` at a
+ * time and none started after the deadline; a forget that fails is counted and the step fails at
+ * the end, what was forgotten reported. Without a retention deleted images are kept (and counted).
+ * A rerun finds the forgotten ones gone: nothing is forgotten twice.
  */
-export function retentionStep(options: { readonly retentionDays?: number }, deps: RetentionDeps): DailyStep<RetentionSummary> {
+export function retentionStep(options: { readonly retentionDays?: number; readonly concurrency?: number }, deps: RetentionDeps): DailyStep<RetentionSummary> {
   return {
     name: 'retention',
     run: async (deadline) => {
@@ -159,28 +171,59 @@ export function retentionStep(options: { readonly retentionDays?: number }, deps
       const bound = options.retentionDays !== undefined ? now - options.retentionDays * DAY_MS : undefined;
       let deleted = 0;
       let pastRetention = 0;
+      let forgotten = 0;
+      let kept = 0;
+      const failures: string[] = [];
       let oldest: Date | undefined;
       let stoppedEarly = false;
+      const keep = (at: Date) => {
+        if (!oldest || at < oldest) oldest = at;
+      };
       for (const entry of await deps.catalogue.list()) {
         if (entry.deleted <= 0) continue;
         if (deadline.expired()) {
           stoppedEarly = true;
           break;
         }
+        const past: ImageState[] = [];
         for (const state of await deps.states.imagesOf({ account: entry.account, region: entry.region, repository: entry.repository })) {
           if (!state.deletedAt) continue;
           deleted++;
-          if (bound !== undefined && state.deletedAt.getTime() < bound) pastRetention++;
-          if (!oldest || state.deletedAt < oldest) oldest = state.deletedAt;
+          if (bound !== undefined && state.deletedAt.getTime() < bound) past.push(state);
+          else keep(state.deletedAt);
         }
+        pastRetention += past.length;
+        await mapLimit(past, options.concurrency ?? DEFAULT_RETENTION_CONCURRENCY, async (state) => {
+          const deletedAt = state.deletedAt!;
+          if (deadline.expired()) {
+            stoppedEarly = true;
+            keep(deletedAt);
+            return;
+          }
+          try {
+            if (await deps.images.forgetDeleted({ account: state.account, region: state.region, repository: state.repository, digest: state.digest }, deletedAt)) forgotten++;
+            else kept++;
+          } catch (error) {
+            failures.push(`${state.repository}@${state.digest}: ${messageOf(error)}`);
+            keep(deletedAt);
+          }
+        });
       }
-      return {
+      const summary: RetentionSummary = {
         ...(options.retentionDays !== undefined ? { retentionDays: options.retentionDays } : {}),
         deleted,
         pastRetention,
+        forgotten,
+        kept,
+        failed: failures.length,
         ...(oldest ? { oldestDeletedAt: oldest.toISOString() } : {}),
         stoppedEarly,
       };
+      if (failures.length > 0) throw new PartialStepFailure(`retention could not forget ${String(failures.length)} deleted images: ${failures.slice(0, 5).join('; ')}`, summary);
+      return summary;
     },
   };
 }
+
+/** Forgets in flight at once: each is a read per tag and one small transaction. */
+const DEFAULT_RETENTION_CONCURRENCY = 4;

@@ -9,6 +9,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { findingsDocumentClient } from '../../../lambdas/adapters/dynamodb/document-client.ts';
 import { DynamoDbImageStateStore } from '../../../lambdas/adapters/dynamodb/dynamodb-image-state-store.ts';
+import { DynamoDbRepositoryCatalogue } from '../../../lambdas/adapters/dynamodb/dynamodb-repository-catalogue.ts';
 import { DynamoDbScanResultStore } from '../../../lambdas/adapters/dynamodb/dynamodb-scan-result-store.ts';
 import { DynamoDbVerdictStore } from '../../../lambdas/adapters/dynamodb/dynamodb-verdict-store.ts';
 import { FINDINGS_TABLE } from '../../../lambdas/adapters/dynamodb/table-schema.ts';
@@ -230,13 +231,11 @@ describe('the daily pass handler on DynamoDB Local and moto', () => {
     await results.save(scanRecord(d.upgraded, 0, '0.0.9', at('2026-12-20T00:00:00Z')), [], []);
     await push(names.web, d.web, 'web', at('2026-12-01T00:00:00Z'));
     await results.save(scanRecord(d.web, 0), [], []);
-    // Deleted two months before the run: past the 30-day retention.
     await push(names.web, d.longGone, 'long-gone', at('2026-10-01T00:00:00Z'));
     await results.save(scanRecord(d.longGone, 0), [], []);
-    await images.markDeleted(key(names.web, d.longGone), at('2026-11-01T00:00:00Z'));
 
     // The verdicts as the scanner left them, judged before the ignore entry expired.
-    const judged = await evaluateImages([d.moved, d.gone, d.covered, d.outdated, d.upgraded].map((digest) => key(names.app, digest)).concat([key(names.web, d.web)]), {
+    const judged = await evaluateImages([d.moved, d.gone, d.covered, d.outdated, d.upgraded].map((digest) => key(names.app, digest)).concat([key(names.web, d.web), key(names.web, d.longGone)]), {
       images,
       results,
       sboms: { get: async () => Promise.reject(new Error('no SBOM is needed: the policy has no VEX and no package-scoped ignore entry')) },
@@ -246,10 +245,13 @@ describe('the daily pass handler on DynamoDB Local and moto', () => {
       clock: { now: () => before },
       options: { emailImageCap: 20, repositoryId: ecrRepositoryArn },
     });
-    expect(judged.images.map((image) => (image.outcome === 'judged' ? image.verdict : image.outcome))).toEqual(['PASS', 'PASS', 'PASS', 'PASS', 'PASS', 'PASS']);
+    expect(judged.images.map((image) => (image.outcome === 'judged' ? image.verdict : image.outcome))).toEqual(['PASS', 'PASS', 'PASS', 'PASS', 'PASS', 'PASS', 'PASS']);
+    // Judged while it existed, then deleted two months before the run: past the 30-day retention.
+    await images.markDeleted(key(names.web, d.longGone), at('2026-11-01T00:00:00Z'));
+    expect((await verdicts.get(key(names.web, d.longGone)))?.verdict.verdict).toBe('PASS');
   }, 60_000);
 
-  it('queues the image whose event was lost once, reconciles the moved tag, marks the gone image deleted, re-judges the expired ignore entry, re-indexes the old scan and counts the long-deleted image', async () => {
+  it('queues the image whose event was lost once, reconciles the moved tag, marks the gone image deleted, re-judges the expired ignore entry, re-indexes the older scans (the recent one by the re-index alone) and forgets the long-deleted image', async () => {
     const info = vi.spyOn(logger, 'info');
     info.mockClear();
     const report = await dailyHandler()(scheduled, contextWith(600_000));
@@ -259,7 +261,7 @@ describe('the daily pass handler on DynamoDB Local and moto', () => {
     // The lost image (backfill) and the two older-version scans (re-index, each once: the enumeration
     // leaves the recent one to it); the unwatched repository's image is not listed.
     expect(await drain()).toEqual([`${names.app}@${d.lost}`, `${names.app}@${d.outdated}`, `${names.app}@${d.upgraded}`].sort());
-    expect(report.found).toEqual({ imagesQueued: 3, tagsReconciled: 3, imagesMarkedDeleted: 1, verdictsReevaluated: 1, verdictsChanged: 1, reindexed: 2, deletedPastRetention: 1 });
+    expect(report.found).toEqual({ imagesQueued: 3, tagsReconciled: 3, imagesMarkedDeleted: 1, verdictsReevaluated: 1, verdictsChanged: 1, reindexed: 2, deletedPastRetention: 1, deletedForgotten: 1 });
 
     const backfill = step<BackfillSummary>(report, 'backfill');
     expect(backfill).toMatchObject({ runId: `daily-2027-01-01-${VERSION}`, pushedAfter: '2026-12-02T06:00:00.000Z', repositories: 2, images: 6, queued: 1, olderThanBound: 1, alreadyScanned: 3, leftToReindex: 1, deletedMarked: 1, failedRepositories: [], stoppedEarly: false });
@@ -280,7 +282,13 @@ describe('the daily pass handler on DynamoDB Local and moto', () => {
     expect((await verdicts.get(key(names.app, d.moved)))?.verdict.verdict).toBe('PASS');
 
     expect(step<ReindexSummary>(report, 'reindex')).toEqual({ queued: 2, skipped: 0, more: false, stoppedEarly: false });
-    expect(step<RetentionSummary>(report, 'retention')).toEqual({ retentionDays: 30, deleted: 2, pastRetention: 1, oldestDeletedAt: '2026-11-01T00:00:00.000Z', stoppedEarly: false });
+    // The long-deleted image is forgotten (its verdict too, the catalogue counts it out); the one just marked stays.
+    expect(step<RetentionSummary>(report, 'retention')).toEqual({ retentionDays: 30, deleted: 2, pastRetention: 1, forgotten: 1, kept: 0, failed: 0, oldestDeletedAt: now.toISOString(), stoppedEarly: false });
+    expect(await images.get(key(names.web, d.longGone))).toBeUndefined();
+    expect(await verdicts.get(key(names.web, d.longGone))).toBeUndefined();
+    expect((await results.get(d.longGone))?.status).toBe('SCANNED');
+    const web = (await new DynamoDbRepositoryCatalogue({ client: documents, tableName }).list()).find((entry) => entry.repository === names.web);
+    expect(web).toMatchObject({ images: 1, deleted: 0 });
     expect(info).toHaveBeenCalledWith('daily review report', { report });
   });
 
@@ -291,7 +299,8 @@ describe('the daily pass handler on DynamoDB Local and moto', () => {
     // The lost image's mark holds for the day; the old scan is queued again (its scan has not run), as a re-index is until it commits.
     expect(await drain()).toEqual([`${names.app}@${d.outdated}`, `${names.app}@${d.upgraded}`].sort());
     expect(step<BackfillSummary>(report, 'backfill')).toMatchObject({ queued: 0, alreadyQueued: 1, tagsAdded: 0, tagsRemoved: 0, deletedMarked: 0 });
-    expect(report.found).toMatchObject({ tagsReconciled: 0, imagesMarkedDeleted: 0, verdictsReevaluated: 0 });
+    expect(report.found).toMatchObject({ tagsReconciled: 0, imagesMarkedDeleted: 0, verdictsReevaluated: 0, deletedForgotten: 0 });
+    expect(step<RetentionSummary>(report, 'retention')).toMatchObject({ deleted: 1, pastRetention: 0, forgotten: 0 });
   });
 
   it('a failing step does not keep the others from running, and the invocation fails at the end', async () => {

@@ -81,22 +81,45 @@ describe('deadlines', () => {
 describe('the steps on their ports', () => {
   const clock = { now: () => new Date('2027-03-01T05:00:00Z') };
 
-  it('retention counts deleted images past the retention, reading only repositories holding deleted ones', async () => {
+  it('retention forgets deleted images past the retention, reading only repositories holding deleted ones', async () => {
     const entry = (repository: string, deleted: number): RepositoryEntry => ({ account: '111122223333', region: 'eu-west-1', repository, images: 3, deleted });
     const state = (n: number, deletedAt?: string): ImageState => ({ account: '111122223333', region: 'eu-west-1', repository: 'a', digest: digest(n), tags: [], pushedAt: new Date('2026-01-01T00:00:00Z'), firstSeenAt: new Date('2026-01-01T00:00:00Z'), kind: 'push', children: [], parents: [], ...(deletedAt ? { deletedAt: new Date(deletedAt) } : {}) });
     const read: string[] = [];
-    const result = await retentionStep(
-      { retentionDays: 30 },
-      {
-        catalogue: { list: async () => [entry('a', 2), entry('b', 0)] },
-        states: { imagesOf: async (repository) => (read.push(repository.repository), [state(1), state(2, '2027-02-27T00:00:00Z'), state(3, '2027-01-02T00:00:00Z')]) },
-        clock,
+    const asked: string[] = [];
+    const states = [state(1), state(2, '2027-02-27T00:00:00Z'), state(3, '2027-01-02T00:00:00Z'), state(4, '2026-12-01T00:00:00Z'), state(5, '2026-11-01T00:00:00Z')];
+    const deps = {
+      catalogue: { list: async () => [entry('a', 4), entry('b', 0)] },
+      states: { imagesOf: async (repository: { repository: string }) => (read.push(repository.repository), states) },
+      images: {
+        // 4 was pushed again (restored) since it was read; 5 fails.
+        forgetDeleted: async (key: { digest: string }, at: Date) => {
+          asked.push(`${key.digest.slice(-1)}@${at.toISOString()}`);
+          if (key.digest === digest(5)) throw new Error('ThrottlingException');
+          return key.digest !== digest(4);
+        },
       },
-    ).run(plenty);
+      clock,
+    };
+    const failure = await retentionStep({ retentionDays: 30, concurrency: 2 }, deps).run(plenty).catch((error: unknown) => error);
     expect(read).toEqual(['a']);
-    expect(result).toEqual({ retentionDays: 30, deleted: 2, pastRetention: 1, oldestDeletedAt: '2027-01-02T00:00:00.000Z', stoppedEarly: false });
-    const late = await retentionStep({}, { catalogue: { list: async () => [entry('a', 1)] }, states: { imagesOf: async () => [] }, clock }).run(none);
-    expect(late).toEqual({ deleted: 0, pastRetention: 0, stoppedEarly: true });
+    expect(asked.sort()).toEqual(['3@2027-01-02T00:00:00.000Z', '4@2026-12-01T00:00:00.000Z', '5@2026-11-01T00:00:00.000Z']);
+    expect(failure).toBeInstanceOf(PartialStepFailure);
+    expect((failure as PartialStepFailure<unknown>).message).toMatch(/could not forget 1 deleted images: a@sha256:0+5: ThrottlingException/);
+    // The oldest kept: the failed one (4 was restored and 3 forgotten; 2 is inside the retention).
+    expect((failure as PartialStepFailure<unknown>).result).toEqual({ retentionDays: 30, deleted: 4, pastRetention: 3, forgotten: 1, kept: 1, failed: 1, oldestDeletedAt: '2026-11-01T00:00:00.000Z', stoppedEarly: false });
+
+    // No retention: kept forever, nothing forgotten.
+    asked.length = 0;
+    expect(await retentionStep({}, deps).run(plenty)).toEqual({ deleted: 4, pastRetention: 0, forgotten: 0, kept: 0, failed: 0, oldestDeletedAt: '2026-11-01T00:00:00.000Z', stoppedEarly: false });
+    expect(asked).toEqual([]);
+
+    // Out of time before the first repository, or before the first forget.
+    expect(await retentionStep({ retentionDays: 30 }, deps).run(none)).toEqual({ retentionDays: 30, deleted: 0, pastRetention: 0, forgotten: 0, kept: 0, failed: 0, stoppedEarly: true });
+    let expired = false;
+    const deadline: Deadline = { remainingMs: () => 1, expired: () => expired };
+    const lateDeps = { ...deps, states: { imagesOf: async () => ((expired = true), states) } };
+    expect(await retentionStep({ retentionDays: 30 }, lateDeps).run(deadline)).toMatchObject({ pastRetention: 3, forgotten: 0, stoppedEarly: true });
+    expect(asked).toEqual([]);
   });
 
   it('reindex stops at the deadline, queues what it took and says more is left', async () => {
@@ -130,7 +153,7 @@ describe('the report and the handler', () => {
       new Date('2027-03-01T05:00:00Z'),
       new Date('2027-03-01T05:10:00Z'),
     );
-    expect(report.found).toEqual({ imagesQueued: 10, tagsReconciled: 3, imagesMarkedDeleted: 3, verdictsReevaluated: 0, verdictsChanged: 0, reindexed: 6, deletedPastRetention: 0 });
+    expect(report.found).toEqual({ imagesQueued: 10, tagsReconciled: 3, imagesMarkedDeleted: 3, verdictsReevaluated: 0, verdictsChanged: 0, reindexed: 6, deletedPastRetention: 0, deletedForgotten: 0 });
     expect(report.failed).toEqual(['review']);
     expect(report.left).toEqual(['retention', 'backfill']);
   });
