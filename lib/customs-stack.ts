@@ -8,6 +8,7 @@ import { vexObjectsOf } from '../lambdas/core/policy/policy-document.ts';
 import { alertFilterPolicy, ALARMS_ONLY_FILTER_POLICY } from './config/subscription-config.ts';
 import { ADVISORY_CHANGES_PREFIX, AdvisorySync } from './constructs/advisory-sync.ts';
 import { AdvisoryTable } from './constructs/advisory-table.ts';
+import { DailyReview } from './constructs/daily-review.ts';
 import { AlertSubscriptions } from './constructs/alert-subscriptions.ts';
 import { AlertTopics } from './constructs/alert-topics.ts';
 import { EcrEventsToQueue } from './constructs/ecr-events-to-queue.ts';
@@ -29,6 +30,7 @@ const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SCANNER_ENTRY = fileURLToPath(new URL('../lambdas/handlers/scan-image-handler.ts', import.meta.url));
 const SYNC_ENTRY = fileURLToPath(new URL('../lambdas/handlers/sync-advisories-handler.ts', import.meta.url));
 const RESCAN_ENTRY = fileURLToPath(new URL('../lambdas/handlers/rescan-images-handler.ts', import.meta.url));
+const DAILY_ENTRY = fileURLToPath(new URL('../lambdas/handlers/daily-review-handler.ts', import.meta.url));
 // A change set is read by the rescans of its sync, which the rescan queue keeps at most 14 days.
 const CHANGE_SET_RETENTION = Duration.days(15);
 
@@ -49,6 +51,7 @@ export class CustomsStack extends Stack {
   readonly alarms: PipelineAlarms;
   readonly advisorySync: AdvisorySync;
   readonly rescan: RescanPipeline;
+  readonly dailyReview: DailyReview;
 
   constructor(scope: Construct, id: string, props: CustomsStackProps = {}) {
     super(scope, id, props);
@@ -100,7 +103,7 @@ export class CustomsStack extends Stack {
     this.topics.grantPublish(this.scanner.role);
     this.policy.grantRead(this.scanner.role);
 
-    ({ rescan: this.rescan, advisorySync: this.advisorySync } = this.continuousAssessment(config, removalPolicy));
+    ({ rescan: this.rescan, advisorySync: this.advisorySync, dailyReview: this.dailyReview } = this.continuousAssessment(config, removalPolicy));
 
     const deadLetterQueue = this.topics.deliveryDeadLetterQueue;
     new AlertSubscriptions(this, 'AlertSubscriptions', { topic: this.topics.alertsTopic, subscriptions: config.alerts.subscriptions, filterPolicyOf: alertFilterPolicy, deadLetterQueue });
@@ -113,7 +116,7 @@ export class CustomsStack extends Stack {
     });
     this.alarms = new PipelineAlarms(this, 'Alarms', {
       topic: this.topics.operationsTopic,
-      existing: [...this.events.alarms, ...this.advisorySync.alarms, ...this.rescan.alarms],
+      existing: [...this.events.alarms, ...this.advisorySync.alarms, ...this.rescan.alarms, ...this.dailyReview.alarms],
       scanner: this.scanner.function,
       scannerMetrics: SCANNER_METRICS,
       scanQueue: this.events.queue,
@@ -133,11 +136,12 @@ export class CustomsStack extends Stack {
     new CfnOutput(this, 'PolicyParameterName', { value: this.policy.parameter.parameterName });
     new CfnOutput(this, 'AdvisorySyncFunctionName', { value: this.advisorySync.handler.function.functionName });
     new CfnOutput(this, 'RescanQueueUrl', { value: this.rescan.queue.queueUrl });
+    new CfnOutput(this, 'DailyReviewFunctionName', { value: this.dailyReview.handler.function.functionName });
     acknowledgeNagFindings(this);
   }
 
-  /** The scheduled advisory sync and the rescans of the images its changes affect. */
-  private continuousAssessment(config: CustomsConfig, removalPolicy: RemovalPolicy): { rescan: RescanPipeline; advisorySync: AdvisorySync } {
+  /** The scheduled advisory sync, the rescans of the images its changes affect, and the daily pass. */
+  private continuousAssessment(config: CustomsConfig, removalPolicy: RemovalPolicy): { rescan: RescanPipeline; advisorySync: AdvisorySync; dailyReview: DailyReview } {
     const logs = { logRetention: config.retention.logDays as RetentionDays, logRemovalPolicy: removalPolicy };
     const queueKey = this.queueKey ? { encryptionKey: this.queueKey } : {};
     const rescan = new RescanPipeline(this, 'Rescan', {
@@ -173,6 +177,36 @@ export class CustomsStack extends Stack {
       ...logs,
     });
     this.sboms.bucket.addLifecycleRule({ id: 'ExpireAdvisoryChangeSets', prefix: ADVISORY_CHANGES_PREFIX, expiration: CHANGE_SET_RETENTION, noncurrentVersionExpiration: Duration.days(1) });
-    return { rescan, advisorySync };
+    const daily = config.dailyReview;
+    const dailyReview = new DailyReview(this, 'DailyReview', {
+      entry: DAILY_ENTRY,
+      projectRoot: PROJECT_ROOT,
+      config: {
+        schedule: daily.schedule,
+        memoryMiB: daily.memoryMiB,
+        timeoutSeconds: daily.timeoutSeconds,
+        backfillMaxAgeDays: daily.backfillMaxAgeDays,
+        reviewBatchSize: daily.reviewBatchSize,
+        reviewConcurrency: daily.reviewConcurrency,
+        reindexPerRun: daily.reindexPerRun,
+        ...(daily.deletedRetentionDays !== undefined ? { deletedRetentionDays: daily.deletedRetentionDays } : {}),
+      },
+      findingsTable: this.findings.table,
+      sbomBucket: this.sboms.bucket,
+      scanQueue: this.events.queue,
+      watchedRepositories: config.watchedRepositories,
+      ...queueKey,
+      ...logs,
+      historyDays: config.retention.historyDays,
+      alertsTopicArn: this.topics.alertsTopic.topicArn,
+      ...(config.alerts.events ? { eventBus: config.alerts.eventBus } : {}),
+      policyParameterName: this.policy.parameter.parameterName,
+      emailImageCap: config.alerts.emailImageCap,
+      vexObjects: vexObjectsOf(config.policies),
+      ...(this.scanner.quarantineRepositories !== undefined ? { quarantineRepositories: this.scanner.quarantineRepositories } : {}),
+    });
+    this.topics.grantPublish(dailyReview.handler.role);
+    this.policy.grantRead(dailyReview.handler.role);
+    return { rescan, advisorySync, dailyReview };
   }
 }

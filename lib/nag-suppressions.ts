@@ -74,6 +74,7 @@ export function nagAcknowledgements(stack: CustomsStack): NagAcknowledgement[] {
       reason: 'Only the scanner role reads and writes it; server access logs would need a second bucket and cost per request. CloudTrail S3 data events can be turned on per account when an audit needs them.',
     },
     ...continuousAssessmentAcknowledgements(stack, arnOf),
+    ...dailyReviewAcknowledgements(stack, arnOf),
   ];
 }
 
@@ -129,6 +130,42 @@ function continuousAssessmentAcknowledgements(stack: CustomsStack, arnOf: (resou
     { resource: advisorySync.scheduleDeadLetterQueue, id: 'AwsSolutions-SQS3', reason: `The sync schedule's DLQ, for ticks EventBridge Scheduler could not deliver: ${DLQ_REASON}` },
     { resource: advisorySync.failureQueue, id: 'Serverless-SQSRedrivePolicy', reason: `The sync function's on-failure destination: ${DLQ_REASON}` },
     { resource: advisorySync.failureQueue, id: 'AwsSolutions-SQS3', reason: `The sync function's on-failure destination, for invocations that failed after Lambda's retries: ${DLQ_REASON}` },
+  ];
+}
+
+// The daily pass (lib/constructs/daily-review.ts).
+function dailyReviewAcknowledgements(stack: CustomsStack, arnOf: (resource: IConstruct) => string): NagAcknowledgement[] {
+  const { dailyReview, findings, sboms } = stack;
+  const policy = dailyReview.handler.role.node.findChild('DefaultPolicy');
+  const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+  const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+  const everyRepository = `arn:<AWS::Partition>:ecr:${region}:${account}:repository/*`;
+  const describes = ecrRepositoryPatterns(stack, stack.config.watchedRepositories);
+  const quarantines = dailyReview.quarantineRepositories === undefined ? [] : ecrRepositoryPatterns(stack, dailyReview.quarantineRepositories);
+  const patterns = [...new Set([everyRepository, ...describes, ...quarantines])];
+  const uses = (pattern: string): string =>
+    [
+      ...(pattern === everyRepository ? ['ecr:DescribeRepositories, which lists repositories without naming them (a watched prefix cannot be named in advance): it reads names only'] : []),
+      ...(describes.includes(pattern) ? ['ecr:DescribeImages on the watched repositories, to find images whose push event was lost and tags to reconcile'] : []),
+      ...(quarantines.includes(pattern) ? [`${QUARANTINE}, for verdicts the daily review re-judges`] : []),
+    ].join('; and ');
+  return [
+    { resource: policy, id: `AwsSolutions-IAM5[Resource::${arnOf(findings.table)}/index/*]`, reason: "Queries on the findings table's own global secondary indexes (repositories' images, the scanner-version index), nothing else." },
+    { resource: policy, id: `AwsSolutions-IAM5[Resource::${arnOf(sboms.bucket)}/sboms/*]`, reason: 'GetObject on stored SBOM documents only (sboms/ in the SBOM bucket), keyed by digest: a re-judged verdict may read the SBOM of its image.' },
+    ...patterns.map((pattern) => ({ resource: policy, id: `AwsSolutions-IAM5[Resource::${pattern}]`, reason: `${uses(pattern)}: ${PATTERN_NATURE}` })),
+    ...(dailyReview.quarantineRepositories === undefined
+      ? []
+      : [{ resource: policy, id: 'AwsSolutions-IAM5[Resource::*]', reason: 'For enforce-mode quarantine of re-judged verdicts, ecr:DescribePullThroughCacheRules and ecr:DescribeRegistry have no resource-level permissions; they are the only actions granted on *.' }]),
+    { resource: dailyReview.handler.function, id: 'Serverless-LambdaTracing', reason: TRACING_REASON },
+    {
+      resource: dailyReview.handler.function,
+      id: 'Serverless-LambdaDLQ',
+      reason: "Invoked only asynchronously by its schedule, with an on-failure destination (the failure queue), which records the error with the event as a DLQ does not.",
+    },
+    { resource: dailyReview.scheduleDeadLetterQueue, id: 'Serverless-SQSRedrivePolicy', reason: `The daily schedule's DLQ: ${DLQ_REASON}` },
+    { resource: dailyReview.scheduleDeadLetterQueue, id: 'AwsSolutions-SQS3', reason: `The daily schedule's DLQ, for ticks EventBridge Scheduler could not deliver: ${DLQ_REASON}` },
+    { resource: dailyReview.failureQueue, id: 'Serverless-SQSRedrivePolicy', reason: `The daily function's on-failure destination: ${DLQ_REASON}` },
+    { resource: dailyReview.failureQueue, id: 'AwsSolutions-SQS3', reason: `The daily function's on-failure destination, for invocations that failed after Lambda's retries: ${DLQ_REASON}` },
   ];
 }
 

@@ -119,6 +119,27 @@ const rescan = z
   })
   .prefault({});
 
+// EventBridge Scheduler's cron expressions (six fields, in UTC here) or a rate expression.
+const SCHEDULE_EXPRESSION = /^(cron\((\S+ ){5}\S+\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$/;
+
+const dailyReview = z
+  .strictObject({
+    /** When the daily pass runs: an EventBridge Scheduler cron or rate expression, UTC. */
+    schedule: z.string().regex(SCHEDULE_EXPRESSION, 'must be an EventBridge Scheduler cron(…) or rate(…) expression, e.g. cron(15 3 * * ? *)').default('cron(15 3 * * ? *)'),
+    memoryMiB: z.number().int().min(128).max(10_240).default(1024),
+    timeoutSeconds: z.number().int().min(60).max(900).default(900),
+    /** The daily enumeration queues lost images pushed within this many days (3650 for any age). */
+    backfillMaxAgeDays: z.number().int().min(1).max(3650).default(30),
+    /** Verdicts re-judged per batch, and batches at once. */
+    reviewBatchSize: z.number().int().min(1).max(1000).default(200),
+    reviewConcurrency: z.number().int().min(1).max(32).default(4),
+    /** Images scanned by an older scanner version re-indexed per run at most, oldest first (the re-index rate). */
+    reindexPerRun: z.number().int().min(0).max(100_000).default(500),
+    /** How long an image ECR no longer has is kept (no longer judged, rescanned or alerted); absent: kept. */
+    deletedRetentionDays: z.number().int().min(1).max(3650).optional(),
+  })
+  .prefault({});
+
 const configSchema = z
   .object({
     /** `"all"` (every repository of the account and region) or explicit names and prefixes. */
@@ -169,6 +190,8 @@ const configSchema = z
     advisorySync,
     /** Continuous assessment: re-evaluating the images a sync's changes affect. */
     rescan,
+    /** Continuous assessment: the daily pass (reconcile and backfill, verdict review, re-index, retention). */
+    dailyReview,
   })
   .strict()
   .superRefine((config, context) => {
@@ -194,6 +217,7 @@ export type AlertsConfig = CustomsConfig['alerts'];
 export type OperationsConfig = CustomsConfig['operations'];
 export type AdvisorySyncConfig = CustomsConfig['advisorySync'];
 export type RescanConfig = CustomsConfig['rescan'];
+export type DailyReviewSettings = CustomsConfig['dailyReview'];
 
 export class InvalidConfigError extends Error {
   override readonly name = 'InvalidConfigError';

@@ -207,8 +207,8 @@ describe('pipeline alarms', () => {
 
   it('sends every alarm, and its recovery, to the operations topic; with a description and missing data as nothing happened', () => {
     const alarms = alarmsOf(defaults.template);
-    // The pipeline's 11, the advisory sync's 5 and the rescan's 1 (continuous-assessment-template.test.ts).
-    expect(alarms).toHaveLength(17);
+    // The pipeline's 11, the advisory sync's 5, the rescan's 1 (continuous-assessment-template.test.ts) and the daily pass's 2.
+    expect(alarms).toHaveLength(19);
     for (const alarm of alarms) {
       expect(alarm.AlarmActions).toEqual([{ Ref: operationsTopic(defaults.template) }]);
       expect(alarm.OKActions).toEqual([{ Ref: operationsTopic(defaults.template) }]);

@@ -37,6 +37,8 @@ describe('configuration', () => {
         ephemeralStorageMiB: 2048,
       },
       rescan: { maxConcurrency: 5, digestsPerMessage: 50, memoryMiB: 1024, timeoutSeconds: 300 },
+      // Daily at 03:15 UTC; deleted images kept until a retention is set.
+      dailyReview: { schedule: 'cron(15 3 * * ? *)', memoryMiB: 1024, timeoutSeconds: 900, backfillMaxAgeDays: 30, reviewBatchSize: 200, reviewConcurrency: 4, reindexPerRun: 500 },
     });
   });
 

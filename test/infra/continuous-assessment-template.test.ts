@@ -368,3 +368,19 @@ describe('configuration', () => {
     expect(parseConfig({ advisorySync: { rate: 'rate(5 minutes)', maxCursorAgeHours: 2 } }).advisorySync.maxCursorAgeHours).toBe(2);
   });
 });
+
+describe('the daily pass in the stack', () => {
+  it('runs on the configured schedule with the configured limits, feeding the scanner queue', () => {
+    const { template } = synthCustoms({ dailyReview: { schedule: 'cron(0 5 * * ? *)', reindexPerRun: 50, deletedRetentionDays: 90, backfillMaxAgeDays: 7 } });
+    const schedules = Object.values(template.findResources('AWS::Scheduler::Schedule')).map((schedule) => schedule.Properties as Properties);
+    const daily = schedules.find((schedule) => (schedule.ScheduleExpression as string).startsWith('cron('));
+    expect(daily).toMatchObject({ ScheduleExpression: 'cron(0 5 * * ? *)', ScheduleExpressionTimezone: 'UTC' });
+    const functions = Object.values(template.findResources('AWS::Lambda::Function')).map((fn) => fn.Properties as Properties);
+    const environment = functions.map((fn) => (fn.Environment as { Variables: Record<string, unknown> } | undefined)?.Variables ?? {}).find((variables) => 'REINDEX_PER_RUN' in variables);
+    expect(environment).toMatchObject({ REINDEX_PER_RUN: '50', DELETED_RETENTION_DAYS: '90', BACKFILL_MAX_AGE_DAYS: '7', SCAN_QUEUE_URL: expect.anything() });
+  });
+
+  it('refuses a schedule that is not a Scheduler expression, naming the field', () => {
+    expect(() => synthCustoms({ dailyReview: { schedule: '0 3 * * *' } })).toThrow(/dailyReview\.schedule/);
+  });
+});

@@ -26,25 +26,26 @@ describe('the resources the stack holds', () => {
     };
     const all = defaults.template.toJSON().Resources as Record<string, unknown>;
     // Continuous assessment adds the sync (function, role, scheduler role, schedule, four queues, five
-    // alarms, an async invoke config) and the rescan (function, role, two queues, an alarm).
+    // alarms, an async invoke config), the rescan (function, role, two queues, an alarm) and the daily
+    // pass (function, role, scheduler role, schedule, two queues, two alarms, an async invoke config).
     expect(counts(all)).toEqual({
-      'AWS::CloudWatch::Alarm': 11 + 5 + 1,
+      'AWS::CloudWatch::Alarm': 11 + 5 + 1 + 2,
       'AWS::DynamoDB::Table': 2,
       'AWS::Events::Rule': 3,
-      'AWS::IAM::Policy': 1 + 2 + 1,
-      'AWS::IAM::Role': 1 + 2 + 1,
+      'AWS::IAM::Policy': 1 + 2 + 1 + 2,
+      'AWS::IAM::Role': 1 + 2 + 1 + 2,
       'AWS::KMS::Key': 1,
-      'AWS::Lambda::EventInvokeConfig': 1,
+      'AWS::Lambda::EventInvokeConfig': 1 + 1,
       'AWS::Lambda::EventSourceMapping': 1 + 1 + 1,
-      'AWS::Lambda::Function': 1 + 1 + 1,
-      'AWS::Logs::LogGroup': 1 + 1 + 1,
+      'AWS::Lambda::Function': 1 + 1 + 1 + 1,
+      'AWS::Logs::LogGroup': 1 + 1 + 1 + 1,
       'AWS::S3::Bucket': 1,
       'AWS::S3::BucketPolicy': 1,
-      'AWS::Scheduler::Schedule': 1,
+      'AWS::Scheduler::Schedule': 1 + 1,
       'AWS::SNS::Topic': 2,
       'AWS::SNS::TopicPolicy': 2,
-      'AWS::SQS::Queue': 4 + 4 + 2,
-      'AWS::SQS::QueuePolicy': 4 + 4 + 2,
+      'AWS::SQS::Queue': 4 + 4 + 2 + 2,
+      'AWS::SQS::QueuePolicy': 4 + 4 + 2 + 2,
       'AWS::SSM::Parameter': 1,
     });
     // The queues' own key, beside the alerts key.
@@ -59,6 +60,7 @@ describe('stack outputs', () => {
       'AdvisorySyncFunctionName',
       'AdvisoryTableName',
       'AlertsTopicArn',
+      'DailyReviewFunctionName',
       'FindingsTableName',
       'OperationsTopicArn',
       'PolicyParameterName',
@@ -117,7 +119,7 @@ describe('EventBridge rules', () => {
       expect(alarm.Dimensions).toEqual([{ Name: 'RuleName', Value: { Ref: expect.stringMatching(/Rule[0-9A-F]{8}$/) } }]);
     }
     // Both ECR events DLQs, and the alerts' delivery DLQ (the sync's and rescan's: continuous-assessment-template.test.ts).
-    const dlqAlarms = Object.entries(resourcesOfType(defaults.template, 'AWS::CloudWatch::Alarm')).filter(([id, alarm]) => alarm.Properties!.MetricName === 'ApproximateNumberOfMessagesVisible' && !/^(AdvisorySync|Rescan)/.test(id));
+    const dlqAlarms = Object.entries(resourcesOfType(defaults.template, 'AWS::CloudWatch::Alarm')).filter(([id, alarm]) => alarm.Properties!.MetricName === 'ApproximateNumberOfMessagesVisible' && !/^(AdvisorySync|Rescan|DailyReview)/.test(id));
     expect(dlqAlarms).toHaveLength(3);
   });
 });
@@ -140,7 +142,7 @@ describe('SQS queues', () => {
 
   it('refuses anything but TLS on every queue', () => {
     const policies = Object.values(resourcesOfType(defaults.template, 'AWS::SQS::QueuePolicy'));
-    expect(policies).toHaveLength(10);
+    expect(policies).toHaveLength(12);
     for (const policy of policies) {
       expect((policy.Properties?.PolicyDocument as { Statement: unknown[] }).Statement).toContainEqual(
         expect.objectContaining({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } }, Principal: { AWS: '*' } }),
