@@ -134,6 +134,20 @@ export class ChangeAccumulator {
     }
   }
 
+  /** Whether the key is among the changed ones. */
+  hasKey(key: ChangedPackageKey): boolean {
+    return this.keys.has(`${key.ecosystem}\0${key.name}`);
+  }
+
+  /** Whether this very record (the same object) is the one held under its ID. */
+  holds(record: OsvRecord): boolean {
+    return this.records.get(record.id) === record;
+  }
+
+  hasRetracted(id: string): boolean {
+    return this.retracted.has(id);
+  }
+
   get empty(): boolean {
     return this.keys.size === 0 && this.records.size === 0 && this.retracted.size === 0;
   }
