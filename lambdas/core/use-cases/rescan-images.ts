@@ -1,4 +1,4 @@
-import type { AdvisoryMatch } from '../advisories/advisory-store.ts';
+import { CachedLookup } from '../advisories/cached-lookup.ts';
 import { ecosystemKey, normalizePackageName, parseEcosystem } from '../advisories/ecosystem.ts';
 import type { ChangedPackageKey, RescanChanges } from '../advisories/sync-model.ts';
 import type { Digest } from '../digest.ts';
@@ -11,7 +11,7 @@ import { packageRefs } from '../pipeline/package-refs.ts';
 import { toRawFinding } from '../pipeline/raw-findings.ts';
 import { permanentReason } from '../pipeline/scan-errors.ts';
 import { canonicalJson } from '../policy/canonical-json.ts';
-import type { AdvisoryChangeSets, AdvisoryFreshness, AdvisoryLookup, AdvisoryQuery, Clock, QuarantineStore, RescanMessage, SbomStore, ScanResultStore } from '../ports.ts';
+import type { AdvisoryChangeSets, AdvisoryFreshness, AdvisoryLookup, Clock, QuarantineStore, RescanMessage, SbomStore, ScanResultStore } from '../ports.ts';
 import type { ImageSbom } from '../sbom/model.ts';
 import { mapLimit } from '../util/map-limit.ts';
 import { assessVulnerabilities } from './assess-vulnerabilities.ts';
@@ -105,6 +105,7 @@ const RESCANNABLE: ReadonlySet<ScanRecord['status']> = new Set(['SCANNED', 'ADVI
 export async function rescanImages(message: RescanMessage, deps: RescanImagesDeps): Promise<RescanRun> {
   const changes = await deps.changeSets.get(message.syncId);
   const changed = changedKeySet(changes.keys);
+  // The table, not the records the sync handed on: see cached-lookup.ts.
   const lookup = new CachedLookup(deps.advisories);
   const digests = [...new Set(message.digests)].sort();
   const rescans = await mapLimit(digests, deps.options?.concurrency ?? 8, (digest) => rescanOne(digest, changed, lookup, deps));
@@ -245,31 +246,6 @@ function changedKeySet(keys: readonly ChangedPackageKey[]): Set<string> {
   );
 }
 
-/**
- * Why the table and not the records the sync handed on: a finding groups every record about one
- * vulnerability in one package (aliases, a DSA and its CVEs, release and base ecosystem entries),
- * and its severity and fixed versions come from all of them. A changed record can join or leave a
- * group of unchanged ones the sync did not hand on, so only a lookup of the package's current
- * records gives what a fresh scan gives. The lookup reads only the changed keys' partitions, once
- * per key per invocation however many digests of the message share it.
- */
-class CachedLookup implements AdvisoryLookup {
-  private readonly answers = new Map<string, Promise<readonly AdvisoryMatch[]>>();
-
-  constructor(private readonly inner: AdvisoryLookup) {}
-
-  async lookup(queries: readonly AdvisoryQuery[]): Promise<readonly (readonly AdvisoryMatch[])[]> {
-    const id = (query: AdvisoryQuery): string => `${query.ecosystem}\0${query.name}`;
-    const missing = [...new Map(queries.filter((query) => !this.answers.has(id(query))).map((query) => [id(query), query])).values()];
-    if (missing.length > 0) {
-      const read = this.inner.lookup(missing);
-      missing.forEach((query, index) => this.answers.set(id(query), read.then((answers) => answers[index] ?? [])));
-      // A failed read is not cached: the next digest (or the queue's retry) asks again.
-      read.catch(() => missing.forEach((query) => this.answers.delete(id(query))));
-    }
-    return Promise.all(queries.map((query) => this.answers.get(id(query))!));
-  }
-}
 
 /** The image states holding a digest, and the indexes listing it there (their verdicts cover it). */
 function holderKeys(states: readonly ImageState[]): ImageKey[] {

@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { AdvisoryMatch } from '../../../lambdas/core/advisories/advisory-store.ts';
+import { CachedLookup } from '../../../lambdas/core/advisories/cached-lookup.ts';
 import { DynamoDbAdvisoryLookup } from '../../../lambdas/adapters/dynamodb/advisory-lookup.ts';
 import type { DynamoDbImageStateStore } from '../../../lambdas/adapters/dynamodb/dynamodb-image-state-store.ts';
 import type { DynamoDbScanResultStore } from '../../../lambdas/adapters/dynamodb/dynamodb-scan-result-store.ts';
@@ -8,7 +8,6 @@ import type { Severity } from '../../../lambdas/core/findings/model.ts';
 import type { ScanRecord } from '../../../lambdas/core/pipeline/model.ts';
 import { packageRefs } from '../../../lambdas/core/pipeline/package-refs.ts';
 import { toRawFinding } from '../../../lambdas/core/pipeline/raw-findings.ts';
-import type { AdvisoryLookup, AdvisoryQuery } from '../../../lambdas/core/ports.ts';
 import { assessVulnerabilities } from '../../../lambdas/core/use-cases/assess-vulnerabilities.ts';
 import { mapLimit } from '../../../lambdas/core/util/map-limit.ts';
 import { REGION } from '../pipeline/local-services.ts';
@@ -39,7 +38,8 @@ export interface StoredFleet {
  */
 export async function storeFleet(fleet: readonly FleetImage[], stores: FleetStores, concurrency: number): Promise<StoredFleet> {
   const started = performance.now();
-  const lookup = new SharedLookup(new DynamoDbAdvisoryLookup(stores.dynamodb, stores.advisoryTable));
+  // The table does not change while the fleet is stored: one answer per package for the whole store.
+  const lookup = new CachedLookup(new DynamoDbAdvisoryLookup(stores.dynamodb, stores.advisoryTable));
   const counts = await mapLimit(fleet, concurrency, async (image) => {
     const now = new Date();
     const key = { account: ACCOUNT, region: REGION, repository: image.repository, digest: image.digest };
@@ -74,21 +74,4 @@ export async function storeFleet(fleet: readonly FleetImage[], stores: FleetStor
     return findings.length;
   });
   return { images: fleet.length, findings: counts.reduce((sum, count) => sum + count, 0), seconds: (performance.now() - started) / 1000 };
-}
-
-/** The advisory table's answers kept per (ecosystem, name) for the whole store: the table does not change meanwhile. */
-class SharedLookup implements AdvisoryLookup {
-  private readonly answers = new Map<string, Promise<readonly AdvisoryMatch[]>>();
-
-  constructor(private readonly inner: AdvisoryLookup) {}
-
-  async lookup(queries: readonly AdvisoryQuery[]): Promise<readonly (readonly AdvisoryMatch[])[]> {
-    const id = (query: AdvisoryQuery): string => `${query.ecosystem}\0${query.name}`;
-    const missing = [...new Map(queries.filter((query) => !this.answers.has(id(query))).map((query) => [id(query), query])).values()];
-    if (missing.length > 0) {
-      const read = this.inner.lookup(missing);
-      missing.forEach((query, index) => this.answers.set(id(query), read.then((answers) => answers[index] ?? [])));
-    }
-    return Promise.all(queries.map((query) => this.answers.get(id(query))!));
-  }
 }
