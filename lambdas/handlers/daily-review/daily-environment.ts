@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { judgingEnvironmentOf, judgingVariables, type JudgingEnvironment } from '../shared/judging-environment.ts';
+import { readEnvironment } from '../shared/read-environment.ts';
 
 /**
  * The daily pass's configuration, from the environment the CDK construct sets
@@ -10,9 +12,7 @@ const repositoryList = z
   .transform((value) => value.split(',').map((name) => name.trim()).filter((name) => name.length > 0));
 
 const environmentSchema = z.object({
-  AWS_REGION: z.string().min(1),
-  FINDINGS_TABLE_NAME: z.string().min(3),
-  SBOM_BUCKET_NAME: z.string().min(3),
+  ...judgingVariables,
   SCAN_QUEUE_URL: z.url(),
   /** `all`, or absent with names and prefixes below. */
   WATCHED_REPOSITORIES: z.literal('all').optional(),
@@ -26,19 +26,11 @@ const environmentSchema = z.object({
   REINDEX_PER_RUN: z.coerce.number().int().min(0).default(500),
   /** Deleted images are kept this long, then forgotten (state, verdict, tag pointers); absent: kept forever. */
   DELETED_RETENTION_DAYS: z.coerce.number().int().positive().optional(),
-  HISTORY_RETENTION_DAYS: z.coerce.number().int().positive().optional(),
-  ALERTS_TOPIC_ARN: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'is not an SNS topic ARN'),
-  POLICY_PARAMETER_NAME: z.string().min(1),
-  EVENT_BUS_NAME: z.string().min(1).optional(),
-  EMAIL_IMAGE_CAP: z.coerce.number().int().min(1).default(20),
 });
 
 export type WatchedRepositories = 'all' | { readonly names: readonly string[]; readonly prefixes: readonly string[] };
 
-export interface DailyEnvironment {
-  readonly region: string;
-  readonly findingsTable: string;
-  readonly sbomBucket: string;
+export interface DailyEnvironment extends JudgingEnvironment {
   readonly scanQueueUrl: string;
   readonly watched: WatchedRepositories;
   readonly backfillMaxAgeDays?: number;
@@ -46,29 +38,17 @@ export interface DailyEnvironment {
   readonly reviewConcurrency: number;
   readonly reindexPerRun: number;
   readonly deletedRetentionDays?: number;
-  readonly historyRetentionDays?: number;
-  readonly alertsTopicArn: string;
-  readonly policyParameterName: string;
-  readonly eventBusName?: string;
-  readonly emailImageCap: number;
 }
 
 export function readDailyEnvironment(env: NodeJS.ProcessEnv): DailyEnvironment {
-  const parsed = environmentSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
-    throw new Error(`daily review environment is incomplete: ${problems}`);
-  }
-  const value = parsed.data;
+  const value = readEnvironment(environmentSchema, env, 'daily review');
   const names = value.WATCHED_REPOSITORY_NAMES ?? [];
   const prefixes = value.WATCHED_REPOSITORY_PREFIXES ?? [];
   if (value.WATCHED_REPOSITORIES === 'all' && names.length + prefixes.length > 0) throw new Error('daily review environment: WATCHED_REPOSITORIES=all leaves no room for names or prefixes');
   // Neither given would watch nothing, silently: refuse it, as the configuration does.
   if (value.WATCHED_REPOSITORIES === undefined && names.length + prefixes.length === 0) throw new Error('daily review environment: WATCHED_REPOSITORIES=all or WATCHED_REPOSITORY_NAMES / _PREFIXES is required');
   return {
-    region: value.AWS_REGION,
-    findingsTable: value.FINDINGS_TABLE_NAME,
-    sbomBucket: value.SBOM_BUCKET_NAME,
+    ...judgingEnvironmentOf(value),
     scanQueueUrl: value.SCAN_QUEUE_URL,
     watched: value.WATCHED_REPOSITORIES === 'all' ? 'all' : { names, prefixes },
     ...(value.BACKFILL_MAX_AGE_DAYS !== undefined ? { backfillMaxAgeDays: value.BACKFILL_MAX_AGE_DAYS } : {}),
@@ -76,10 +56,5 @@ export function readDailyEnvironment(env: NodeJS.ProcessEnv): DailyEnvironment {
     reviewConcurrency: value.REVIEW_CONCURRENCY,
     reindexPerRun: value.REINDEX_PER_RUN,
     ...(value.DELETED_RETENTION_DAYS !== undefined ? { deletedRetentionDays: value.DELETED_RETENTION_DAYS } : {}),
-    ...(value.HISTORY_RETENTION_DAYS !== undefined ? { historyRetentionDays: value.HISTORY_RETENTION_DAYS } : {}),
-    alertsTopicArn: value.ALERTS_TOPIC_ARN,
-    policyParameterName: value.POLICY_PARAMETER_NAME,
-    ...(value.EVENT_BUS_NAME !== undefined ? { eventBusName: value.EVENT_BUS_NAME } : {}),
-    emailImageCap: value.EMAIL_IMAGE_CAP,
   };
 }

@@ -1,30 +1,17 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ECRClient } from '@aws-sdk/client-ecr';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDbAdvisoryFreshness } from '../../adapters/dynamodb/advisory-freshness.ts';
 import { DynamoDbAdvisoryLookup } from '../../adapters/dynamodb/advisory-lookup.ts';
 import { S3AdvisoryChangeSets } from '../../adapters/s3/s3-advisory-change-sets.ts';
 import type { Clock } from '../../core/ports.ts';
 import { rescanImages, type RescanImagesDeps } from '../../core/use-cases/rescan-images.ts';
-import { createJudgingDeps, MATCH_OS_OWNED, type JudgingClients } from '../shared/judging-deps.ts';
+import { createJudgingClients, type JudgingClients } from '../shared/judging-clients.ts';
+import { createJudgingDeps, MATCH_OS_OWNED } from '../shared/judging-deps.ts';
 import type { RescanRecordDeps } from './process-rescan-record.ts';
 import type { RescanEnvironment } from './rescan-environment.ts';
 
-export function createRescanClients(region: string): JudgingClients {
-  return {
-    dynamodb: new DynamoDBClient({ region }),
-    ecr: new ECRClient({ region }),
-    s3: new S3Client({ region }),
-    sns: new SNSClient({ region }),
-    ssm: new SSMClient({ region }),
-    eventBridge: new EventBridgeClient({ region }),
-  };
-}
+/** The rescan needs the judging clients alone. */
+export const createRescanClients = createJudgingClients;
 
 export interface RescanWiring {
   readonly env: RescanEnvironment;

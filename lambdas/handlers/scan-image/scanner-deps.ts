@@ -1,12 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ECRClient } from '@aws-sdk/client-ecr';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDbAdvisoryFreshness } from '../../adapters/dynamodb/advisory-freshness.ts';
 import { DynamoDbAdvisoryLoadRequests } from '../../adapters/dynamodb/dynamodb-advisory-load-requests.ts';
 import { DynamoDbAdvisoryLookup } from '../../adapters/dynamodb/advisory-lookup.ts';
@@ -24,30 +18,17 @@ import { scanImage, type ScanImageDeps } from '../../core/use-cases/scan-image.t
 import type { ScanRecordDeps } from './process-record.ts';
 import { SqsRetrySchedule } from './retry-schedule.ts';
 import { recordLayerCache } from './scan-metrics.ts';
+import { createJudgingClients, type JudgingClients } from '../shared/judging-clients.ts';
 import { createJudgingDeps, MATCH_OS_OWNED, regionalEcrClients } from '../shared/judging-deps.ts';
 import type { ScannerEnvironment } from './scanner-environment.ts';
 
-/** AWS clients, built once per cold start; tests point them at DynamoDB Local and moto. */
-export interface ScannerClients {
-  readonly dynamodb: DynamoDBClient;
-  readonly ecr: ECRClient;
-  readonly s3: S3Client;
+/** The judging clients and SQS (a failed scan's retry is its message's visibility). */
+export interface ScannerClients extends JudgingClients {
   readonly sqs: SQSClient;
-  readonly sns: SNSClient;
-  readonly ssm: SSMClient;
-  readonly eventBridge: EventBridgeClient;
 }
 
 export function createScannerClients(region: string): ScannerClients {
-  return {
-    dynamodb: new DynamoDBClient({ region }),
-    ecr: new ECRClient({ region }),
-    s3: new S3Client({ region }),
-    sqs: new SQSClient({ region }),
-    sns: new SNSClient({ region }),
-    ssm: new SSMClient({ region }),
-    eventBridge: new EventBridgeClient({ region }),
-  };
+  return { ...createJudgingClients(region), sqs: new SQSClient({ region }) };
 }
 
 export interface ScannerWiring {

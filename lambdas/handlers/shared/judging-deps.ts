@@ -1,10 +1,5 @@
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECRClient } from '@aws-sdk/client-ecr';
-import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import type { S3Client } from '@aws-sdk/client-s3';
-import type { SNSClient } from '@aws-sdk/client-sns';
-import type { SSMClient } from '@aws-sdk/client-ssm';
 import { findingsDocumentClient } from '../../adapters/dynamodb/document-client.ts';
 import { DynamoDbImageStateStore } from '../../adapters/dynamodb/dynamodb-image-state-store.ts';
 import { DynamoDbQuarantineStore } from '../../adapters/dynamodb/dynamodb-quarantine-store.ts';
@@ -23,6 +18,8 @@ import { enforceVerdicts, type EnforcementOutcome, type EnforceRequest, type Enf
 import { evaluateImages, type EvaluateCall, type EvaluateImagesDeps, type EvaluationRun } from '../../core/use-cases/evaluate-images.ts';
 import { releaseImage, type ReleaseOutcome, type ReleaseRequest } from '../../core/use-cases/release-image.ts';
 import { recordPublishFailure } from '../scan-image/scan-metrics.ts';
+import type { JudgingClients } from './judging-clients.ts';
+import type { JudgingEnvironment } from './judging-environment.ts';
 
 /**
  * Whether OS-owned language packages are matched (`customs scan --match-os-owned`). One setting for
@@ -31,33 +28,11 @@ import { recordPublishFailure } from '../scan-image/scan-metrics.ts';
  */
 export const MATCH_OS_OWNED = false;
 
-/** What judging, enforcing and releasing read from a Lambda's environment. */
-export interface JudgingEnvironment {
-  readonly region: string;
-  readonly findingsTable: string;
-  readonly sbomBucket: string;
-  /** Tag history expires this long after each change; kept when absent. */
-  readonly historyRetentionDays?: number;
-  readonly alertsTopicArn: string;
-  readonly policyParameterName: string;
-  /** Where verdict and finding events go; none when absent. */
-  readonly eventBusName?: string;
-  readonly emailImageCap: number;
-}
-
-export interface JudgingClients {
-  readonly dynamodb: DynamoDBClient;
-  readonly ecr: ECRClient;
-  readonly s3: S3Client;
-  readonly sns: SNSClient;
-  readonly ssm: SSMClient;
-  readonly eventBridge: EventBridgeClient;
-}
-
 export interface JudgingWiring {
   readonly env: JudgingEnvironment;
   readonly clients: JudgingClients;
-  readonly metrics: Metrics;
+  /** Counts alert and event publish failures (AlertPublishFailures); absent: not counted. */
+  readonly metrics?: Metrics;
   /** ECR by Region (the caller's, when it also reads images through it). */
   readonly ecr?: RegionalEcrClients;
   readonly clock?: Clock;
@@ -71,6 +46,8 @@ export interface JudgingDeps {
   readonly results: DynamoDbScanResultStore;
   readonly sboms: S3SbomStore;
   readonly quarantines: DynamoDbQuarantineStore;
+  /** The repository policies verdicts are judged and enforced by. */
+  readonly policies: EvaluateImagesDeps['policies'];
   /** evaluateImages over the findings table, the policy parameter, the alerts topic and the bus. */
   readonly judge: (keys: readonly ImageKey[], call?: EvaluateCall) => Promise<EvaluationRun>;
   /** enforceVerdicts on the same policy, alerts and events as the verdicts it enforces. */
@@ -123,6 +100,7 @@ export function createJudgingDeps(wiring: JudgingWiring): JudgingDeps {
     results,
     sboms,
     quarantines,
+    policies: judging.policies,
     judge: (keys, call) => evaluateImages(keys, judging, call),
     enforce: (requests) => enforceVerdicts(requests, enforcing),
     release: (request) =>
@@ -140,7 +118,8 @@ export function createJudgingDeps(wiring: JudgingWiring): JudgingDeps {
 }
 
 /** A publisher whose failures are counted (AlertPublishFailures, alarmed) before they are thrown for the queue to retry. */
-function countingFailures<T>(publisher: { publish(items: readonly T[]): Promise<void> }, metrics: Metrics): { publish(items: readonly T[]): Promise<void> } {
+function countingFailures<T>(publisher: { publish(items: readonly T[]): Promise<void> }, metrics: Metrics | undefined): { publish(items: readonly T[]): Promise<void> } {
+  if (!metrics) return publisher;
   return {
     publish: async (items) => {
       try {

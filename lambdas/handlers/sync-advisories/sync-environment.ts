@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { readEnvironment } from '../shared/read-environment.ts';
 
 /**
  * The sync Lambda's configuration, from the environment the CDK construct sets
@@ -58,12 +59,7 @@ export interface SyncEnvironment {
 }
 
 export function readSyncEnvironment(env: NodeJS.ProcessEnv): SyncEnvironment {
-  const parsed = environmentSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
-    throw new Error(`advisory sync environment is incomplete: ${problems}`);
-  }
-  const value = parsed.data;
+  const value = readEnvironment(environmentSchema, env, 'advisory sync');
   return {
     region: value.AWS_REGION,
     advisoryTable: value.ADVISORY_TABLE_NAME,
