@@ -1,7 +1,9 @@
 import { Duration } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { PolicyStatement, type IRole } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { Queue, QueueEncryption, type QueueProps } from 'aws-cdk-lib/aws-sqs';
+import type { DestinationConfig, IDestination } from 'aws-cdk-lib/aws-lambda';
+import { Queue, QueueEncryption, type IQueue, type QueueProps } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 
 const RETENTION = Duration.days(14);
@@ -13,7 +15,7 @@ export function customsQueue(scope: Construct, id: string, encryptionKey: IKey |
 }
 
 /** An alarm as soon as one message waits in a dead-letter (or failure) queue. */
-export function messagesWaitingAlarm(scope: Construct, id: string, queue: Queue, what: string): Alarm {
+export function messagesWaitingAlarm(scope: Construct, id: string, queue: IQueue, what: string): Alarm {
   return new Alarm(scope, id, {
     alarmDescription: `Customs: ${what}`,
     metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
@@ -22,4 +24,23 @@ export function messagesWaitingAlarm(scope: Construct, id: string, queue: Queue,
     comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
     treatMissingData: TreatMissingData.NOT_BREACHING,
   });
+}
+
+/**
+ * An SQS on-failure destination for asynchronous invocations, granted by the role's own grantSend
+ * statement (SqsDestination would add kms:ReEncrypt* and GenerateDataKey*).
+ */
+export function queueDestination(queue: IQueue): IDestination {
+  return { bind: (): DestinationConfig => ({ destination: queue.queueArn }) };
+}
+
+/**
+ * sqs:SendMessage on the queues (SendMessageBatch is authorized as SendMessage), and what SQS asks
+ * of their keys (if any) to encrypt a message: nothing wider. `what` names the statements
+ * (`Send<what>Messages`, `Encrypt<what>Messages`).
+ */
+export function grantSend(role: IRole, queues: readonly IQueue[], what: string): void {
+  role.addToPrincipalPolicy(new PolicyStatement({ sid: `Send${what}Messages`, actions: ['sqs:SendMessage'], resources: queues.map((queue) => queue.queueArn) }));
+  const keys = [...new Set(queues.flatMap((queue) => (queue.encryptionMasterKey ? [queue.encryptionMasterKey] : [])))];
+  if (keys.length > 0) role.addToPrincipalPolicy(new PolicyStatement({ sid: `Encrypt${what}Messages`, actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: keys.map((key) => key.keyArn) }));
 }

@@ -4,9 +4,10 @@ import { Rule } from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { Queue, QueueEncryption, type IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { RepositorySelection } from '../config/customs-config.ts';
+import { customsQueue, messagesWaitingAlarm } from './customs-queues.ts';
 import { ECR_EVENT_KINDS, ecrEventPattern, type EcrEventKind } from './ecr-event-patterns.ts';
 
 export interface EcrEventsToQueueProps {
@@ -18,8 +19,6 @@ export interface EcrEventsToQueueProps {
   /** Receives before a message moves to the DLQ (at least 5, so throttled retries are not lost). @default 5 */
   readonly maxReceiveCount?: number;
 }
-
-const RETENTION = Duration.days(14);
 
 /**
  * ECR events → one EventBridge rule per event kind → an SQS queue (with its DLQ). The rules'
@@ -38,19 +37,12 @@ export class EcrEventsToQueue extends Construct {
     super(scope, id);
     const maxReceiveCount = props.maxReceiveCount ?? 5;
     if (maxReceiveCount < 5) throw new Error(`maxReceiveCount must be at least 5 (got ${maxReceiveCount})`);
-    const encryption = props.encryptionKey
-      ? { encryption: QueueEncryption.KMS, encryptionMasterKey: props.encryptionKey }
-      : { encryption: QueueEncryption.SQS_MANAGED };
-
-    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', { ...encryption, enforceSSL: true, retentionPeriod: RETENTION });
-    this.queue = new Queue(this, 'Queue', {
-      ...encryption,
-      enforceSSL: true,
-      retentionPeriod: RETENTION,
+    this.deadLetterQueue = customsQueue(this, 'DeadLetterQueue', props.encryptionKey);
+    this.queue = customsQueue(this, 'Queue', props.encryptionKey, {
       visibilityTimeout: props.visibilityTimeout,
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount },
     });
-    this.targetDeadLetterQueue = new Queue(this, 'TargetDeadLetterQueue', { ...encryption, enforceSSL: true, retentionPeriod: RETENTION });
+    this.targetDeadLetterQueue = customsQueue(this, 'TargetDeadLetterQueue', props.encryptionKey);
 
     const target = new SqsQueue(this.queue, { deadLetterQueue: this.targetDeadLetterQueue, retryAttempts: 185, maxEventAge: Duration.hours(24) });
     const rules = {} as Record<EcrEventKind, Rule>;
@@ -101,17 +93,6 @@ function failedInvocationsAlarm(scope: Construct, kind: EcrEventKind, rule: Rule
   return new Alarm(scope, `${ruleId(kind)}FailedInvocations`, {
     alarmDescription: `Customs: EventBridge failed to deliver ECR ${kind} events to the scan queue`,
     metric,
-    threshold: 1,
-    evaluationPeriods: 1,
-    comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-    treatMissingData: TreatMissingData.NOT_BREACHING,
-  });
-}
-
-function messagesWaitingAlarm(scope: Construct, id: string, queue: IQueue, what: string): Alarm {
-  return new Alarm(scope, id, {
-    alarmDescription: `Customs: ${what}`,
-    metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
     threshold: 1,
     evaluationPeriods: 1,
     comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
