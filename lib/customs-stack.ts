@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { Key } from 'aws-cdk-lib/aws-kms';
+import type { IRole } from 'aws-cdk-lib/aws-iam';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { CONFIG_CONTEXT_KEY, configFromContext, parseConfig, type CustomsConfig, type CustomsConfigInput } from './config/customs-config.ts';
@@ -13,6 +14,7 @@ import { AlertSubscriptions } from './constructs/alert-subscriptions.ts';
 import { AlertTopics } from './constructs/alert-topics.ts';
 import { EcrEventsToQueue } from './constructs/ecr-events-to-queue.ts';
 import { FindingsTable } from './constructs/findings-table.ts';
+import type { JudgingProps } from './constructs/judging-access.ts';
 import { PipelineAlarms } from './constructs/pipeline-alarms.ts';
 import { PolicyParameter } from './constructs/policy-parameter.ts';
 import { quarantineScope } from './constructs/quarantine-scope.ts';
@@ -72,6 +74,17 @@ export class CustomsStack extends Stack {
     });
     this.policy = new PolicyParameter(this, 'Policy', { document: config.policies });
     this.topics = new AlertTopics(this, 'Alerts', { operationsTopic: config.operations.topic, removalPolicy });
+    // What every function judging images (the scanner, the rescan, the daily pass) is given.
+    const quarantineRepositories = quarantineScope(config.policies, config.watchedRepositories);
+    const judging: JudgingProps = {
+      historyDays: config.retention.historyDays,
+      alertsTopicArn: this.topics.alertsTopic.topicArn,
+      ...(config.alerts.events ? { eventBus: config.alerts.eventBus } : {}),
+      policyParameterName: this.policy.parameter.parameterName,
+      emailImageCap: config.alerts.emailImageCap,
+      vexObjects: vexObjectsOf(config.policies),
+      ...(quarantineRepositories !== undefined ? { quarantineRepositories } : {}),
+    };
     this.events = new EcrEventsToQueue(this, 'EcrEvents', {
       repositories: config.watchedRepositories,
       visibilityTimeout: Duration.seconds(config.scanner.timeoutSeconds * 6),
@@ -85,7 +98,7 @@ export class CustomsStack extends Stack {
       advisoryTable: this.advisories.table,
       sbomBucket: this.sboms.bucket,
       repositories: config.watchedRepositories,
-      quarantineRepositories: quarantineScope(config.policies, config.watchedRepositories),
+      ...judging,
       memoryMiB: config.scanner.memoryMiB,
       timeout,
       maxConcurrency: config.scanner.maxConcurrency,
@@ -93,17 +106,10 @@ export class CustomsStack extends Stack {
       logRetention: config.retention.logDays as RetentionDays,
       logRemovalPolicy: removalPolicy,
       advisoryMaxAgeHours: config.advisoryMaxAgeHours,
-      historyDays: config.retention.historyDays,
-      alertsTopicArn: this.topics.alertsTopic.topicArn,
-      ...(config.alerts.events ? { eventBus: config.alerts.eventBus } : {}),
-      policyParameterName: this.policy.parameter.parameterName,
-      emailImageCap: config.alerts.emailImageCap,
-      vexObjects: vexObjectsOf(config.policies),
     });
-    this.topics.grantPublish(this.scanner.role);
-    this.policy.grantRead(this.scanner.role);
+    this.grantJudgingResources(this.scanner.role);
 
-    ({ rescan: this.rescan, advisorySync: this.advisorySync, dailyReview: this.dailyReview } = this.continuousAssessment(config, removalPolicy));
+    ({ rescan: this.rescan, advisorySync: this.advisorySync, dailyReview: this.dailyReview } = this.continuousAssessment(config, removalPolicy, judging));
 
     const deadLetterQueue = this.topics.deliveryDeadLetterQueue;
     new AlertSubscriptions(this, 'AlertSubscriptions', { topic: this.topics.alertsTopic, subscriptions: config.alerts.subscriptions, filterPolicyOf: alertFilterPolicy, deadLetterQueue });
@@ -141,7 +147,7 @@ export class CustomsStack extends Stack {
   }
 
   /** The scheduled advisory sync, the rescans of the images its changes affect, and the daily pass. */
-  private continuousAssessment(config: CustomsConfig, removalPolicy: RemovalPolicy): { rescan: RescanPipeline; advisorySync: AdvisorySync; dailyReview: DailyReview } {
+  private continuousAssessment(config: CustomsConfig, removalPolicy: RemovalPolicy, judging: JudgingProps): { rescan: RescanPipeline; advisorySync: AdvisorySync; dailyReview: DailyReview } {
     const logs = { logRetention: config.retention.logDays as RetentionDays, logRemovalPolicy: removalPolicy };
     const queueKey = this.queueKey ? { encryptionKey: this.queueKey } : {};
     const rescan = new RescanPipeline(this, 'Rescan', {
@@ -153,17 +159,10 @@ export class CustomsStack extends Stack {
       sbomBucket: this.sboms.bucket,
       ...queueKey,
       ...logs,
-      historyDays: config.retention.historyDays,
-      alertsTopicArn: this.topics.alertsTopic.topicArn,
-      ...(config.alerts.events ? { eventBus: config.alerts.eventBus } : {}),
-      policyParameterName: this.policy.parameter.parameterName,
-      emailImageCap: config.alerts.emailImageCap,
+      ...judging,
       advisoryMaxAgeHours: config.advisoryMaxAgeHours,
-      vexObjects: vexObjectsOf(config.policies),
-      ...(this.scanner.quarantineRepositories !== undefined ? { quarantineRepositories: this.scanner.quarantineRepositories } : {}),
     });
-    this.topics.grantPublish(rescan.handler.role);
-    this.policy.grantRead(rescan.handler.role);
+    this.grantJudgingResources(rescan.handler.role);
     const advisorySync = new AdvisorySync(this, 'AdvisorySync', {
       entry: SYNC_ENTRY,
       projectRoot: PROJECT_ROOT,
@@ -197,16 +196,15 @@ export class CustomsStack extends Stack {
       watchedRepositories: config.watchedRepositories,
       ...queueKey,
       ...logs,
-      historyDays: config.retention.historyDays,
-      alertsTopicArn: this.topics.alertsTopic.topicArn,
-      ...(config.alerts.events ? { eventBus: config.alerts.eventBus } : {}),
-      policyParameterName: this.policy.parameter.parameterName,
-      emailImageCap: config.alerts.emailImageCap,
-      vexObjects: vexObjectsOf(config.policies),
-      ...(this.scanner.quarantineRepositories !== undefined ? { quarantineRepositories: this.scanner.quarantineRepositories } : {}),
+      ...judging,
     });
-    this.topics.grantPublish(dailyReview.handler.role);
-    this.policy.grantRead(dailyReview.handler.role);
+    this.grantJudgingResources(dailyReview.handler.role);
     return { rescan, advisorySync, dailyReview };
+  }
+
+  /** The alert topic (and its key) and the policy parameter, which a judging function's role is named in. */
+  private grantJudgingResources(role: IRole): void {
+    this.topics.grantPublish(role);
+    this.policy.grantRead(role);
   }
 }

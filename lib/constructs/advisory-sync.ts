@@ -1,21 +1,22 @@
-import { Duration, Size, Stack } from 'aws-cdk-lib';
+import { Duration, Size } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, type Role } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { EventSourceMapping, type DestinationConfig, type IDestination } from 'aws-cdk-lib/aws-lambda';
+import { EventSourceMapping } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RemovalPolicy } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
-import { CfnSchedule } from 'aws-cdk-lib/aws-scheduler';
+import type { CfnSchedule } from 'aws-cdk-lib/aws-scheduler';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { rateSeconds, type AdvisorySyncConfig } from '../config/customs-config.ts';
 import { rescanMarkPk } from '../../lambdas/adapters/dynamodb/dynamodb-rescan-marks.ts';
 import { waitingIndexPk } from '../../lambdas/adapters/dynamodb/findings-keys.ts';
-import { customsQueue, messagesWaitingAlarm } from './customs-queues.ts';
+import { customsQueue, grantSend, messagesWaitingAlarm, queueDestination } from './customs-queues.ts';
 import { HandlerFunction } from './handler-function.ts';
+import { scheduledInvoke, scheduleQueues } from './scheduled-invoke.ts';
 
 /** The environment the sync handler reads (lambdas/handlers/sync-advisories/sync-environment.ts). */
 export const SYNC_ENVIRONMENT = {
@@ -90,8 +91,7 @@ export class AdvisorySync extends Construct {
     const interval = Duration.seconds(rateSeconds(config.rate)!);
     const timeout = Duration.seconds(config.timeoutSeconds);
 
-    this.scheduleDeadLetterQueue = customsQueue(this, 'ScheduleDeadLetterQueue', encryptionKey);
-    this.failureQueue = customsQueue(this, 'FailureQueue', encryptionKey);
+    ({ scheduleDeadLetterQueue: this.scheduleDeadLetterQueue, failureQueue: this.failureQueue } = scheduleQueues(this, encryptionKey));
     this.continuationDeadLetterQueue = customsQueue(this, 'ContinuationDeadLetterQueue', encryptionKey);
     this.continuationQueue = customsQueue(this, 'ContinuationQueue', encryptionKey, {
       visibilityTimeout: Duration.seconds(config.timeoutSeconds * 6),
@@ -131,48 +131,20 @@ export class AdvisorySync extends Construct {
     this.handler.function.addEventSource(new SqsEventSource(this.continuationQueue, { batchSize: 1, reportBatchItemFailures: true, maxConcurrency: 2 }));
     this.continuationSource = this.handler.function.node.children.find((child): child is EventSourceMapping => child instanceof EventSourceMapping)!;
 
-    this.schedulerRole = this.schedulerExecutionRole();
-    this.schedule = new CfnSchedule(this, 'Schedule', {
+    ({ role: this.schedulerRole, schedule: this.schedule } = scheduledInvoke(this, {
+      target: this.handler.function,
+      deadLetterQueue: this.scheduleDeadLetterQueue,
       description: 'Customs: sync OSV advisories, then queue rescans of the images their changes affect',
-      scheduleExpression: config.rate,
-      flexibleTimeWindow: { mode: 'OFF' },
-      state: 'ENABLED',
-      target: {
-        arn: this.handler.function.functionArn,
-        roleArn: this.schedulerRole.roleArn,
-        input: JSON.stringify(SCHEDULED_SYNC_INPUT),
-        // Scheduler retries only when Lambda refuses the invoke (throttled, a service error): an
-        // asynchronous invoke succeeds once queued. Two retries cover a transient refusal; a tick
-        // still undelivered after one interval is superseded by the next, so it goes to the DLQ.
-        retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: Math.max(60, Math.min(interval.toSeconds(), 86_400)) },
-        deadLetterConfig: { arn: this.scheduleDeadLetterQueue.queueArn },
-      },
-    });
+      roleDescription: 'Customs: EventBridge Scheduler invokes the advisory sync',
+      invokeSid: 'InvokeAdvisorySync',
+      expression: config.rate,
+      input: SCHEDULED_SYNC_INPUT,
+      // Two retries cover a transient refusal; a tick still undelivered after one interval is
+      // superseded by the next, so it goes to the DLQ.
+      retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: Math.max(60, Math.min(interval.toSeconds(), 86_400)) },
+    }));
     this.grantSync(props);
     this.alarms = this.syncAlarms(interval, config.maxCursorAgeHours);
-  }
-
-  private schedulerExecutionRole(): Role {
-    const stack = Stack.of(this);
-    const role = new Role(this, 'SchedulerRole', {
-      description: 'Customs: EventBridge Scheduler invokes the advisory sync',
-      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: {
-          StringEquals: {
-            'aws:SourceAccount': stack.account,
-            // The schedule's own ARN would make the role depend on the schedule that depends on it.
-            'aws:SourceArn': stack.formatArn({ service: 'scheduler', resource: 'schedule-group', resourceName: 'default' }),
-          },
-        },
-      }),
-    });
-    role.addToPolicy(new PolicyStatement({ sid: 'InvokeAdvisorySync', actions: ['lambda:InvokeFunction'], resources: [this.handler.function.functionArn] }));
-    role.addToPolicy(new PolicyStatement({ sid: 'ScheduleDeadLetters', actions: ['sqs:SendMessage'], resources: [this.scheduleDeadLetterQueue.queueArn] }));
-    // With a customer-managed key, Scheduler sends what it dead-letters with the role's own rights, so
-    // SQS asks the key for a data key as this role (the key policy trusts the account's IAM policies).
-    const key = this.scheduleDeadLetterQueue.encryptionMasterKey;
-    if (key) role.addToPolicy(new PolicyStatement({ sid: 'EncryptScheduleDeadLetters', actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [key.keyArn] }));
-    return role;
   }
 
   private grantSync(props: AdvisorySyncProps): void {
@@ -203,7 +175,7 @@ export class AdvisorySync extends Construct {
         conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${rescanMarkPk('')}*`] } },
       }),
     );
-    grantSend(role, [props.rescanQueue, this.continuationQueue, this.failureQueue]);
+    grantSend(role, [props.rescanQueue, this.continuationQueue, this.failureQueue], 'Sync');
   }
 
   private syncAlarms(interval: Duration, maxCursorAgeHours: number): Alarm[] {
@@ -245,14 +217,3 @@ export function listChangeSets(bucket: IBucket): PolicyStatement {
   return new PolicyStatement({ sid: 'ListChangeSets', actions: ['s3:ListBucket'], resources: [bucket.bucketArn], conditions: { StringLike: { 's3:prefix': `${ADVISORY_CHANGES_PREFIX}*` } } });
 }
 
-/** An SQS on-failure destination whose grant is made by grantSend (SqsDestination grants kms:ReEncrypt* and GenerateDataKey*). */
-function queueDestination(queue: Queue): IDestination {
-  return { bind: (): DestinationConfig => ({ destination: queue.queueArn }) };
-}
-
-/** sqs:SendMessage on the queues, and what SQS asks of their key (if any) to encrypt a message: nothing wider. */
-function grantSend(role: Role, queues: readonly Queue[]): void {
-  role.addToPolicy(new PolicyStatement({ sid: 'SendSyncMessages', actions: ['sqs:SendMessage'], resources: queues.map((queue) => queue.queueArn) }));
-  const keys = [...new Set(queues.flatMap((queue) => (queue.encryptionMasterKey ? [queue.encryptionMasterKey] : [])))];
-  if (keys.length > 0) role.addToPolicy(new PolicyStatement({ sid: 'EncryptSyncMessages', actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: keys.map((key) => key.keyArn) }));
-}

@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -10,34 +10,25 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { RepositorySelection, RescanConfig } from '../config/customs-config.ts';
-import type { S3ObjectRef } from '../../lambdas/core/policy/policy-document.ts';
 import { ADVISORY_CHANGES_PREFIX, listChangeSets } from './advisory-sync.ts';
 import { customsQueue, messagesWaitingAlarm } from './customs-queues.ts';
-import { repositoryArns } from './ecr-read-resources.ts';
 import { HandlerFunction } from './handler-function.ts';
-import { grantQuarantine } from './quarantine-permissions.ts';
-import { eventBusArn } from './scanner-function.ts';
+import { grantJudging, grantQuarantining, JUDGING_ENVIRONMENT, judgingEnvironment, type JudgingProps } from './judging-access.ts';
+import { SBOM_PREFIX } from './sbom-bucket.ts';
 
 /** The environment the rescan handler reads (lambdas/handlers/rescan-images/rescan-environment.ts). */
 export const RESCAN_ENVIRONMENT = {
   findingsTable: 'FINDINGS_TABLE_NAME',
   advisoryTable: 'ADVISORY_TABLE_NAME',
   sbomBucket: 'SBOM_BUCKET_NAME',
-  historyDays: 'HISTORY_RETENTION_DAYS',
-  alertsTopic: 'ALERTS_TOPIC_ARN',
-  /** The bus name or ARN as configured; absent when events are off. */
-  eventBus: 'EVENT_BUS_NAME',
-  policyParameter: 'POLICY_PARAMETER_NAME',
-  emailImageCap: 'EMAIL_IMAGE_CAP',
+  ...JUDGING_ENVIRONMENT,
   /** The scanner's advisory age limit: an image waiting for advisories turns SCANNED only within it. */
   advisoryMaxAgeHours: 'ADVISORY_MAX_AGE_HOURS',
 } as const;
 
 export const RESCAN_METRICS = { namespace: 'Customs', service: 'customs-rescan' } as const;
-/** Where SBOM documents live in the bucket (lambdas/adapters/s3/s3-sbom-store.ts). */
-const SBOM_PREFIX = 'sboms/';
 
-export interface RescanPipelineProps {
+export interface RescanPipelineProps extends JudgingProps {
   readonly entry: string;
   readonly projectRoot: string;
   readonly config: RescanConfig;
@@ -47,18 +38,7 @@ export interface RescanPipelineProps {
   readonly encryptionKey?: IKey;
   readonly logRetention: RetentionDays;
   readonly logRemovalPolicy?: RemovalPolicy;
-  readonly historyDays: number;
-  /** Where alerts are published (AlertTopics.grantPublish grants it and its key). */
-  readonly alertsTopicArn: string;
-  readonly eventBus?: string;
-  /** PolicyParameter.grantRead grants it. */
-  readonly policyParameterName: string;
-  readonly emailImageCap: number;
   readonly advisoryMaxAgeHours: number;
-  /** S3 VEX documents the policies name. */
-  readonly vexObjects: readonly S3ObjectRef[];
-  /** Where enforce mode may quarantine or release (quarantineScope); no ECR permission without it. */
-  readonly quarantineRepositories?: RepositorySelection;
 }
 
 /**
@@ -97,11 +77,7 @@ export class RescanPipeline extends Construct {
         [RESCAN_ENVIRONMENT.findingsTable]: props.findingsTable.tableName,
         [RESCAN_ENVIRONMENT.advisoryTable]: props.advisoryTable.tableName,
         [RESCAN_ENVIRONMENT.sbomBucket]: props.sbomBucket.bucketName,
-        [RESCAN_ENVIRONMENT.historyDays]: String(props.historyDays),
-        [RESCAN_ENVIRONMENT.alertsTopic]: props.alertsTopicArn,
-        ...(props.eventBus !== undefined ? { [RESCAN_ENVIRONMENT.eventBus]: props.eventBus } : {}),
-        [RESCAN_ENVIRONMENT.policyParameter]: props.policyParameterName,
-        [RESCAN_ENVIRONMENT.emailImageCap]: String(props.emailImageCap),
+        ...judgingEnvironment(props),
         [RESCAN_ENVIRONMENT.advisoryMaxAgeHours]: String(props.advisoryMaxAgeHours),
         POWERTOOLS_SERVICE_NAME: RESCAN_METRICS.service,
         POWERTOOLS_METRICS_NAMESPACE: RESCAN_METRICS.namespace,
@@ -119,14 +95,10 @@ export class RescanPipeline extends Construct {
     );
     this.eventSourceMapping = this.handler.function.node.children.find((child): child is EventSourceMapping => child instanceof EventSourceMapping)!;
     this.grantRescan(props);
-    if (props.quarantineRepositories !== undefined) {
-      this.quarantineRepositories = props.quarantineRepositories;
-      grantQuarantine(this, this.handler.role, props.quarantineRepositories);
-      // Quarantine reads the image's manifest (to put the marker and restore tags) and its status.
-      this.handler.role.addToPolicy(
-        new PolicyStatement({ sid: 'ReadQuarantineImages', actions: ['ecr:BatchGetImage', 'ecr:DescribeImages'], resources: repositoryArns(this, props.quarantineRepositories) }),
-      );
-    }
+    grantJudging(this, this.handler.role, props);
+    // Quarantine reads the image's manifest (to put the marker and restore tags) and its status.
+    const quarantineRepositories = grantQuarantining(this, this.handler.role, props, ['ecr:BatchGetImage', 'ecr:DescribeImages']);
+    if (quarantineRepositories !== undefined) this.quarantineRepositories = quarantineRepositories;
     this.alarms = [messagesWaitingAlarm(this, 'DeadLetterQueueAlarm', this.deadLetterQueue, 'rescan messages gave up after retries; their images were not re-evaluated for that sync')];
   }
 
@@ -143,17 +115,5 @@ export class RescanPipeline extends Construct {
       }),
     );
     role.addToPolicy(listChangeSets(props.sbomBucket));
-    if (props.eventBus !== undefined) {
-      role.addToPolicy(new PolicyStatement({ sid: 'PutVerdictEvents', actions: ['events:PutEvents'], resources: [eventBusArn(this, props.eventBus)] }));
-    }
-    if (props.vexObjects.length > 0) {
-      role.addToPolicy(
-        new PolicyStatement({
-          sid: 'ReadVexDocuments',
-          actions: ['s3:GetObject'],
-          resources: props.vexObjects.map(({ bucket, key }) => Stack.of(this).formatArn({ service: 's3', region: '', account: '', resource: bucket, resourceName: key, arnFormat: ArnFormat.SLASH_RESOURCE_NAME })),
-        }),
-      );
-    }
   }
 }

@@ -3,6 +3,9 @@ import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aw
 import { Construct } from 'constructs';
 import { LAYER_ANALYSIS_PREFIX } from '../../lambdas/adapters/s3/s3-layer-analysis-cache.ts';
 
+/** Where SBOM documents live in the bucket (lambdas/adapters/s3/s3-sbom-store.ts). */
+export const SBOM_PREFIX = 'sboms/';
+
 export interface SbomBucketProps {
   /** @default RemovalPolicy.RETAIN (a destroyed stack leaves a non-empty bucket behind) */
   readonly removalPolicy?: RemovalPolicy;

@@ -1,4 +1,4 @@
-import { ArnFormat, Stack, type Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import type { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { EventSourceMapping } from 'aws-cdk-lib/aws-lambda';
@@ -8,11 +8,10 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { RepositorySelection } from '../config/customs-config.ts';
-import type { S3ObjectRef } from '../../lambdas/core/policy/policy-document.ts';
 import { LOAD_REQUEST_PK } from '../../lambdas/adapters/dynamodb/advisory-load-request-keys.ts';
 import { repositoryArns } from './ecr-read-resources.ts';
 import { HandlerFunction } from './handler-function.ts';
-import { grantQuarantine } from './quarantine-permissions.ts';
+import { grantJudging, grantQuarantining, JUDGING_ENVIRONMENT, judgingEnvironment, type JudgingProps } from './judging-access.ts';
 
 /** The environment the scanner handler reads (lambdas/handlers/scan-image-handler.ts). */
 export const SCANNER_ENVIRONMENT = {
@@ -20,18 +19,13 @@ export const SCANNER_ENVIRONMENT = {
   advisoryTable: 'ADVISORY_TABLE_NAME',
   sbomBucket: 'SBOM_BUCKET_NAME',
   advisoryMaxAgeHours: 'ADVISORY_MAX_AGE_HOURS',
-  historyDays: 'HISTORY_RETENTION_DAYS',
-  alertsTopic: 'ALERTS_TOPIC_ARN',
-  /** The bus name or ARN as configured; absent when events are off. */
-  eventBus: 'EVENT_BUS_NAME',
-  policyParameter: 'POLICY_PARAMETER_NAME',
-  emailImageCap: 'EMAIL_IMAGE_CAP',
+  ...JUDGING_ENVIRONMENT,
 } as const;
 
 /** The scanner's custom metrics: Powertools' namespace and its `service` default dimension. */
 export const SCANNER_METRICS = { namespace: 'Customs', service: 'customs-scanner' } as const;
 
-export interface ScannerFunctionProps {
+export interface ScannerFunctionProps extends JudgingProps {
   /** The handler's source file (exporting `handler`). */
   readonly entry: string;
   /** Project root holding package-lock.json, for esbuild. */
@@ -42,8 +36,6 @@ export interface ScannerFunctionProps {
   readonly sbomBucket: IBucket;
   /** ECR reads are granted on these repositories only. */
   readonly repositories: RepositorySelection;
-  /** Where `enforce` mode may quarantine (quarantineScope); no ECR write permission without it. */
-  readonly quarantineRepositories?: RepositorySelection;
   readonly memoryMiB: number;
   readonly timeout: Duration;
   /** The event source's maximum concurrency: how many scans run at once. */
@@ -53,17 +45,6 @@ export interface ScannerFunctionProps {
   readonly logRetention: RetentionDays;
   readonly logRemovalPolicy?: RemovalPolicy;
   readonly advisoryMaxAgeHours: number;
-  readonly historyDays: number;
-  /** Where alerts are published (the topic grants sns:Publish and its key: AlertTopics.grantPublish). */
-  readonly alertsTopicArn: string;
-  /** `default`, a bus name or a bus ARN; no events without one. */
-  readonly eventBus?: string;
-  /** The SSM parameter holding the policy document (PolicyParameter.grantRead grants it). */
-  readonly policyParameterName: string;
-  /** Per-image messages to email per repository and advisory in one evaluation run. */
-  readonly emailImageCap: number;
-  /** S3 VEX documents the policies name: the scanner reads exactly these. */
-  readonly vexObjects: readonly S3ObjectRef[];
 }
 
 /**
@@ -91,11 +72,7 @@ export class ScannerFunction extends HandlerFunction {
         [SCANNER_ENVIRONMENT.advisoryTable]: props.advisoryTable.tableName,
         [SCANNER_ENVIRONMENT.sbomBucket]: props.sbomBucket.bucketName,
         [SCANNER_ENVIRONMENT.advisoryMaxAgeHours]: String(props.advisoryMaxAgeHours),
-        [SCANNER_ENVIRONMENT.historyDays]: String(props.historyDays),
-        [SCANNER_ENVIRONMENT.alertsTopic]: props.alertsTopicArn,
-        ...(props.eventBus !== undefined ? { [SCANNER_ENVIRONMENT.eventBus]: props.eventBus } : {}),
-        [SCANNER_ENVIRONMENT.policyParameter]: props.policyParameterName,
-        [SCANNER_ENVIRONMENT.emailImageCap]: String(props.emailImageCap),
+        ...judgingEnvironment(props),
         POWERTOOLS_SERVICE_NAME: SCANNER_METRICS.service,
         POWERTOOLS_METRICS_NAMESPACE: SCANNER_METRICS.namespace,
       },
@@ -111,27 +88,11 @@ export class ScannerFunction extends HandlerFunction {
     );
     this.eventSourceMapping = this.function.node.children.find((child): child is EventSourceMapping => child instanceof EventSourceMapping)!;
     this.grantScanning(props);
-    this.grantVerdicts(props);
-    if (props.quarantineRepositories !== undefined) {
-      this.quarantineRepositories = props.quarantineRepositories;
-      grantQuarantine(this, this.role, props.quarantineRepositories);
-    }
-  }
-
-  // Publishing alerts is granted by the topic (its key policy names this role); events and VEX reads here.
-  private grantVerdicts(props: ScannerFunctionProps): void {
-    if (props.eventBus !== undefined) {
-      this.role.addToPolicy(new PolicyStatement({ sid: 'PutVerdictEvents', actions: ['events:PutEvents'], resources: [eventBusArn(this, props.eventBus)] }));
-    }
-    if (props.vexObjects.length > 0) {
-      this.role.addToPolicy(
-        new PolicyStatement({
-          sid: 'ReadVexDocuments',
-          actions: ['s3:GetObject'],
-          resources: props.vexObjects.map(({ bucket, key }) => Stack.of(this).formatArn({ service: 's3', region: '', account: '', resource: bucket, resourceName: key, arnFormat: ArnFormat.SLASH_RESOURCE_NAME })),
-        }),
-      );
-    }
+    // Publishing alerts is granted by the topic (its key policy names this role); events and VEX reads here.
+    grantJudging(this, this.role, props);
+    // The scanner reads the images of every watched repository already (ReadWatchedRepositories).
+    const quarantineRepositories = grantQuarantining(this, this.role, props);
+    if (quarantineRepositories !== undefined) this.quarantineRepositories = quarantineRepositories;
   }
 
   private grantScanning(props: ScannerFunctionProps): void {
@@ -166,11 +127,4 @@ export class ScannerFunction extends HandlerFunction {
     // the first time would count as a layer-cache read error. It reveals only key names the role can read.
     this.role.addToPolicy(new PolicyStatement({ sid: 'LayerAnalysisMisses', actions: ['s3:ListBucket'], resources: [props.sbomBucket.bucketArn] }));
   }
-}
-
-
-/** A bus ARN as given, or this account's and region's bus of that name (`default` included). */
-export function eventBusArn(scope: Construct, bus: string): string {
-  if (bus.startsWith('arn:')) return bus;
-  return Stack.of(scope).formatArn({ service: 'events', resource: 'event-bus', resourceName: bus, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
 }

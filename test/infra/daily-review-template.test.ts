@@ -180,7 +180,11 @@ describe('the daily review construct', () => {
     expect(bySid.ReadVexDocuments!.Resource).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::vex-docs/app.openvex.json']] });
     expect(bySid.PutVerdictEvents!.Action).toBe('events:PutEvents');
     // The scheduler role may encrypt its dead letters with the key, and the function's variables say "every repository".
-    expect(statementsOf(template, base.stack, daily.schedulerRole).map((statement) => statement.Action)).toEqual(['lambda:InvokeFunction', 'sqs:SendMessage', ['kms:GenerateDataKey', 'kms:Decrypt']]);
+    expect(statementsOf(template, base.stack, daily.schedulerRole).map(({ Sid, Action }) => ({ Sid, Action }))).toEqual([
+      { Sid: 'InvokeDailyReview', Action: 'lambda:InvokeFunction' },
+      { Sid: 'ScheduleDeadLetters', Action: 'sqs:SendMessage' },
+      { Sid: 'EncryptScheduleDeadLetters', Action: ['kms:GenerateDataKey', 'kms:Decrypt'] },
+    ]);
     const variables = (Object.values(template.findResources('AWS::Lambda::Function')) as { Properties: { Description?: string; Environment: { Variables: Record<string, unknown> } } }[])
       .map((fn) => fn.Properties.Environment.Variables)
       .filter((vars) => vars[DAILY_ENVIRONMENT.eventBus] === 'default');
