@@ -1,26 +1,15 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { lazyHandler } from '../shared/lazy-handler.ts';
+import { sqsBatchHandler } from '../shared/sqs-batch-handler.ts';
 import { processRescanRecord, type RescanRecordDeps } from './process-rescan-record.ts';
 import { createRescanDeps, type RescanWiring } from './rescan-deps.ts';
 import { readRescanEnvironment, type RescanEnvironment } from './rescan-environment.ts';
 
 export type RescanHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
-/** The rescan's SQS handler: each record on its own (Powertools' batch processor), failures reported per record, metrics flushed per batch. */
+/** The rescan's SQS handler: each record on its own, failures reported per record, metrics flushed per batch (shared/sqs-batch-handler.ts). */
 export function createRescanHandler(deps: RescanRecordDeps): RescanHandler {
-  return async (event, context) => {
-    // Per invocation: the processor holds one batch's results.
-    const processor = new BatchProcessor(EventType.SQS);
-    deps.logger.addContext(context);
-    try {
-      // Every record failing is still a response: the queue retries each, then its DLQ keeps it.
-      return await processPartialResponse(event, (record: SQSRecord) => processRescanRecord(record, deps), processor, { context, throwOnFullBatchFailure: false });
-    } finally {
-      deps.metrics.publishStoredMetrics();
-    }
-  };
+  return sqsBatchHandler(deps, () => (record) => processRescanRecord(record, deps));
 }
 
 export const RESCAN_SERVICE = { serviceName: 'customs-rescan', namespace: 'Customs' } as const;
@@ -34,14 +23,8 @@ export type RescanClientWiring = (env: RescanEnvironment) => Omit<RescanWiring, 
  * policy and advisory lookups they cache).
  */
 export function lazyRescanHandler(wire: RescanClientWiring): RescanHandler {
-  const logger = new Logger({ serviceName: RESCAN_SERVICE.serviceName });
-  const metrics = new Metrics({ namespace: RESCAN_SERVICE.namespace, serviceName: RESCAN_SERVICE.serviceName });
-  let rescan: RescanHandler | undefined;
-  return async (event, context) => {
-    if (!rescan) {
-      const env = readRescanEnvironment(process.env);
-      rescan = createRescanHandler(createRescanDeps({ ...wire(env), env, logger, metrics }));
-    }
-    return rescan(event, context);
-  };
+  return lazyHandler(RESCAN_SERVICE, (tools) => {
+    const env = readRescanEnvironment(process.env);
+    return createRescanHandler(createRescanDeps({ ...wire(env), env, ...tools }));
+  });
 }

@@ -1,7 +1,6 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { createScanHandler, type ScanHandler } from './scan-handler.ts';
+import { lazyHandler } from '../shared/lazy-handler.ts';
+import { createScanHandler } from './scan-handler.ts';
 import { createScannerDeps, type ScannerWiring } from './scanner-deps.ts';
 import { readScannerEnvironment, type ScannerEnvironment } from './scanner-environment.ts';
 
@@ -14,14 +13,8 @@ export type ScannerClientWiring = (env: ScannerEnvironment) => Omit<ScannerWirin
  * reuses them. The deployed handler and the bench's bundle differ only in `wire`.
  */
 export function lazyScanHandler(wire: ScannerClientWiring): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
-  const logger = new Logger({ serviceName: 'customs-scanner' });
-  const metrics = new Metrics({ namespace: 'Customs', serviceName: 'customs-scanner' });
-  let scan: ScanHandler | undefined;
-  return async (event, context) => {
-    if (!scan) {
-      const env = readScannerEnvironment(process.env);
-      scan = createScanHandler(createScannerDeps({ ...wire(env), env, logger, metrics }));
-    }
-    return scan(event, context);
-  };
+  return lazyHandler({ serviceName: 'customs-scanner', namespace: 'Customs' }, (tools) => {
+    const env = readScannerEnvironment(process.env);
+    return createScanHandler(createScannerDeps({ ...wire(env), env, ...tools }));
+  });
 }

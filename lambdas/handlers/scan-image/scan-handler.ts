@@ -1,28 +1,19 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { sqsBatchHandler } from '../shared/sqs-batch-handler.ts';
 import { processScanRecord, type ScanRecordDeps } from './process-record.ts';
 
 /**
- * The scanner's SQS handler over its dependencies: each record on its own (Powertools' batch
- * processor), failures reported per record (ReportBatchItemFailures), metrics flushed per batch.
+ * The scanner's SQS handler over its dependencies: each record on its own, failures reported per
+ * record (ReportBatchItemFailures), metrics flushed per batch (shared/sqs-batch-handler.ts). A
+ * failed record's visibility is already set for its retry when the batch's response is returned.
  */
 export type ScanHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
 export function createScanHandler(deps: ScanRecordDeps): ScanHandler {
-  return async (event, context) => {
-    // Per invocation: the processor holds one batch's results, and a local stack or webhook
-    // receiver may run invocations of one handler side by side, as Lambda never does.
-    const processor = new BatchProcessor(EventType.SQS);
-    deps.logger.addContext(context);
-    try {
-      // A batch whose every record failed is still a response, not an invocation error: the records'
-      // visibility was already set for their retry, and an error would only add Lambda error noise.
-      const call = { deadline: scanDeadline(context) };
-      return await processPartialResponse(event, (record: SQSRecord) => processScanRecord(record, deps, call), processor, { context, throwOnFullBatchFailure: false });
-    } finally {
-      deps.metrics.publishStoredMetrics();
-    }
-  };
+  return sqsBatchHandler(deps, (context) => {
+    const call = { deadline: scanDeadline(context) };
+    return (record) => processScanRecord(record, deps, call);
+  });
 }
 
 /**

@@ -1,6 +1,4 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
-import type { Context } from 'aws-lambda';
+import { lazyHandler } from '../shared/lazy-handler.ts';
 import { createSyncHandler, type SyncHandler } from './sync-handler.ts';
 import { createSyncDeps, type SyncWiring } from './sync-deps.ts';
 import { readSyncEnvironment, type SyncEnvironment } from './sync-environment.ts';
@@ -16,14 +14,8 @@ export const SYNC_NAMESPACE = 'Customs';
  * clients and stores built on the first invocation and kept while warm.
  */
 export function lazySyncHandler(wire: SyncClientWiring): SyncHandler {
-  const logger = new Logger({ serviceName: SYNC_SERVICE });
-  const metrics = new Metrics({ namespace: SYNC_NAMESPACE, serviceName: SYNC_SERVICE });
-  let sync: SyncHandler | undefined;
-  return async (event: unknown, context: Context) => {
-    if (!sync) {
-      const env = readSyncEnvironment(process.env);
-      sync = createSyncHandler(createSyncDeps({ ...wire(env), env, logger, metrics }));
-    }
-    return sync(event, context);
-  };
+  return lazyHandler({ serviceName: SYNC_SERVICE, namespace: SYNC_NAMESPACE }, (tools) => {
+    const env = readSyncEnvironment(process.env);
+    return createSyncHandler(createSyncDeps({ ...wire(env), env, ...tools }));
+  });
 }
