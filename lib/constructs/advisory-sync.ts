@@ -14,7 +14,7 @@ import { Construct } from 'constructs';
 import { rateSeconds, type AdvisorySyncConfig } from '../config/customs-config.ts';
 import { rescanMarkPk } from '../../lambdas/adapters/dynamodb/dynamodb-rescan-marks.ts';
 import { waitingIndexPk } from '../../lambdas/adapters/dynamodb/findings-keys.ts';
-import { customsQueue, grantSend, messagesWaitingAlarm, queueDestination } from './customs-queues.ts';
+import { consumedQueue, grantSend, messagesWaitingAlarm, queueDestination } from './customs-queues.ts';
 import { HandlerFunction } from './handler-function.ts';
 import { scheduledInvoke, scheduleQueues } from './scheduled-invoke.ts';
 
@@ -92,11 +92,9 @@ export class AdvisorySync extends Construct {
     const timeout = Duration.seconds(config.timeoutSeconds);
 
     ({ scheduleDeadLetterQueue: this.scheduleDeadLetterQueue, failureQueue: this.failureQueue } = scheduleQueues(this, encryptionKey));
-    this.continuationDeadLetterQueue = customsQueue(this, 'ContinuationDeadLetterQueue', encryptionKey);
-    this.continuationQueue = customsQueue(this, 'ContinuationQueue', encryptionKey, {
+    ({ queue: this.continuationQueue, deadLetterQueue: this.continuationDeadLetterQueue } = consumedQueue(this, 'Continuation', encryptionKey, {
       visibilityTimeout: Duration.seconds(config.timeoutSeconds * 6),
-      deadLetterQueue: { queue: this.continuationDeadLetterQueue, maxReceiveCount: 5 },
-    });
+    }));
 
     this.handler = new HandlerFunction(this, 'Sync', {
       entry: props.entry,

@@ -14,6 +14,25 @@ export function customsQueue(scope: Construct, id: string, encryptionKey: IKey |
   return new Queue(scope, id, { ...encryption, enforceSSL: true, retentionPeriod: RETENTION, ...props });
 }
 
+export interface ConsumedQueue {
+  readonly queue: Queue;
+  readonly deadLetterQueue: Queue;
+}
+
+/**
+ * A queue a Lambda consumes, with its DLQ (`<prefix>DeadLetterQueue`, then `<prefix>Queue`): a
+ * visibility timeout of at least six times the consumer's timeout, as Lambda advises for SQS event
+ * sources, and at least five receives before a message is dead-lettered, so a throttled retry is not
+ * mistaken for a poison message.
+ */
+export function consumedQueue(scope: Construct, prefix: string, encryptionKey: IKey | undefined, options: { readonly visibilityTimeout: Duration; readonly maxReceiveCount?: number }): ConsumedQueue {
+  const maxReceiveCount = options.maxReceiveCount ?? 5;
+  if (maxReceiveCount < 5) throw new Error(`maxReceiveCount must be at least 5 (got ${maxReceiveCount})`);
+  const deadLetterQueue = customsQueue(scope, `${prefix}DeadLetterQueue`, encryptionKey);
+  const queue = customsQueue(scope, `${prefix}Queue`, encryptionKey, { visibilityTimeout: options.visibilityTimeout, deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount } });
+  return { queue, deadLetterQueue };
+}
+
 /** An alarm as soon as one message waits in a dead-letter (or failure) queue. */
 export function messagesWaitingAlarm(scope: Construct, id: string, queue: IQueue, what: string): Alarm {
   return new Alarm(scope, id, {

@@ -7,7 +7,7 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { RepositorySelection } from '../config/customs-config.ts';
-import { customsQueue, messagesWaitingAlarm } from './customs-queues.ts';
+import { consumedQueue, customsQueue, messagesWaitingAlarm } from './customs-queues.ts';
 import { ECR_EVENT_KINDS, ecrEventPattern, type EcrEventKind } from './ecr-event-patterns.ts';
 
 export interface EcrEventsToQueueProps {
@@ -35,13 +35,10 @@ export class EcrEventsToQueue extends Construct {
 
   constructor(scope: Construct, id: string, props: EcrEventsToQueueProps) {
     super(scope, id);
-    const maxReceiveCount = props.maxReceiveCount ?? 5;
-    if (maxReceiveCount < 5) throw new Error(`maxReceiveCount must be at least 5 (got ${maxReceiveCount})`);
-    this.deadLetterQueue = customsQueue(this, 'DeadLetterQueue', props.encryptionKey);
-    this.queue = customsQueue(this, 'Queue', props.encryptionKey, {
+    ({ queue: this.queue, deadLetterQueue: this.deadLetterQueue } = consumedQueue(this, '', props.encryptionKey, {
       visibilityTimeout: props.visibilityTimeout,
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount },
-    });
+      ...(props.maxReceiveCount !== undefined ? { maxReceiveCount: props.maxReceiveCount } : {}),
+    }));
     this.targetDeadLetterQueue = customsQueue(this, 'TargetDeadLetterQueue', props.encryptionKey);
 
     const target = new SqsQueue(this.queue, { deadLetterQueue: this.targetDeadLetterQueue, retryAttempts: 185, maxEventAge: Duration.hours(24) });

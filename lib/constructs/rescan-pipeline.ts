@@ -11,7 +11,7 @@ import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { RepositorySelection, RescanConfig } from '../config/customs-config.ts';
 import { ADVISORY_CHANGES_PREFIX, listChangeSets } from './advisory-sync.ts';
-import { customsQueue, messagesWaitingAlarm } from './customs-queues.ts';
+import { consumedQueue, messagesWaitingAlarm } from './customs-queues.ts';
 import { HandlerFunction } from './handler-function.ts';
 import { grantJudging, grantQuarantining, JUDGING_ENVIRONMENT, judgingEnvironment, type JudgingProps } from './judging-access.ts';
 import { SBOM_PREFIX } from './sbom-bucket.ts';
@@ -58,13 +58,7 @@ export class RescanPipeline extends Construct {
   constructor(scope: Construct, id: string, props: RescanPipelineProps) {
     super(scope, id);
     const { config } = props;
-    this.deadLetterQueue = customsQueue(this, 'DeadLetterQueue', props.encryptionKey);
-    this.queue = customsQueue(this, 'Queue', props.encryptionKey, {
-      // Lambda's advice for SQS event sources: at least six times the function's timeout.
-      visibilityTimeout: Duration.seconds(config.timeoutSeconds * 6),
-      // At least five receives, so a throttled retry is not mistaken for a poison message.
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 5 },
-    });
+    ({ queue: this.queue, deadLetterQueue: this.deadLetterQueue } = consumedQueue(this, '', props.encryptionKey, { visibilityTimeout: Duration.seconds(config.timeoutSeconds * 6) }));
     this.handler = new HandlerFunction(this, 'Rescan', {
       entry: props.entry,
       projectRoot: props.projectRoot,
