@@ -87,6 +87,15 @@ async function deploy(ecosystems: string): Promise<Stack> {
 const context = (remainingMs: () => number = () => 900_000): Context => ({ functionName: 'customs-advisory-sync', awsRequestId: randomUUID(), getRemainingTimeInMillis: remainingMs }) as unknown as Context;
 
 /** Every message on a queue now, deleted as they are read. */
+/** Deletes the stack's rescan queue (its sends fail); the function returned creates it again under the same URL. */
+async function removeRescanQueue(stack: Stack): Promise<() => Promise<void>> {
+  const queueName = stack.rescanQueue.split('/').at(-1)!;
+  await sqs.send(new DeleteQueueCommand({ QueueUrl: stack.rescanQueue }));
+  return async () => {
+    expect(await sqs.send(new CreateQueueCommand({ QueueName: queueName }))).toMatchObject({ QueueUrl: stack.rescanQueue });
+  };
+}
+
 async function drain(queueUrl: string): Promise<Message[]> {
   const messages: Message[] = [];
   for (;;) {
@@ -307,8 +316,7 @@ describe('the advisory sync Lambda', () => {
     const affected = await storeImage(stack, { minimist: '1.2.5' });
     const pending = new DynamoDbPendingFanOuts(dynamodb, stack.advisoryTable);
     // The rescan queue is gone for a while: the marks are claimed, the send fails.
-    const queueName = stack.rescanQueue.split('/').at(-1)!;
-    await sqs.send(new DeleteQueueCommand({ QueueUrl: stack.rescanQueue }));
+    const restoreRescanQueue = await removeRescanQueue(stack);
     await expect(stack.handler(SCHEDULED, context())).rejects.toThrow();
     expect(lines.find((line) => line.message === 'scheduled advisory sync failed; Lambda retries it')).toMatchObject({ level: 'ERROR' });
     const [failed, ...others] = await pending.list();
@@ -316,7 +324,7 @@ describe('the advisory sync Lambda', () => {
     // The sync itself is done: the retry syncs nothing new, yet it must still queue the rescan.
     expect((await stack.cursors.get('npm'))!).toMatchObject({ syncedAt: expect.any(Date) });
     expect((await stack.cursors.get('npm'))!.progress).toBeUndefined();
-    expect(await sqs.send(new CreateQueueCommand({ QueueName: queueName }))).toMatchObject({ QueueUrl: stack.rescanQueue });
+    await restoreRescanQueue();
 
     // Lambda's retry (a scheduled invocation, at once: no waiting for the marks' claim lease).
     const retry = (await stack.handler(SCHEDULED, context())) as SyncRunOutcome;
@@ -338,12 +346,11 @@ describe('the advisory sync Lambda', () => {
     const stack = await deploy('npm');
     const affected = await storeImage(stack, { minimist: '1.2.5' });
     const pending = new DynamoDbPendingFanOuts(dynamodb, stack.advisoryTable);
-    const queueName = stack.rescanQueue.split('/').at(-1)!;
-    await sqs.send(new DeleteQueueCommand({ QueueUrl: stack.rescanQueue }));
+    const restoreRescanQueue = await removeRescanQueue(stack);
     const continuation = lambdaSqsRecord({ MessageId: 'continuation-2', ReceiptHandle: 'r', Body: JSON.stringify({ syncId: 'sync-continued' }), MD5OfBody: '', Attributes: { ApproximateReceiveCount: '1' } }, { arn: stack.continuationArn, region: REGION });
     expect(await stack.handler({ Records: [continuation] }, context())).toEqual({ batchItemFailures: [{ itemIdentifier: 'continuation-2' }] });
     expect(await pending.list()).toEqual(['sync-continued']);
-    await sqs.send(new CreateQueueCommand({ QueueName: queueName }));
+    await restoreRescanQueue();
     expect(await stack.handler({ Records: [continuation] }, context())).toEqual({ batchItemFailures: [] });
     expect(await rescans(stack)).toEqual([{ syncId: 'sync-continued', digests: [affected] }]);
     expect(await pending.list()).toEqual([]);
