@@ -115,9 +115,13 @@ export async function syncAdvisories(request: { readonly syncId?: string; readon
   try {
     // A run cut short by a crash left its syncId in a cursor's progress: going on under it hands on
     // the changes its durable groups stored with the rest, not under a sync nobody fans out.
-    const continued = request.syncId ?? (await interruptedSyncId(deps));
+    // A continuation whose sync another run already fanned out (it stopped between ecosystems, so
+    // no cursor named it, and that run took it for a dead one) goes on as a new sync: the rescans of
+    // the old one may have read its change set already, and would miss anything added to it now.
+    const continuable = request.syncId !== undefined && (deps.pending === undefined || (await deps.pending.list()).includes(request.syncId)) ? request.syncId : undefined;
+    const continued = continuable ?? (await interruptedSyncId(deps));
     const syncId = continued ?? newSyncId(deps.clock.now());
-    // Opened again by every continuation (idempotent): a sync begun before marks existed gets one too.
+    // Opened again by every continuation of a sync (idempotent; open keeps the first openedAt).
     await deps.pending?.open(syncId, deps.clock.now());
     const keepLease = (): Promise<void> => renewLease(request.holder, syncId, deps);
     const earlier = await finishPending(syncId, keepLease, deps);

@@ -426,6 +426,40 @@ describe('a sync’s rescan fan-out survives a crash (pending fan-outs under the
     expect(await h.pending.list()).toEqual([]);
   }, 60_000);
 
+  it('a sync that stopped between ecosystems is fanned out by the next scheduled run, and its late continuation goes on as a new sync', async () => {
+    let left = Number.POSITIVE_INFINITY;
+    let cut = true;
+    const h = await fanOutHarness({
+      ecosystems: ['npm', 'Ubuntu'],
+      writer: (writer) => ({
+        write: (records, beforeWrite) => writer.write(records, beforeWrite),
+        ids: (e) => writer.ids(e),
+        retract: (ids) => writer.retract(ids),
+        // npm done: out of time before Ubuntu starts, so no cursor names the sync.
+        markFresh: async (e, at, s) => {
+          await writer.markFresh(e, at, s);
+          if (e === 'npm' && cut) left = 0;
+        },
+      }),
+      deadline: () => left,
+    });
+    const stopped = await runOf(h);
+    expect(stopped).toMatchObject({ complete: false, reports: [{ ecosystem: 'npm', complete: true }] });
+    expect((await h.cursors.list()).every((cursor) => cursor.progress === undefined)).toBe(true);
+
+    cut = false;
+    left = Number.POSITIVE_INFINITY;
+    const scheduled = await runOf(h);
+    expect(scheduled).toMatchObject({ complete: true, pendingFinished: [stopped.syncId] });
+    expect(h.queue.counts(stopped.syncId)).toEqual(once(h.affected));
+
+    const late = await runOf(h, stopped.syncId);
+    expect(late.syncId).not.toBe(stopped.syncId);
+    expect(late).toMatchObject({ complete: true, pendingFinished: [] });
+    expect(await h.pending.list()).toEqual([]);
+    expect(h.queue.counts(stopped.syncId)).toEqual(once(h.affected));
+  }, 60_000);
+
   it('a sync still in progress is not fanned out by a run that finds the lease free between its continuations: it is continued, and fanned out once complete', async () => {
     let left = Number.POSITIVE_INFINITY;
     let cut = true;

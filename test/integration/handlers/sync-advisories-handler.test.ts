@@ -348,6 +348,8 @@ describe('the advisory sync Lambda', () => {
     const pending = new DynamoDbPendingFanOuts(dynamodb, stack.advisoryTable);
     const restoreRescanQueue = await removeRescanQueue(stack);
     const continuation = lambdaSqsRecord({ MessageId: 'continuation-2', ReceiptHandle: 'r', Body: JSON.stringify({ syncId: 'sync-continued' }), MD5OfBody: '', Attributes: { ApproximateReceiveCount: '1' } }, { arn: stack.continuationArn, region: REGION });
+    // The run that sent the continuation opened the sync's pending mark before writing anything.
+    await pending.open('sync-continued', new Date());
     expect(await stack.handler({ Records: [continuation] }, context())).toEqual({ batchItemFailures: [{ itemIdentifier: 'continuation-2' }] });
     expect(await pending.list()).toEqual(['sync-continued']);
     await restoreRescanQueue();
