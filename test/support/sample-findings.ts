@@ -1,5 +1,7 @@
 import { parseDigest } from '../../lambdas/core/digest.ts';
 import type { Finding, ImageFindings, Suppression, VulnerabilityReport } from '../../lambdas/core/findings/model.ts';
+import type { RawFinding } from '../../lambdas/core/pipeline/model.ts';
+import { toRawFinding } from '../../lambdas/core/pipeline/raw-findings.ts';
 import type { ImageSbom, Package } from '../../lambdas/core/sbom/model.ts';
 
 /** Hand-made packages, findings and reports for renderer and policy tests (no image needed). */
@@ -212,4 +214,19 @@ export function sampleOwnedPackages(): [owned: Package, owner: Package] {
     owner: { id: owner.id, name: owner.name, type: 'deb' },
   });
   return [owned, owner];
+}
+
+/** CVE-2023-4911 (glibc's ld.so, "Looney Tunables") in Debian 12's libc6 as the scanner stores it: HIGH by Debian's urgency, fixed in 2.36-9+deb12u3. */
+export function glibcRawFinding(): RawFinding {
+  const pkg = samplePackage({ name: 'libc6', version: '2.36-9+deb12u1', source: { name: 'glibc', version: '2.36-9+deb12u1' } });
+  return toRawFinding(
+    sampleFinding({
+      id: 'CVE-2023-4911',
+      aliases: ['DEBIAN-CVE-2023-4911'],
+      package: pkg,
+      severity: { severity: 'HIGH', kind: 'distribution', source: 'Debian urgency' },
+      fixedVersions: ['2.36-9+deb12u3'],
+      advisories: [{ id: 'DEBIAN-CVE-2023-4911', ecosystem: 'Debian:12', name: 'glibc', fixedVersions: ['2.36-9+deb12u3'], modified: '2023-10-03T18:15:00Z' }],
+    }),
+  );
 }

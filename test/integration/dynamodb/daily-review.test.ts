@@ -16,15 +16,14 @@ import { ecrRepositoryArn } from '../../../lambdas/adapters/ecr/ecr-repository-a
 import { SnsAlertPublisher } from '../../../lambdas/adapters/sns/sns-alert-publisher.ts';
 import type { Alert } from '../../../lambdas/core/alerts/alert-model.ts';
 import { parseDigest, type Digest } from '../../../lambdas/core/digest.ts';
-import type { ImageKey, RawFinding, ScanRecord, ScanRequest } from '../../../lambdas/core/pipeline/model.ts';
-import { toRawFinding } from '../../../lambdas/core/pipeline/raw-findings.ts';
+import type { ImageKey, ScanRecord, ScanRequest } from '../../../lambdas/core/pipeline/model.ts';
 import { StaticPolicySource } from '../../../lambdas/core/policy/static-policy-source.ts';
 import type { PolicySource } from '../../../lambdas/core/ports.ts';
 import { reviewVerdicts, type DailyReviewDeps } from '../../../lambdas/core/use-cases/daily-review.ts';
 import { evaluateImages, type EvaluateImagesDeps } from '../../../lambdas/core/use-cases/evaluate-images.ts';
 import { reindexImages } from '../../../lambdas/core/use-cases/reindex-images.ts';
 import { createLocalTable, localDynamoDbClient } from '../../support/dynamodb-tables.ts';
-import { sampleFinding, samplePackage } from '../../support/sample-findings.ts';
+import { glibcRawFinding } from '../../support/sample-findings.ts';
 
 /**
  * The daily review and the re-index through the real stores on DynamoDB Local: images stored with
@@ -46,19 +45,6 @@ const policyDocument = (otherFailOn: 'CRITICAL' | 'LOW') => ({
 
 const newDigest = (): Digest => parseDigest(`sha256:${randomBytes(32).toString('hex')}`);
 
-function glibcFinding(): RawFinding {
-  const pkg = samplePackage({ name: 'libc6', version: '2.36-9+deb12u1', source: { name: 'glibc', version: '2.36-9+deb12u1' } });
-  return toRawFinding(
-    sampleFinding({
-      id: CVE,
-      aliases: ['DEBIAN-CVE-2023-4911'],
-      package: pkg,
-      severity: { severity: 'HIGH', kind: 'distribution', source: 'Debian urgency' },
-      fixedVersions: ['2.36-9+deb12u3'],
-      advisories: [{ id: 'DEBIAN-CVE-2023-4911', ecosystem: 'Debian:12', name: 'glibc', fixedVersions: ['2.36-9+deb12u3'], modified: '2023-10-03T18:15:00Z' }],
-    }),
-  );
-}
 
 function scanRecord(digest: Digest, findings: number, options: { scannerVersion?: string; finishedAt?: Date } = {}): ScanRecord {
   const finishedAt = options.finishedAt ?? before;
@@ -97,7 +83,7 @@ describe('the daily review and the re-index on DynamoDB Local', () => {
   async function store(repository: string, findings: number, tag: string): Promise<ImageKey> {
     const key: ImageKey = { account: ACCOUNT, region: REGION, repository, digest: newDigest() };
     await images.recordPush({ ...key, tag, pushedAt: before, kind: 'push' }, before);
-    await results.save(scanRecord(key.digest, findings), findings > 0 ? [glibcFinding()] : [], [{ ecosystem: 'Debian:12', name: 'glibc' }]);
+    await results.save(scanRecord(key.digest, findings), findings > 0 ? [glibcRawFinding()] : [], [{ ecosystem: 'Debian:12', name: 'glibc' }]);
     if (!inEcr.has(repository)) inEcr.set(repository, new Set());
     inEcr.get(repository)!.add(key.digest);
     return key;

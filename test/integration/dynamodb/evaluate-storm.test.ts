@@ -13,15 +13,14 @@ import { EventBridgeEventPublisher } from '../../../lambdas/adapters/eventbridge
 import { SnsAlertPublisher } from '../../../lambdas/adapters/sns/sns-alert-publisher.ts';
 import type { Alert } from '../../../lambdas/core/alerts/alert-model.ts';
 import { parseDigest, type Digest } from '../../../lambdas/core/digest.ts';
-import type { ImageKey, RawFinding, ScanRecord } from '../../../lambdas/core/pipeline/model.ts';
-import { toRawFinding } from '../../../lambdas/core/pipeline/raw-findings.ts';
+import type { ImageKey, ScanRecord } from '../../../lambdas/core/pipeline/model.ts';
 import { compilePolicyCatalogue } from '../../../lambdas/core/policy/policy-catalogue.ts';
 import { parsePolicyDocument } from '../../../lambdas/core/policy/policy-document.ts';
 import { StaticPolicySource } from '../../../lambdas/core/policy/static-policy-source.ts';
 import { evaluateImages, type EvaluateImagesDeps } from '../../../lambdas/core/use-cases/evaluate-images.ts';
 import { mapLimit } from '../../../lambdas/core/util/map-limit.ts';
 import { createLocalTable, localDynamoDbClient } from '../../support/dynamodb-tables.ts';
-import { sampleFinding, samplePackage } from '../../support/sample-findings.ts';
+import { glibcRawFinding } from '../../support/sample-findings.ts';
 
 /**
  * A storm: one advisory in 500 stored images. Looney Tunables (CVE-2023-4911, glibc's ld.so, HIGH)
@@ -37,19 +36,6 @@ const policy = parsePolicyDocument({ default: { failOn: 'HIGH', ignore: [{ id: C
 const beforeExpiry = new Date('2026-12-10T00:00:00Z');
 const afterExpiry = new Date('2027-01-01T00:00:01Z');
 
-function glibcFinding(): RawFinding {
-  const pkg = samplePackage({ name: 'libc6', version: '2.36-9+deb12u1', source: { name: 'glibc', version: '2.36-9+deb12u1' } });
-  return toRawFinding(
-    sampleFinding({
-      id: CVE,
-      aliases: ['DEBIAN-CVE-2023-4911'],
-      package: pkg,
-      severity: { severity: 'HIGH', kind: 'distribution', source: 'Debian urgency' },
-      fixedVersions: ['2.36-9+deb12u3'],
-      advisories: [{ id: 'DEBIAN-CVE-2023-4911', ecosystem: 'Debian:12', name: 'glibc', fixedVersions: ['2.36-9+deb12u3'], modified: '2023-10-03T18:15:00Z' }],
-    }),
-  );
-}
 
 describe('evaluating 500 images one advisory touches', () => {
   const dynamodb = localDynamoDbClient();
@@ -65,7 +51,7 @@ describe('evaluating 500 images one advisory touches', () => {
       const digest: Digest = parseDigest(`sha256:${randomBytes(32).toString('hex')}`);
       const key = { account: ACCOUNT, region: REGION, repository, digest };
       await images.recordPush({ ...key, tag: `build-${index}`, pushedAt: beforeExpiry, kind: 'push' }, beforeExpiry);
-      const finding = glibcFinding();
+      const finding = glibcRawFinding();
       const record: ScanRecord = {
         digest,
         scannerVersion: 'v',
