@@ -457,6 +457,11 @@ export interface RescanMarks {
 export interface RescanMessage {
   readonly syncId: string;
   readonly digests: readonly Digest[];
+  /**
+   * Re-match every package of each stored SBOM, not only a sync's changed ones: a rescan asked for
+   * through the API (issue 16). `syncId` then names the request, and no change set is read.
+   */
+  readonly all?: boolean;
 }
 
 export interface RescanQueue {
