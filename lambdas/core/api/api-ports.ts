@@ -116,3 +116,13 @@ export interface LargeAnswers {
 /** The digests a caller may name in an image-scoped route: the image key the query means. */
 export type ImageRef = ImageKey;
 export type { Digest };
+
+/**
+ * The keys `nextToken`s are signed with (page-token.ts): created on first use and kept where every
+ * instance of the API reads them (an item of the findings table on AWS, the data directory
+ * locally). A token only carries a position inside a query the caller is authorised for (access is
+ * checked on every request), so whoever can read the table learns nothing from forging one.
+ */
+export interface PageTokenKeySource {
+  keys(): Promise<import('./page-token.ts').PageTokenKeys>;
+}
