@@ -175,7 +175,14 @@ export const actionRecord = z.object({
 });
 
 export const rescanAnswer = z.object({ action: actionRecord, queued: z.array(digest) });
-export const backfillAnswer = z.object({ action: actionRecord, runId: z.string(), repositories: z.number().int(), queued: z.number().int(), skipped: z.number().int() });
+export const backfillAnswer = z.object({
+  action: actionRecord,
+  runId: z.string(),
+  repositories: z.number().int(),
+  queued: z.number().int(),
+  skipped: z.number().int(),
+  complete: z.boolean().describe('false: out of time (or a repository failed); POST again with this runId to go on'),
+});
 export const releaseAnswer = z.object({ action: actionRecord, outcome: z.string(), restoredTags: z.array(z.string()), keptTags: z.array(z.object({ tag: z.string(), reason: z.string() }).loose()) });
 
 export const exceptionRecord = z.object({

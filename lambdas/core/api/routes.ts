@@ -129,7 +129,12 @@ export const routes = {
   startBackfill: route({
     operationId: 'startBackfill', method: 'POST', path: '/backfill', summary: 'Queue the images of the registry (or of some repositories) not yet scanned by this scanner version', access: 'act',
     pathParameters: none, query: none,
-    body: z.strictObject({ repositories: z.array(repositoryName).max(100).optional().describe('Absent: every repository the caller may act on'), maxAgeDays: z.number().int().min(1).max(3650).optional(), reason: reasonField.optional() }),
+    body: z.strictObject({
+      repositories: z.array(repositoryName).max(100).optional().describe('Absent: every repository the caller may act on'),
+      maxAgeDays: z.number().int().min(1).max(3650).optional(),
+      reason: reasonField.optional(),
+      runId: z.string().regex(/^api-[A-Za-z0-9_-]{8,64}$/, 'a runId an earlier answer named').optional().describe('Continue the run an answer with `complete: false` named (nothing is queued twice)'),
+    }),
     response: backfillAnswer, status: 202, paginated: false,
   }),
   releaseImage: route({
