@@ -1,6 +1,6 @@
 import type { Digest } from './digest.ts';
 import type { ImageKey, RepositoryKey } from './pipeline/model.ts';
-import type { VerdictValue } from './pipeline/verdict-model.ts';
+import type { SeverityCounts, VerdictValue } from './pipeline/verdict-model.ts';
 
 /**
  * Ports of the daily review and the re-index (issue 15): read-only listings the stores answer from
@@ -12,6 +12,10 @@ export interface VerdictSummary {
   readonly key: ImageKey;
   readonly verdict: VerdictValue;
   readonly policyVersion: string;
+  /** Verdict.counts: findings left after the policy, by severity (the API's repository counts and the daily history read them). */
+  readonly counts: SeverityCounts;
+  /** Verdict.failingCount: remaining findings at or above the policy's failOn. */
+  readonly failingCount: number;
   readonly evaluatedAt: Date;
   /** Verdict.reviewAt: the earliest expiry of an ignore entry it relies on. */
   readonly reviewAt?: Date;

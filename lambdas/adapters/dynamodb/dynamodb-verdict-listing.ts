@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { RepositoryKey } from '../../core/pipeline/model.ts';
 import { digestSchema } from '../../core/pipeline/sbom-schema.ts';
 import type { VerdictListing, VerdictSummary } from '../../core/review-ports.ts';
-import { isoDate, issueOf, verdictValueSchema } from './alert-item-schemas.ts';
+import { countsSchema, isoDate, issueOf, verdictValueSchema } from './alert-item-schemas.ts';
 import type { DynamoDbTableOptions } from './dynamodb-claim-store.ts';
 import { imagePk } from './findings-keys.ts';
 import { queryAll } from './query-all.ts';
@@ -13,6 +13,8 @@ const summarySchema = z.object({
   digest: digestSchema,
   verdict: verdictValueSchema,
   policyVersion: z.string(),
+  counts: countsSchema,
+  failingCount: z.number().int().nonnegative(),
   evaluatedAt: isoDate,
   reviewAt: isoDate.optional(),
   pendingAlertId: z.string().optional(),
@@ -32,8 +34,8 @@ export class DynamoDbVerdictListing implements VerdictListing {
       TableName: this.options.tableName,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
       ExpressionAttributeValues: { ':pk': imagePk(repository), ':prefix': VERDICT_PREFIX },
-      ProjectionExpression: '#digest, #verdict, #policy, #evaluated, #review, #pending',
-      ExpressionAttributeNames: { '#digest': 'digest', '#verdict': 'verdict', '#policy': 'policyVersion', '#evaluated': 'evaluatedAt', '#review': 'reviewAt', '#pending': 'pendingAlertId' },
+      ProjectionExpression: '#digest, #verdict, #policy, #counts, #failing, #evaluated, #review, #pending',
+      ExpressionAttributeNames: { '#digest': 'digest', '#verdict': 'verdict', '#policy': 'policyVersion', '#counts': 'counts', '#failing': 'failingCount', '#evaluated': 'evaluatedAt', '#review': 'reviewAt', '#pending': 'pendingAlertId' },
     });
     return items.map((item) => {
       const parsed = summarySchema.safeParse(item);

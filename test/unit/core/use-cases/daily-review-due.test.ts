@@ -7,7 +7,7 @@ import { chooseState } from '../../../../lambdas/core/use-cases/reindex-images.t
 
 const digest = parseDigest(`sha256:${'c'.repeat(64)}`);
 const key = { account: '1', region: 'eu-west-1', repository: 'app', digest };
-const summary = (overrides: Partial<VerdictSummary> = {}): VerdictSummary => ({ key, verdict: 'PASS', policyVersion: 'pv1-a', evaluatedAt: new Date('2026-01-01T00:00:00Z'), ...overrides });
+const summary = (overrides: Partial<VerdictSummary> = {}): VerdictSummary => ({ key, verdict: 'PASS', policyVersion: 'pv1-a', counts: { CRITICAL: 0, HIGH: 0, MEDIUM: 0, LOW: 0, UNKNOWN: 0 }, failingCount: 0, evaluatedAt: new Date('2026-01-01T00:00:00Z'), ...overrides });
 const debian10 = { id: 'debian', versionId: '10', source: 'etc/os-release' };
 
 describe('what makes a stored verdict due', () => {
