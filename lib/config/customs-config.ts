@@ -140,6 +140,53 @@ const dailyReview = z
   })
   .prefault({});
 
+// An IAM principal as the findings API's access rules name it: a user, a role (an assumed-role
+// session is matched by its role) or an account's root. Role paths are not in a session's ARN.
+const IAM_PRINCIPAL_ARN = /^arn:aws(?:-[a-z]+)*:iam::\d{12}:(?:root|user\/[\w+=,.@/-]{1,512}|role\/[\w+=,.@-]{1,64})$/;
+// The start of a repository name; '' is every repository.
+const accessPrefix = z.string().max(255).regex(/^[a-z0-9._/-]*$/, "must be the start of an ECR repository name ('' for every repository)");
+
+const apiAccessRule = z.strictObject({
+  /** The caller's IAM ARN (`arn:aws:iam::123456789012:role/ci`); one rule per principal. */
+  principal: z.string().regex(IAM_PRINCIPAL_ARN, 'must be an IAM user, role (no path) or root ARN'),
+  /** Repository prefixes the principal may read; none: it reads nothing. */
+  read: z.array(accessPrefix).default([]),
+  /** Repository prefixes the principal may act on (rescan, release, backfill, exceptions). */
+  act: z.array(accessPrefix).default([]),
+});
+
+const api = z
+  .strictObject({
+    /** Who may read and act on which repositories; IAM lets a caller in, these rules say where. Nobody by default. */
+    access: z
+      .array(apiAccessRule)
+      .default([])
+      .superRefine((rules, context) => {
+        const seen = new Map<string, number>();
+        rules.forEach((rule, index) => {
+          const first = seen.get(rule.principal);
+          if (first === undefined) seen.set(rule.principal, index);
+          else context.addIssue({ code: 'custom', path: [index, 'principal'], message: `repeats rule ${first} (one rule per principal)`, input: rule.principal });
+        });
+      }),
+    /** The stage's steady request rate (per second) and burst, across every caller. */
+    throttle: z
+      .strictObject({
+        rateLimit: z.number().min(1).max(10_000).default(50),
+        burstLimit: z.number().int().min(1).max(5_000).default(100),
+      })
+      .prefault({}),
+    /** Access log retention (CloudWatch Logs' periods). */
+    logRetentionDays: z
+      .number()
+      .int()
+      .refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), `must be one of ${LOG_RETENTION_DAYS.join(', ')}`)
+      .default(90),
+    /** The API Lambda's memory; its timeout is the HTTP API's 30 s integration limit. */
+    memoryMiB: z.number().int().min(128).max(10_240).default(1024),
+  })
+  .prefault({});
+
 const configSchema = z
   .object({
     /** `"all"` (every repository of the account and region) or explicit names and prefixes. */
@@ -192,6 +239,8 @@ const configSchema = z
     rescan,
     /** Continuous assessment: the daily pass (reconcile and backfill, verdict review, re-index, retention). */
     dailyReview,
+    /** The findings API: who may read and act where, the stage's throttling, its access logs. */
+    api,
   })
   .strict()
   .superRefine((config, context) => {
@@ -218,6 +267,8 @@ export type OperationsConfig = CustomsConfig['operations'];
 export type AdvisorySyncConfig = CustomsConfig['advisorySync'];
 export type RescanConfig = CustomsConfig['rescan'];
 export type DailyReviewSettings = CustomsConfig['dailyReview'];
+export type ApiConfig = CustomsConfig['api'];
+export type ApiAccessRule = ApiConfig['access'][number];
 
 export class InvalidConfigError extends Error {
   override readonly name = 'InvalidConfigError';

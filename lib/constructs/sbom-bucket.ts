@@ -5,6 +5,8 @@ import { LAYER_ANALYSIS_PREFIX } from '../../lambdas/adapters/s3/s3-layer-analys
 
 /** Where SBOM documents live in the bucket (lambdas/adapters/s3/s3-sbom-store.ts). */
 export const SBOM_PREFIX = 'sboms/';
+/** Where the findings API leaves answers past its 6 MB response cap, for a presigned URL to serve (a day at most). */
+export const API_ANSWERS_PREFIX = 'api-answers/';
 
 export interface SbomBucketProps {
   /** @default RemovalPolicy.RETAIN (a destroyed stack leaves a non-empty bucket behind) */
@@ -16,8 +18,8 @@ export interface SbomBucketProps {
 }
 
 /**
- * Large SBOM documents (compressed) that would not fit a 400 KB DynamoDB item, and the scanner's
- * cached layer analyses (under their own prefix, expiring). Private, TLS only, versioned so an
+ * Large SBOM documents (compressed) that would not fit a 400 KB DynamoDB item, the scanner's
+ * cached layer analyses and the findings API's large answers (each under its own prefix, expiring). Private, TLS only, versioned so an
  * overwrite can be undone, old versions expiring.
  */
 export class SbomBucket extends Construct {
@@ -39,6 +41,8 @@ export class SbomBucket extends Construct {
         { id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
         // The shorter noncurrent expiry wins where rules overlap: an expired analysis is gone a day later.
         { id: 'ExpireLayerAnalyses', prefix: LAYER_ANALYSIS_PREFIX, expiration: props.layerAnalysisExpiration ?? Duration.days(30), noncurrentVersionExpiration: Duration.days(1) },
+        // A large answer is fetched within its URL's minutes; a day keeps none around for long.
+        { id: 'ExpireApiAnswers', prefix: API_ANSWERS_PREFIX, expiration: Duration.days(1), noncurrentVersionExpiration: Duration.days(1) },
       ],
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });

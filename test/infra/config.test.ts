@@ -39,6 +39,8 @@ describe('configuration', () => {
       rescan: { maxConcurrency: 5, digestsPerMessage: 50, memoryMiB: 1024, timeoutSeconds: 300 },
       // Daily at 03:15 UTC; deleted images kept until a retention is set.
       dailyReview: { schedule: 'cron(15 3 * * ? *)', memoryMiB: 1024, timeoutSeconds: 900, backfillMaxAgeDays: 30, reviewBatchSize: 200, reviewConcurrency: 4, reindexPerRun: 500 },
+      // Nobody may use the findings API until a rule names them; 50 requests a second, bursts of 100.
+      api: { access: [], throttle: { rateLimit: 50, burstLimit: 100 }, logRetentionDays: 90, memoryMiB: 1024 },
     });
   });
 
@@ -136,6 +138,46 @@ describe('configuration', () => {
       'customs.operations.subscriptions.0: repeats customs.alerts.subscriptions.0',
     );
     expect(parseConfig({ alerts: { subscriptions: [mail] }, operations: { subscriptions: [mail] } }).operations.subscriptions).toEqual([mail]);
+  });
+
+  const CI_ROLE = 'arn:aws:iam::111122223333:role/ci';
+
+  it('reads the API access rules (read and act prefixes, none by default) and its throttling', () => {
+    const config = parseConfig({
+      api: {
+        access: [
+          { principal: CI_ROLE, read: ['team-a/'] },
+          { principal: 'arn:aws:iam::111122223333:user/security/alice', read: [''], act: ['team-a/', 'team-b/'] },
+          { principal: 'arn:aws-us-gov:iam::111122223333:root', read: [''] },
+        ],
+        throttle: { rateLimit: 5 },
+        logRetentionDays: 365,
+      },
+    });
+    expect(config.api.access).toEqual([
+      { principal: CI_ROLE, read: ['team-a/'], act: [] },
+      { principal: 'arn:aws:iam::111122223333:user/security/alice', read: [''], act: ['team-a/', 'team-b/'] },
+      { principal: 'arn:aws-us-gov:iam::111122223333:root', read: [''], act: [] },
+    ]);
+    expect(config.api.throttle).toEqual({ rateLimit: 5, burstLimit: 100 });
+    expect(config.api.logRetentionDays).toBe(365);
+  });
+
+  it.each([
+    [{ api: { access: [{ principal: 'arn:aws:sts::111122223333:assumed-role/ci/session', read: [''] }] } }, 'customs.api.access.0.principal: must be an IAM user, role (no path) or root ARN'],
+    [{ api: { access: [{ principal: 'arn:aws:iam::111122223333:role/service-role/ci', read: [''] }] } }, 'customs.api.access.0.principal'],
+    [{ api: { access: [{ principal: '*', read: [''] }] } }, 'customs.api.access.0.principal'],
+    [{ api: { access: [{ principal: CI_ROLE, read: ['Team-A/'] }] } }, 'customs.api.access.0.read.0: must be the start of an ECR repository name'],
+    [{ api: { access: [{ principal: CI_ROLE, act: ['team a'] }] } }, 'customs.api.access.0.act.0'],
+    [{ api: { access: [{ principal: CI_ROLE, write: ['team-a/'] }] } }, 'customs.api.access.0'],
+    [{ api: { access: [{ principal: CI_ROLE, read: [''] }, { principal: CI_ROLE, act: [''] }] } }, 'customs.api.access.1.principal: repeats rule 0'],
+    [{ api: { throttle: { rateLimit: 0 } } }, 'customs.api.throttle.rateLimit'],
+    [{ api: { throttle: { burstLimit: 1.5 } } }, 'customs.api.throttle.burstLimit'],
+    [{ api: { logRetentionDays: 2 } }, 'customs.api.logRetentionDays: must be one of'],
+    [{ api: { memoryMiB: 64 } }, 'customs.api.memoryMiB'],
+    [{ api: { cors: true } }, 'customs.api'],
+  ])('refuses the API setting %j: %s', (input, problem) => {
+    expect(() => parseConfig(input)).toThrow(problem);
   });
 
   it('accepts an event bus by name or ARN', () => {
