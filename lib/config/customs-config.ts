@@ -140,15 +140,15 @@ const dailyReview = z
   })
   .prefault({});
 
-// An IAM principal as the findings API's access rules name it: a user, a role (an assumed-role
-// session is matched by its role) or an account's root. Role paths are not in a session's ARN.
-const IAM_PRINCIPAL_ARN = /^arn:aws(?:-[a-z]+)*:iam::\d{12}:(?:root|user\/[\w+=,.@/-]{1,512}|role\/[\w+=,.@-]{1,64})$/;
+// An IAM principal as the findings API's access rules name it: a user, a role (any path; an
+// assumed-role session is matched by its role), an account's root, or a user/role prefix ending in *.
+const IAM_PRINCIPAL_ARN = /^arn:aws(?:-[a-z]+)*:iam::\d{12}:(?:root|(?:user|role)\/[\w+=,.@/-]{1,512}|(?:user|role)\/[\w+=,.@/-]{0,511}\*)$/;
 // The start of a repository name; '' is every repository.
 const accessPrefix = z.string().max(255).regex(/^[a-z0-9._/-]*$/, "must be the start of an ECR repository name ('' for every repository)");
 
 const apiAccessRule = z.strictObject({
-  /** The caller's IAM ARN (`arn:aws:iam::123456789012:role/ci`); one rule per principal. */
-  principal: z.string().regex(IAM_PRINCIPAL_ARN, 'must be an IAM user, role (no path) or root ARN'),
+  /** The caller's IAM ARN (`arn:aws:iam::123456789012:role/ci`) or a prefix (`…:role/ci-*`); one rule per principal. */
+  principal: z.string().regex(IAM_PRINCIPAL_ARN, 'must be an IAM user, role or root ARN, or a user or role ARN prefix ending in *'),
   /** Repository prefixes the principal may read; none: it reads nothing. */
   read: z.array(accessPrefix).default([]),
   /** Repository prefixes the principal may act on (rescan, release, backfill, exceptions). */

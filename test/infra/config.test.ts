@@ -149,6 +149,7 @@ describe('configuration', () => {
           { principal: CI_ROLE, read: ['team-a/'] },
           { principal: 'arn:aws:iam::111122223333:user/security/alice', read: [''], act: ['team-a/', 'team-b/'] },
           { principal: 'arn:aws-us-gov:iam::111122223333:root', read: [''] },
+          { principal: 'arn:aws:iam::111122223333:role/service-role/deploy-*', act: ['web'] },
         ],
         throttle: { rateLimit: 5 },
         logRetentionDays: 365,
@@ -158,14 +159,16 @@ describe('configuration', () => {
       { principal: CI_ROLE, read: ['team-a/'], act: [] },
       { principal: 'arn:aws:iam::111122223333:user/security/alice', read: [''], act: ['team-a/', 'team-b/'] },
       { principal: 'arn:aws-us-gov:iam::111122223333:root', read: [''], act: [] },
+      { principal: 'arn:aws:iam::111122223333:role/service-role/deploy-*', read: [], act: ['web'] },
     ]);
     expect(config.api.throttle).toEqual({ rateLimit: 5, burstLimit: 100 });
     expect(config.api.logRetentionDays).toBe(365);
   });
 
   it.each([
-    [{ api: { access: [{ principal: 'arn:aws:sts::111122223333:assumed-role/ci/session', read: [''] }] } }, 'customs.api.access.0.principal: must be an IAM user, role (no path) or root ARN'],
-    [{ api: { access: [{ principal: 'arn:aws:iam::111122223333:role/service-role/ci', read: [''] }] } }, 'customs.api.access.0.principal'],
+    [{ api: { access: [{ principal: 'arn:aws:sts::111122223333:assumed-role/ci/session', read: [''] }] } }, 'customs.api.access.0.principal: must be an IAM user, role or root ARN'],
+    [{ api: { access: [{ principal: 'arn:aws:iam::111122223333:role/ci*/x', read: [''] }] } }, 'customs.api.access.0.principal'],
+    [{ api: { access: [{ principal: 'arn:aws:iam::111122223333:*', read: [''] }] } }, 'customs.api.access.0.principal'],
     [{ api: { access: [{ principal: '*', read: [''] }] } }, 'customs.api.access.0.principal'],
     [{ api: { access: [{ principal: CI_ROLE, read: ['Team-A/'] }] } }, 'customs.api.access.0.read.0: must be the start of an ECR repository name'],
     [{ api: { access: [{ principal: CI_ROLE, act: ['team a'] }] } }, 'customs.api.access.0.act.0'],
