@@ -1,6 +1,7 @@
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { findingsDocumentClient } from '../../adapters/dynamodb/document-client.ts';
+import { DynamoDbExceptionStore } from '../../adapters/dynamodb/dynamodb-exception-store.ts';
 import { DynamoDbImageStateStore } from '../../adapters/dynamodb/dynamodb-image-state-store.ts';
 import { DynamoDbQuarantineStore } from '../../adapters/dynamodb/dynamodb-quarantine-store.ts';
 import { DynamoDbScanResultStore } from '../../adapters/dynamodb/dynamodb-scan-result-store.ts';
@@ -13,6 +14,7 @@ import { S3SbomStore } from '../../adapters/s3/s3-sbom-store.ts';
 import { SnsAlertPublisher } from '../../adapters/sns/sns-alert-publisher.ts';
 import { SsmPolicySource } from '../../adapters/ssm/ssm-policy-source.ts';
 import type { ImageKey } from '../../core/pipeline/model.ts';
+import { ExceptionPolicySource } from '../../core/policy/exception-policy-source.ts';
 import type { Clock } from '../../core/ports.ts';
 import { enforceVerdicts, type EnforcementOutcome, type EnforceRequest, type EnforceVerdictsDeps } from '../../core/use-cases/enforce-verdicts.ts';
 import { evaluateImages, type EvaluateCall, type EvaluateImagesDeps, type EvaluationRun } from '../../core/use-cases/evaluate-images.ts';
@@ -46,8 +48,11 @@ export interface JudgingDeps {
   readonly results: DynamoDbScanResultStore;
   readonly sboms: S3SbomStore;
   readonly quarantines: DynamoDbQuarantineStore;
-  /** The repository policies verdicts are judged and enforced by. */
-  readonly policies: EvaluateImagesDeps['policies'];
+  /**
+   * The repository policies verdicts are judged and enforced by: the deployed policy with the
+   * findings API's exceptions (forceRefresh: re-read them now, after the API changed one).
+   */
+  readonly policies: ExceptionPolicySource;
   /** evaluateImages over the findings table, the policy parameter, the alerts topic and the bus. */
   readonly judge: (keys: readonly ImageKey[], call?: EvaluateCall) => Promise<EvaluationRun>;
   /** enforceVerdicts on the same policy, alerts and events as the verdicts it enforces. */
@@ -70,12 +75,18 @@ export function createJudgingDeps(wiring: JudgingWiring): JudgingDeps {
   const results = new DynamoDbScanResultStore(table);
   const sboms = new S3SbomStore({ client: clients.s3, bucket: env.sbomBucket });
   const options = { emailImageCap: env.emailImageCap, repositoryId: ecrRepositoryArn };
+  // Exceptions added through the findings API apply wherever verdicts are judged: scanner, rescan, daily pass, API.
+  const policies = new ExceptionPolicySource({
+    base: new SsmPolicySource({ ssm: clients.ssm, s3: clients.s3, parameterName: env.policyParameterName, clock }),
+    exceptions: new DynamoDbExceptionStore(table),
+    clock,
+  });
   const judging: EvaluateImagesDeps = {
     images,
     results,
     sboms,
     verdicts: new DynamoDbVerdictStore(table),
-    policies: new SsmPolicySource({ ssm: clients.ssm, s3: clients.s3, parameterName: env.policyParameterName, clock }),
+    policies,
     alerts: countingFailures(new SnsAlertPublisher({ client: clients.sns, topicArn: env.alertsTopicArn }), wiring.metrics),
     ...(env.eventBusName !== undefined ? { events: countingFailures(new EventBridgeEventPublisher({ client: clients.eventBridge, eventBusName: env.eventBusName }), wiring.metrics) } : {}),
     clock,
@@ -100,7 +111,7 @@ export function createJudgingDeps(wiring: JudgingWiring): JudgingDeps {
     results,
     sboms,
     quarantines,
-    policies: judging.policies,
+    policies,
     judge: (keys, call) => evaluateImages(keys, judging, call),
     enforce: (requests) => enforceVerdicts(requests, enforcing),
     release: (request) =>
