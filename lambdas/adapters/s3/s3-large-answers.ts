@@ -37,6 +37,7 @@ export class S3LargeAnswers implements LargeAnswers {
     const objectKey = `${this.prefix}${key}`;
     await this.options.client.send(new PutObjectCommand({ Bucket: this.options.bucket, Key: objectKey, Body: body, ContentType: contentType }));
     const url = await getSignedUrl(this.options.client, new GetObjectCommand({ Bucket: this.options.bucket, Key: objectKey }), { expiresIn: this.expiresIn, signingDate: now });
-    return { url, expiresAt: new Date(now.getTime() + this.expiresIn * 1000) };
+    // SigV4 dates have whole seconds: the URL lapses that many seconds after the second it was signed in.
+    return { url, expiresAt: new Date(Math.floor(now.getTime() / 1000) * 1000 + this.expiresIn * 1000) };
   }
 }
