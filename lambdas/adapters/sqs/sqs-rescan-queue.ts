@@ -16,12 +16,14 @@ const bodySchema = z
     schema: z.literal(RESCAN_MESSAGE_SCHEMA),
     syncId: z.string().min(1).max(256),
     digests: z.array(digestSchema).min(1).max(MAX_DIGESTS),
+    /** An on-demand rescan (the findings API): every package re-matched, no change set read. */
+    all: z.literal(true).optional(),
   })
   .strict();
 
-/** The message body: `{"schema":"customs.rescan/v1","syncId":…,"digests":[…]}`. */
+/** The message body: `{"schema":"customs.rescan/v1","syncId":…,"digests":[…]}`, with `"all":true` for an on-demand rescan. */
 export function rescanMessageBody(message: RescanMessage): string {
-  const body = { schema: RESCAN_MESSAGE_SCHEMA, syncId: message.syncId, digests: [...message.digests] };
+  const body = { schema: RESCAN_MESSAGE_SCHEMA, syncId: message.syncId, digests: [...message.digests], ...(message.all === true ? { all: true as const } : {}) };
   bodySchema.parse(body);
   return JSON.stringify(body);
 }
@@ -39,7 +41,7 @@ export function parseRescanMessage(body: string): RescanMessage {
     const issue = parsed.error.issues[0];
     throw new RescanMessageError(`rescan message is not ${RESCAN_MESSAGE_SCHEMA}: ${issue?.message ?? 'invalid'} at ${issue?.path.join('.') ?? ''}`);
   }
-  return { syncId: parsed.data.syncId, digests: parsed.data.digests };
+  return { syncId: parsed.data.syncId, digests: parsed.data.digests, ...(parsed.data.all ? { all: true } : {}) };
 }
 
 export class RescanMessageError extends Error {

@@ -98,13 +98,16 @@ const RESCANNABLE: ReadonlySet<ScanRecord['status']> = new Set(['SCANNED', 'ADVI
  * as a rescan (NEW_FINDINGS / RESOLVED), failing ones enforced as a rescan (quarantined only where
  * the policy sets enforceOnRescan), and quarantined ones passing now released by `customs`.
  *
+ * With `all` (a rescan asked for through the findings API) no change set is read and every package
+ * of each SBOM is matched again; the rest is as above.
+ *
  * Idempotent: a rerun re-matches to the same findings, writes nothing, and the judging finds the
  * verdicts current (or finishes what a crash left: a saved rescan whose verdicts were not written
  * yet is judged because the image's digest is still in the message).
  */
 export async function rescanImages(message: RescanMessage, deps: RescanImagesDeps): Promise<RescanRun> {
-  const changes = await deps.changeSets.get(message.syncId);
-  const changed = changedKeySet(changes.keys);
+  // An on-demand rescan (`all`) re-matches every package and has no change set; undefined means every key.
+  const changed = message.all === true ? undefined : changedKeySet((await deps.changeSets.get(message.syncId)).keys);
   // The table, not the records the sync handed on: see cached-lookup.ts.
   const lookup = new CachedLookup(deps.advisories);
   const digests = [...new Set(message.digests)].sort();
@@ -142,7 +145,7 @@ export async function rescanImages(message: RescanMessage, deps: RescanImagesDep
   };
 }
 
-async function rescanOne(digest: Digest, changed: ReadonlySet<string>, lookup: AdvisoryLookup, deps: RescanImagesDeps): Promise<DigestRescan> {
+async function rescanOne(digest: Digest, changed: ReadonlySet<string> | undefined, lookup: AdvisoryLookup, deps: RescanImagesDeps): Promise<DigestRescan> {
   const record = await deps.results.get(digest);
   if (!record) return { digest, outcome: 'skipped', why: 'no committed scan' };
   if (!RESCANNABLE.has(record.status) || !record.sbom) return { digest, outcome: 'skipped', why: `scan is ${record.status}${record.sbom ? '' : ' without an SBOM'}` };
@@ -156,10 +159,12 @@ async function rescanOne(digest: Digest, changed: ReadonlySet<string>, lookup: A
   const options = { matchOsOwned: deps.options?.matchOsOwned === true };
   const now = deps.clock.now();
   const available = await availability(record, sbom, options, now, deps);
-  // Advisories newly available: every package is matched, as the scan would have had they been loaded.
-  const affected = available?.changed ? sbom.packages.filter((pkg) => packageQuery(pkg, osEcosystemOf(sbom), options) !== undefined) : changedPackages(sbom, changed, options);
+  // Advisories newly available, or a rescan of everything: every package is matched, as a scan would.
+  const everything = available?.changed === true || changed === undefined;
+  const affected = everything ? sbom.packages.filter((pkg) => packageQuery(pkg, osEcosystemOf(sbom), options) !== undefined) : changedPackages(sbom, changed, options);
   // The package index can name a digest a crashed save indexed, or a key its packages no longer have.
-  if (affected.length === 0 && !available?.changed) return { digest, outcome: 'skipped', why: 'none of its packages changed' };
+  // A rescan of everything goes on with none: it still drops stale findings and judges the image.
+  if (affected.length === 0 && !everything) return { digest, outcome: 'skipped', why: 'none of its packages changed' };
 
   const report = await assessVulnerabilities({ reference: sbom.reference, images: [{ ...sbom, packages: affected }] }, lookup, {
     policy: { now },

@@ -309,6 +309,37 @@ describe('rescans of stored images when advisories change', () => {
     expect(new Set(judged.map((image) => image.key.digest))).toEqual(withJson5);
   });
 
+  it('an on-demand rescan (all) re-matches every package without a change set: stale stored findings are brought up to date and judged', async () => {
+    // The advisory is in the table, but no sync handed on a change set naming it.
+    await loadAdvisories(advisoryDir([fixtureRecord(`${JSON5_ADVISORY}.json`)]));
+    const repository = 'many/on-demand';
+    const digest = await storeImage(repository, { json5: '2.2.1', semver: '7.5.2' }, 77);
+    const current = (await h.results.get(digest))!;
+    expect((await h.results.findings(digest)).map((finding) => finding.id)).toEqual(['CVE-2022-46175']);
+    // Stored as if scanned before the advisory existed: no findings.
+    const sbom = await sboms.get(current.sbom!);
+    await h.results.save({ ...current, findingCount: 0, severityCounts: {} }, [], packageRefs(sbom));
+    expect(await h.results.findings(digest)).toEqual([]);
+
+    const syncId = `request-${randomUUID()}`;
+    await new SqsRescanQueue(h.sqs, queueUrl).send([{ syncId, digests: [digest], all: true }]);
+    // A sync-driven rescan of the same id has no change set to read: it fails where an on-demand one goes on.
+    await expect(rescanImages({ syncId, digests: [digest] }, rescanDeps())).rejects.toThrow();
+    const { runs, messages } = await rescanQueued(rescanDeps());
+    expect(messages).toEqual([{ syncId, digests: [digest], all: true }]);
+    expect(runs[0]!.counts).toMatchObject({ touched: 1, added: 1, resolved: 0, skipped: 0 });
+    const stored = await h.results.findings(digest);
+    expect(stored.map((finding) => finding.id)).toEqual(['CVE-2022-46175']);
+    expect(sortedRaw(stored)).toEqual(await freshFindings(digest));
+    expect(runs[0]!.evaluation?.images.map((image) => [image.key.digest, image.outcome])).toEqual([[digest, 'judged']]);
+    expect((await verdicts.get(key(repository, digest)))?.verdict.counts).toMatchObject({ HIGH: 1 });
+
+    // Asked again: every package matched again, nothing changed, nothing written.
+    const again = await rescanImages({ syncId, digests: [digest], all: true }, rescanDeps());
+    expect(again.counts).toMatchObject({ touched: 0, untouched: 1, skipped: 0 });
+    expect(again.digests[0]).toMatchObject({ outcome: 'untouched', matchedPackages: 2 });
+  });
+
   /** An image as a push would leave it (image state, SBOM, scan result and findings), without building one. */
   async function storeImage(repository: string, npm: Record<string, string>, index: number): Promise<Digest> {
     const digest = parseDigest(`sha256:${index.toString(16).padStart(4, '0')}${randomUUID().replaceAll('-', '')}${'0'.repeat(28)}`);
