@@ -11,7 +11,7 @@ const isoTime = z.iso.datetime({ offset: true });
 const digest = z.string().regex(/^sha256:[a-f0-9]{64}$/);
 
 export const severityCounts = z.object(Object.fromEntries(SEVERITIES.map((severity) => [severity, z.number().int().min(0)])) as Record<(typeof SEVERITIES)[number], z.ZodNumber>);
-export const verdictCounts = z.record(verdictParam, z.number().int().min(0)).describe('Images by verdict; verdicts with none are left out');
+export const verdictCounts = z.partialRecord(verdictParam, z.number().int().min(0)).describe('Images by verdict; verdicts with none are left out');
 
 export const imageKeySchema = z.object({ account: z.string(), region: z.string(), repository: z.string(), digest });
 
@@ -74,7 +74,7 @@ export const imageDetail = imageSummary.extend({
       finishedAt: isoTime,
       distro: z.object({ id: z.string(), version: z.string().optional(), name: z.string().optional() }).optional(),
       packages: z.number().int(),
-      layers: z.array(z.object({ digest, packagesAdded: z.number().int() })),
+      layers: z.array(z.object({ digest, size: z.number().int().describe('Compressed bytes') })),
       advisories: z.array(z.object({ ecosystem: z.string(), loadedAt: isoTime.optional() })),
     })
     .optional()
