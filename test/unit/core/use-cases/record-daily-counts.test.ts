@@ -22,7 +22,7 @@ const summary = (n: number, verdict: VerdictValue, counts: Partial<SeverityCount
 });
 
 describe('countRepository', () => {
-  it('sums the live images' verdicts and their findings by severity', () => {
+  it('sums the verdicts of the live images and their findings by severity', () => {
     const counts = countRepository(
       [state(1), state(2), state(3), state(4)],
       [summary(1, 'FAIL', { HIGH: 2, LOW: 1 }), summary(2, 'PASS', { MEDIUM: 3 }), summary(3, 'FAIL', { CRITICAL: 1, HIGH: 1 }), summary(4, 'ADVISORIES_UNAVAILABLE')],
