@@ -26,16 +26,16 @@ export async function startBackfillAction(input: RouteInput<Route>, context: Api
   const nowMs = deps.nowMs ?? Date.now;
   const deadline = nowMs() + (deps.options?.backfillBudgetMs ?? DEFAULT_BUDGET_MS);
   body.repositories?.forEach((name, index) => {
-    if (!canAct(context.access, name)) throw forbidden(`not allowed to act on repository ${name} (repositories.${index})`);
+    if (!canAct(context.access, name)) throw forbidden(`not allowed to act on repository ${name} (body.repositories.${index})`);
   });
   const watched: RepositoryKey[] = [];
   for await (const repository of deps.backfill.catalog.repositories()) watched.push(repository);
   const named = body.repositories ? new Set(body.repositories) : undefined;
   named?.forEach((name) => {
-    if (!watched.some((repository) => repository.repository === name)) throw badRequest(`repositories.${body.repositories!.indexOf(name)}`, `${name} is not a watched repository`);
+    if (!watched.some((repository) => repository.repository === name)) throw badRequest(`body.repositories.${body.repositories!.indexOf(name)}`, `${name} is not a watched repository`);
   });
   const chosen = watched.filter((repository) => (named ? named.has(repository.repository) : canAct(context.access, repository.repository)));
-  if (chosen.length === 0) throw forbidden('no watched repository the caller may act on');
+  if (chosen.length === 0 && watched.length > 0) throw forbidden('no watched repository the caller may act on');
 
   return recordAction(
     deps.actions,
