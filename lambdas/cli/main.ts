@@ -19,6 +19,7 @@ Commands:
                  queue the watched ECR images not scanned yet, reconcile tags (customs backfill --help)
   version compare --scheme S
                  order versions as an ecosystem does (customs version --help)
+  api COMMAND    ask the findings API: images, findings, verdicts, the CI gate (customs api --help)
 
 Options:
   --help, -h     show this help
@@ -56,6 +57,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       }
       case 'version':
         return await versionCommand(rest, io);
+      case 'api': {
+        // Loaded on demand: the signer and credential chain only for the command that uses them.
+        const { apiCommand } = await import('./api-command.ts');
+        return await apiCommand(rest, io);
+      }
       default:
         throw new CustomsError('usage', `unknown command ${JSON.stringify(command)} (see customs --help)`);
     }
