@@ -1,5 +1,6 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { findingsDocumentClient } from '../../adapters/dynamodb/document-client.ts';
+import { DynamoDbCountsHistory } from '../../adapters/dynamodb/dynamodb-counts-history.ts';
 import { DynamoDbBackfillMarks } from '../../adapters/dynamodb/dynamodb-backfill-marks.ts';
 import type { DynamoDbImageStateStore } from '../../adapters/dynamodb/dynamodb-image-state-store.ts';
 import { DynamoDbRepositoryCatalogue } from '../../adapters/dynamodb/dynamodb-repository-catalogue.ts';
@@ -14,7 +15,7 @@ import type { Clock } from '../../core/ports.ts';
 import { createJudgingClients, type JudgingClients } from '../shared/judging-clients.ts';
 import { createJudgingDeps } from '../shared/judging-deps.ts';
 import type { DailyEnvironment } from './daily-environment.ts';
-import { backfillStep, reindexStep, retentionStep, reviewStep } from './daily-steps.ts';
+import { backfillStep, countsStep, reindexStep, retentionStep, reviewStep } from './daily-steps.ts';
 import type { DailyStep } from './run-steps.ts';
 
 /** The judging clients and SQS (the scan requests the enumeration and the re-index queue). */
@@ -35,7 +36,7 @@ export interface DailyWiring {
   readonly scannerVersion?: string;
 }
 
-/** The four steps of the daily pass on DynamoDB, ECR, SQS, SNS and SSM, in the order they run. */
+/** The five steps of the daily pass on DynamoDB, ECR, SQS, SNS and SSM, in the order they run. */
 export function createDailySteps(wiring: DailyWiring): DailyStep<unknown>[] {
   const { env, clients } = wiring;
   const version = wiring.scannerVersion ?? scannerVersion();
@@ -49,6 +50,7 @@ export function createDailySteps(wiring: DailyWiring): DailyStep<unknown>[] {
   const reader = new RegionalEcrImageReader(judging.ecr);
   const registry = { describe: reader.describe.bind(reader) };
   const queue = new SqsScanRequestQueue({ sqs: clients.sqs, queueUrl: env.scanQueueUrl });
+  const verdicts = new DynamoDbVerdictListing(table);
   const states = { imagesOf: (repository: Parameters<DynamoDbImageStateStore['imagesOfRepository']>[0]) => images.imagesOfRepository(repository, Infinity) };
 
   return [
@@ -71,7 +73,7 @@ export function createDailySteps(wiring: DailyWiring): DailyStep<unknown>[] {
       { batchSize: env.reviewBatchSize, concurrency: env.reviewConcurrency },
       {
         catalogue,
-        verdicts: new DynamoDbVerdictListing(table),
+        verdicts,
         images,
         results,
         policies: judging.policies,
@@ -83,5 +85,6 @@ export function createDailySteps(wiring: DailyWiring): DailyStep<unknown>[] {
     ),
     reindexStep({ limit: env.reindexPerRun, clock }, { versions: new DynamoDbScanVersionIndex(table), images, queue, scannerVersion: version }),
     retentionStep({ ...(env.deletedRetentionDays !== undefined ? { retentionDays: env.deletedRetentionDays } : {}) }, { catalogue, states, images, clock }),
+    countsStep({ catalogue, verdicts, states, history: new DynamoDbCountsHistory(table), clock }),
   ];
 }

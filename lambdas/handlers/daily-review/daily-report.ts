@@ -1,5 +1,5 @@
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
-import type { BackfillSummary, ReindexSummary, RetentionSummary, ReviewSummary } from './daily-steps.ts';
+import type { BackfillSummary, CountsSummary, ReindexSummary, RetentionSummary, ReviewSummary } from './daily-steps.ts';
 import type { StepName, StepOutcome } from './run-steps.ts';
 
 /** What the daily pass found, as one log line at the end of each run. */
@@ -17,6 +17,8 @@ export interface DailyPassReport {
     readonly deletedPastRetention: number;
     /** Deleted images past the retention whose state this run removed. */
     readonly deletedForgotten: number;
+    /** Repositories whose daily counts (`GET /history`) this run wrote. */
+    readonly repositoriesCounted: number;
   };
   readonly failed: readonly StepName[];
   /** Steps not started, or stopped part-way, because the invocation ran out of time. */
@@ -35,11 +37,13 @@ export function dailyPassReport(outcomes: readonly StepOutcome[], startedAt: Dat
   const review = resultOf<ReviewSummary>(outcomes, 'review');
   const reindex = resultOf<ReindexSummary>(outcomes, 'reindex');
   const retention = resultOf<RetentionSummary>(outcomes, 'retention');
+  const counts = resultOf<CountsSummary>(outcomes, 'counts');
   const stoppedEarly: StepName[] = [
     ...(backfill?.stoppedEarly ? ['backfill' as const] : []),
     ...(review && review.leftForLater > 0 ? ['review' as const] : []),
     ...(reindex?.stoppedEarly ? ['reindex' as const] : []),
     ...(retention?.stoppedEarly ? ['retention' as const] : []),
+    ...(counts?.stoppedEarly ? ['counts' as const] : []),
   ];
   return {
     startedAt: startedAt.toISOString(),
@@ -53,6 +57,7 @@ export function dailyPassReport(outcomes: readonly StepOutcome[], startedAt: Dat
       reindexed: reindex?.queued ?? 0,
       deletedPastRetention: retention?.pastRetention ?? 0,
       deletedForgotten: retention?.forgotten ?? 0,
+      repositoriesCounted: counts?.recorded ?? 0,
     },
     failed: outcomes.filter((outcome) => outcome.status === 'failed').map((outcome) => outcome.name),
     left: [...outcomes.filter((outcome) => outcome.status === 'left').map((outcome) => outcome.name), ...stoppedEarly],
@@ -74,6 +79,7 @@ export function recordDailyMetrics(metrics: Metrics, report: DailyPassReport): v
   metrics.addMetric('ImagesReindexed', MetricUnit.Count, found.reindexed);
   metrics.addMetric('DeletedPastRetention', MetricUnit.Count, found.deletedPastRetention);
   metrics.addMetric('DeletedImagesForgotten', MetricUnit.Count, found.deletedForgotten);
+  metrics.addMetric('RepositoriesCounted', MetricUnit.Count, found.repositoriesCounted);
   metrics.addMetric('DailyStepsFailed', MetricUnit.Count, report.failed.length);
   metrics.addMetric('DailyStepsLeft', MetricUnit.Count, report.left.length);
 }

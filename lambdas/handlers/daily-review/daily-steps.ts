@@ -4,6 +4,7 @@ import type { Clock, ImageStateStore, RegistryCatalog, RepositoryCatalogue } fro
 import { backfillImages, type BackfillDeps } from '../../core/use-cases/backfill-images.ts';
 import { reviewVerdicts, type DailyReviewDeps, type DailyReviewReport } from '../../core/use-cases/daily-review.ts';
 import type { EvaluationRun } from '../../core/use-cases/evaluate-images.ts';
+import { recordDailyCounts, type RecordDailyCountsDeps } from '../../core/use-cases/record-daily-counts.ts';
 import { reindexImages, type ReindexImagesDeps } from '../../core/use-cases/reindex-images.ts';
 import { mapLimit } from '../../core/util/map-limit.ts';
 import { UntilDeadline } from './deadline.ts';
@@ -227,3 +228,30 @@ export function retentionStep(options: { readonly retentionDays?: number; readon
 
 /** Forgets in flight at once: each is a read per tag and one small transaction. */
 const DEFAULT_RETENTION_CONCURRENCY = 4;
+
+export interface CountsSummary {
+  readonly date: string;
+  readonly repositories: number;
+  /** Repositories whose counts for the day were written. */
+  readonly recorded: number;
+  readonly images: number;
+  readonly failedRepositories: readonly { readonly repository: string; readonly error: string }[];
+  readonly stoppedEarly: boolean;
+}
+
+/**
+ * (5) The day's counts per repository (`GET /history`), from the verdicts as the review left them.
+ * A rerun the same day writes the day again; a repository that fails is reported and the step
+ * fails at the end, what was recorded kept.
+ */
+export function countsStep(deps: RecordDailyCountsDeps): DailyStep<CountsSummary> {
+  return {
+    name: 'counts',
+    run: async (deadline) => {
+      const report = await recordDailyCounts({ shouldStop: () => deadline.expired() }, deps);
+      const summary: CountsSummary = { date: report.date, repositories: report.repositories, recorded: report.recorded, images: report.images, failedRepositories: report.failed, stoppedEarly: report.stoppedEarly };
+      if (report.failed.length > 0) throw new PartialStepFailure(`daily counts failed in ${String(report.failed.length)} repositories: ${report.failed.map((entry) => entry.repository).join(', ')}`, summary);
+      return summary;
+    },
+  };
+}

@@ -1,7 +1,7 @@
 import { messageOf } from '../../core/errors.ts';
 import type { Deadline } from './deadline.ts';
 
-export type StepName = 'backfill' | 'review' | 'reindex' | 'retention';
+export type StepName = 'backfill' | 'review' | 'reindex' | 'retention' | 'counts';
 
 export interface DailyStep<R> {
   readonly name: StepName;

@@ -8,6 +8,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { findingsDocumentClient } from '../../../lambdas/adapters/dynamodb/document-client.ts';
+import { DynamoDbCountsHistory } from '../../../lambdas/adapters/dynamodb/dynamodb-counts-history.ts';
 import { DynamoDbImageStateStore } from '../../../lambdas/adapters/dynamodb/dynamodb-image-state-store.ts';
 import { DynamoDbRepositoryCatalogue } from '../../../lambdas/adapters/dynamodb/dynamodb-repository-catalogue.ts';
 import { DynamoDbScanResultStore } from '../../../lambdas/adapters/dynamodb/dynamodb-scan-result-store.ts';
@@ -25,7 +26,7 @@ import { createDailySteps, type DailyClients } from '../../../lambdas/handlers/d
 import { readDailyEnvironment } from '../../../lambdas/handlers/daily-review/daily-environment.ts';
 import { createDailyHandler } from '../../../lambdas/handlers/daily-review/daily-handler.ts';
 import type { DailyPassReport } from '../../../lambdas/handlers/daily-review/daily-report.ts';
-import type { BackfillSummary, ReindexSummary, RetentionSummary, ReviewSummary } from '../../../lambdas/handlers/daily-review/daily-steps.ts';
+import type { BackfillSummary, CountsSummary, ReindexSummary, RetentionSummary, ReviewSummary } from '../../../lambdas/handlers/daily-review/daily-steps.ts';
 import { createLocalTable, localDynamoDbClient } from '../../support/dynamodb-tables.ts';
 import { motoAlerting, type MotoAlerting } from '../../support/moto-alerting.ts';
 import { sampleFinding, samplePackage } from '../../support/sample-findings.ts';
@@ -261,7 +262,7 @@ describe('the daily pass handler on DynamoDB Local and moto', () => {
     // The lost image (backfill) and the two older-version scans (re-index, each once: the enumeration
     // leaves the recent one to it); the unwatched repository's image is not listed.
     expect(await drain()).toEqual([`${names.app}@${d.lost}`, `${names.app}@${d.outdated}`, `${names.app}@${d.upgraded}`].sort());
-    expect(report.found).toEqual({ imagesQueued: 3, tagsReconciled: 3, imagesMarkedDeleted: 1, verdictsReevaluated: 1, verdictsChanged: 1, reindexed: 2, deletedPastRetention: 1, deletedForgotten: 1 });
+    expect(report.found).toEqual({ imagesQueued: 3, tagsReconciled: 3, imagesMarkedDeleted: 1, verdictsReevaluated: 1, verdictsChanged: 1, reindexed: 2, deletedPastRetention: 1, deletedForgotten: 1, repositoriesCounted: 2 });
 
     const backfill = step<BackfillSummary>(report, 'backfill');
     expect(backfill).toMatchObject({ runId: `daily-2027-01-01-${VERSION}`, pushedAfter: '2026-12-02T06:00:00.000Z', repositories: 2, images: 6, queued: 1, olderThanBound: 1, alreadyScanned: 3, leftToReindex: 1, deletedMarked: 1, failedRepositories: [], stoppedEarly: false });
@@ -303,6 +304,22 @@ describe('the daily pass handler on DynamoDB Local and moto', () => {
     expect(step<RetentionSummary>(report, 'retention')).toMatchObject({ deleted: 1, pastRetention: 0, forgotten: 0 });
   });
 
+  it('records the day\'s counts per repository from the verdicts the review left, live images only, once however often it runs that day', async () => {
+    const report = await dailyHandler()(scheduled, contextWith(600_000));
+    await drain();
+    expect(step<CountsSummary>(report, 'counts')).toEqual({ date: '2027-01-01', repositories: 2, recorded: 2, images: 5, failedRepositories: [], stoppedEarly: false });
+    const history = new DynamoDbCountsHistory({ client: documents, tableName });
+    const none = { CRITICAL: 0, HIGH: 0, MEDIUM: 0, LOW: 0, UNKNOWN: 0 };
+    // app: the covered image turned FAIL by the review (its one HIGH finding no longer ignored); the
+    // gone image is deleted and the lost one has no verdict yet. web: the long-deleted image is forgotten.
+    expect(await history.list({ account: ACCOUNT, region: REGION, repository: names.app }, '2026-12-01')).toEqual([
+      { repository: { account: ACCOUNT, region: REGION, repository: names.app }, date: '2027-01-01', images: 4, findings: { ...none, HIGH: 1 }, verdicts: { PASS: 3, FAIL: 1 } },
+    ]);
+    expect(await history.list({ account: ACCOUNT, region: REGION, repository: names.web }, '2027-01-01')).toEqual([
+      { repository: { account: ACCOUNT, region: REGION, repository: names.web }, date: '2027-01-01', images: 1, findings: none, verdicts: { PASS: 1 } },
+    ]);
+  });
+
   it('a failing step does not keep the others from running, and the invocation fails at the end', async () => {
     failRepositoriesOnce = true;
     const error = vi.spyOn(logger, 'error');
@@ -311,15 +328,15 @@ describe('the daily pass handler on DynamoDB Local and moto', () => {
     info.mockClear();
     await expect(dailyHandler()(scheduled, contextWith(600_000))).rejects.toThrow(/backfill failed/);
     const report = info.mock.calls.find((call) => call[0] === 'daily review report')![1] as unknown as { report: DailyPassReport };
-    expect(report.report.steps.map((outcome) => `${outcome.name}:${outcome.status}`)).toEqual(['backfill:failed', 'review:done', 'reindex:done', 'retention:done']);
+    expect(report.report.steps.map((outcome) => `${outcome.name}:${outcome.status}`)).toEqual(['backfill:failed', 'review:done', 'reindex:done', 'retention:done', 'counts:done']);
     expect(error).toHaveBeenCalledWith('daily review step failed', expect.objectContaining({ step: 'backfill', error: expect.stringMatching(/Rate exceeded/) }));
     await drain();
   });
 
   it('with no time left it starts nothing and reports every step left, without failing', async () => {
     const report = await dailyHandler()(scheduled, contextWith(500));
-    expect(report.steps.map((outcome) => outcome.status)).toEqual(['left', 'left', 'left', 'left']);
-    expect(report.left).toEqual(['backfill', 'review', 'reindex', 'retention']);
+    expect(report.steps.map((outcome) => outcome.status)).toEqual(['left', 'left', 'left', 'left', 'left']);
+    expect(report.left).toEqual(['backfill', 'review', 'reindex', 'retention', 'counts']);
     expect(await drain()).toEqual([]);
   });
 

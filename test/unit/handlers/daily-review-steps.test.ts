@@ -153,7 +153,7 @@ describe('the report and the handler', () => {
       new Date('2027-03-01T05:00:00Z'),
       new Date('2027-03-01T05:10:00Z'),
     );
-    expect(report.found).toEqual({ imagesQueued: 10, tagsReconciled: 3, imagesMarkedDeleted: 3, verdictsReevaluated: 0, verdictsChanged: 0, reindexed: 6, deletedPastRetention: 0, deletedForgotten: 0 });
+    expect(report.found).toEqual({ imagesQueued: 10, tagsReconciled: 3, imagesMarkedDeleted: 3, verdictsReevaluated: 0, verdictsChanged: 0, reindexed: 6, deletedPastRetention: 0, deletedForgotten: 0, repositoriesCounted: 0 });
     expect(report.failed).toEqual(['review']);
     expect(report.left).toEqual(['retention', 'backfill']);
   });
