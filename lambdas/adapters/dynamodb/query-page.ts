@@ -15,6 +15,7 @@ export interface QueryPage {
  * continue from. Pages DynamoDB cuts at 1 MB are followed until the page is full.
  */
 export async function queryPage(client: DynamoDBDocumentClient, input: QueryCommandInput, keyAttributes: readonly string[], limit: number, start: Record<string, string> | undefined): Promise<QueryPage> {
+  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`a page holds at least one item, not ${String(limit)}`);
   const items: Record<string, unknown>[] = [];
   let from: Record<string, unknown> | undefined = start;
   do {
