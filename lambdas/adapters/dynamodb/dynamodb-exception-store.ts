@@ -97,14 +97,13 @@ export class DynamoDbExceptionStore implements ExceptionStore {
       } catch (error) {
         if (!(error instanceof TransactionCanceledException)) throw error;
         const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code);
-        if (codes.includes('ConditionalCheckFailed') || !codes.includes('TransactionConflict') || attempt >= CONFLICT_RETRIES) {
-          if (codes.includes('ConditionalCheckFailed')) return codes;
-          throw error;
-        }
+        if (codes.includes('ConditionalCheckFailed')) return codes;
+        if (!codes.includes('TransactionConflict') || attempt >= CONFLICT_RETRIES) throw error;
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 50 * 2 ** attempt));
       }
     }
   }
 }
 
-const CONFLICT_RETRIES = 4;
+/** Exceptions change rarely: a few conflicting changes at once are waited out rather than refused. */
+const CONFLICT_RETRIES = 6;
