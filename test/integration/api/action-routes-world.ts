@@ -1,9 +1,10 @@
-import { handleApiRequest } from '../../../lambdas/core/api/handle-api-request.ts';
 import type { ApiAccessRule } from '../../../lambdas/core/api/access-rules.ts';
 import type { RouteImplementations } from '../../../lambdas/core/api/api-context.ts';
 import type { ActionEntry, ActionLog } from '../../../lambdas/core/api/api-ports.ts';
 import { routes, type OperationId } from '../../../lambdas/core/api/routes.ts';
 import type { Clock } from '../../../lambdas/core/ports.ts';
+import { createFindingsApiHandler } from '../../../lambdas/handlers/findings-api-handler.ts';
+import { apiEvent } from '../../support/api-events.ts';
 import { ACCOUNT, REGION } from '../../support/ecr-events.ts';
 
 /** A caller as API Gateway reports it: the role a rule names, the session it signed with. */
@@ -30,27 +31,18 @@ export interface ApiAnswer {
 }
 
 /**
- * The findings API's router (route match, the route table's validation, repository authorization,
- * error mapping) over the action routes under test; the read routes are not wired here and fail
- * if asked.
+ * The findings API's Lambda handler (the API Gateway v2 event read as API Gateway sends it, route
+ * match, the route table's validation, repository authorization, error mapping) over the action
+ * routes under test; the read routes are not wired here and fail if asked.
  */
 export function actionApi(actions: Pick<RouteImplementations, 'rescanImage' | 'startBackfill' | 'releaseImage' | 'addException' | 'removeException'>, rules: readonly ApiAccessRule[], clock: Clock) {
   const missing = Object.fromEntries((Object.keys(routes) as OperationId[]).map((id) => [id, () => Promise.reject(new Error(`${id} is not wired in this test`))]));
   const implementations = { ...missing, ...actions } as RouteImplementations;
-  let counter = 0;
+  const handler = createFindingsApiHandler({ implementations, rules, pageTokenKeys: { keys: () => Promise.reject(new Error('no listing under test')) }, clock, region: REGION, account: ACCOUNT });
   return async (call: ApiCall): Promise<ApiAnswer> => {
-    const response = await handleApiRequest(
-      {
-        method: call.method,
-        rawPath: call.path,
-        query: call.query ?? {},
-        ...(call.body !== undefined ? { body: typeof call.body === 'string' ? call.body : JSON.stringify(call.body) } : {}),
-        principal: { arn: call.principal.arn, display: call.principal.display, account: ACCOUNT },
-        requestId: `action-test-${String(++counter)}`,
-      },
-      { implementations, rules, pageTokenKeys: { keys: () => Promise.reject(new Error('no listing under test')) }, home: { account: ACCOUNT, region: REGION }, clock },
-    );
-    return { status: response.status, body: JSON.parse(response.body) as Record<string, unknown> };
+    const event = apiEvent({ method: call.method, path: call.path, ...(call.query ? { query: call.query } : {}), ...(call.body !== undefined ? { body: call.body } : {}), principalArn: call.principal.display });
+    const result = await handler(event);
+    return { status: result.statusCode ?? 0, body: JSON.parse(result.body ?? '{}') as Record<string, unknown> };
   };
 }
 
