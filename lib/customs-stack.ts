@@ -13,6 +13,7 @@ import { DailyReview } from './constructs/daily-review.ts';
 import { AlertSubscriptions } from './constructs/alert-subscriptions.ts';
 import { AlertTopics } from './constructs/alert-topics.ts';
 import { EcrEventsToQueue } from './constructs/ecr-events-to-queue.ts';
+import { FindingsApi } from './constructs/findings-api.ts';
 import { FindingsTable } from './constructs/findings-table.ts';
 import type { JudgingProps } from './constructs/judging-access.ts';
 import { PipelineAlarms } from './constructs/pipeline-alarms.ts';
@@ -33,6 +34,7 @@ const SCANNER_ENTRY = fileURLToPath(new URL('../lambdas/handlers/scan-image-hand
 const SYNC_ENTRY = fileURLToPath(new URL('../lambdas/handlers/sync-advisories-handler.ts', import.meta.url));
 const RESCAN_ENTRY = fileURLToPath(new URL('../lambdas/handlers/rescan-images-handler.ts', import.meta.url));
 const DAILY_ENTRY = fileURLToPath(new URL('../lambdas/handlers/daily-review-handler.ts', import.meta.url));
+const FINDINGS_API_ENTRY = fileURLToPath(new URL('../lambdas/handlers/findings-api-handler.ts', import.meta.url));
 // A change set is read by the rescans of its sync, which the rescan queue keeps at most 14 days.
 const CHANGE_SET_RETENTION = Duration.days(15);
 
@@ -54,6 +56,7 @@ export class CustomsStack extends Stack {
   readonly advisorySync: AdvisorySync;
   readonly rescan: RescanPipeline;
   readonly dailyReview: DailyReview;
+  readonly findingsApi: FindingsApi;
 
   constructor(scope: Construct, id: string, props: CustomsStackProps = {}) {
     super(scope, id, props);
@@ -110,6 +113,26 @@ export class CustomsStack extends Stack {
     this.grantJudgingResources(this.scanner.role);
 
     ({ rescan: this.rescan, advisorySync: this.advisorySync, dailyReview: this.dailyReview } = this.continuousAssessment(config, removalPolicy, judging));
+    this.findingsApi = new FindingsApi(this, 'FindingsApi', {
+      entry: FINDINGS_API_ENTRY,
+      projectRoot: PROJECT_ROOT,
+      findingsTable: this.findings.table,
+      advisoryTable: this.advisories.table,
+      sbomBucket: this.sboms.bucket,
+      scanQueue: this.events.queue,
+      rescanQueue: this.rescan.queue,
+      watchedRepositories: config.watchedRepositories,
+      accessRules: config.api.access,
+      throttle: config.api.throttle,
+      // Stale as the cursor-age alarm counts it.
+      advisoryStaleAfterHours: config.advisorySync.maxCursorAgeHours,
+      memoryMiB: config.api.memoryMiB,
+      accessLogRetention: config.api.logRetentionDays as RetentionDays,
+      logRetention: config.retention.logDays as RetentionDays,
+      logRemovalPolicy: removalPolicy,
+      ...judging,
+    });
+    this.grantJudgingResources(this.findingsApi.handler.role);
 
     const deadLetterQueue = this.topics.deliveryDeadLetterQueue;
     new AlertSubscriptions(this, 'AlertSubscriptions', { topic: this.topics.alertsTopic, subscriptions: config.alerts.subscriptions, filterPolicyOf: alertFilterPolicy, deadLetterQueue });
@@ -143,6 +166,8 @@ export class CustomsStack extends Stack {
     new CfnOutput(this, 'AdvisorySyncFunctionName', { value: this.advisorySync.handler.function.functionName });
     new CfnOutput(this, 'RescanQueueUrl', { value: this.rescan.queue.queueUrl });
     new CfnOutput(this, 'DailyReviewFunctionName', { value: this.dailyReview.handler.function.functionName });
+    // What `customs api --api URL` (or CUSTOMS_API_URL) is given.
+    new CfnOutput(this, 'FindingsApiUrl', { value: this.findingsApi.url });
     acknowledgeNagFindings(this);
   }
 

@@ -75,6 +75,7 @@ export function nagAcknowledgements(stack: CustomsStack): NagAcknowledgement[] {
     },
     ...continuousAssessmentAcknowledgements(stack, arnOf),
     ...dailyReviewAcknowledgements(stack, arnOf),
+    ...findingsApiAcknowledgements(stack, arnOf),
   ];
 }
 
@@ -166,6 +167,40 @@ function dailyReviewAcknowledgements(stack: CustomsStack, arnOf: (resource: ICon
     { resource: dailyReview.scheduleDeadLetterQueue, id: 'AwsSolutions-SQS3', reason: `The daily schedule's DLQ, for ticks EventBridge Scheduler could not deliver: ${DLQ_REASON}` },
     { resource: dailyReview.failureQueue, id: 'Serverless-SQSRedrivePolicy', reason: `The daily function's on-failure destination: ${DLQ_REASON}` },
     { resource: dailyReview.failureQueue, id: 'AwsSolutions-SQS3', reason: `The daily function's on-failure destination, for invocations that failed after Lambda's retries: ${DLQ_REASON}` },
+  ];
+}
+
+// The findings API (lib/constructs/findings-api.ts).
+function findingsApiAcknowledgements(stack: CustomsStack, arnOf: (resource: IConstruct) => string): NagAcknowledgement[] {
+  const { findingsApi, findings, advisories, sboms } = stack;
+  const policy = findingsApi.handler.role.node.findChild('DefaultPolicy');
+  const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+  const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+  const everyRepository = `arn:<AWS::Partition>:ecr:${region}:${account}:repository/*`;
+  const describes = ecrRepositoryPatterns(stack, stack.config.watchedRepositories);
+  const releases = findingsApi.quarantineRepositories === undefined ? [] : ecrRepositoryPatterns(stack, findingsApi.quarantineRepositories);
+  const patterns = [...new Set([everyRepository, ...describes, ...releases])];
+  const uses = (pattern: string): string =>
+    [
+      ...(pattern === everyRepository ? ['ecr:DescribeRepositories, which a backfill uses to list repositories without naming them (a watched prefix cannot be named in advance): it reads names only'] : []),
+      ...(describes.includes(pattern) ? ['ecr:DescribeImages on the watched repositories, to list the images a backfill queues'] : []),
+      ...(releases.includes(pattern) ? [`${QUARANTINE}, with BatchGetImage and DescribeImages, for a release asked for through the API`] : []),
+    ].join('; and ');
+  return [
+    { resource: policy, id: `AwsSolutions-IAM5[Resource::${arnOf(findings.table)}/index/*]`, reason: "Queries on the findings table's own global secondary indexes (images by repository, verdict and vulnerability; the action log), nothing else." },
+    { resource: policy, id: `AwsSolutions-IAM5[Resource::${arnOf(advisories.table)}/index/*]`, reason: "Reads on the advisory table's own global secondary index (a vulnerability by any alias), nothing else." },
+    { resource: policy, id: `AwsSolutions-IAM5[Resource::${arnOf(sboms.bucket)}/sboms/*]`, reason: 'GetObject on stored SBOM documents only (sboms/ in the SBOM bucket), keyed by digest: the SBOM route serves them, through a presigned URL past the response cap.' },
+    { resource: policy, id: `AwsSolutions-IAM5[Resource::${arnOf(sboms.bucket)}/api-answers/*]`, reason: "GetObject/PutObject on the API's large answers only (api-answers/ in the SBOM bucket, expiring after a day), keyed per request: served through presigned URLs past the 6 MB response cap." },
+    ...patterns.map((pattern) => ({ resource: policy, id: `AwsSolutions-IAM5[Resource::${pattern}]`, reason: `${uses(pattern)}: ${PATTERN_NATURE}` })),
+    ...(findingsApi.quarantineRepositories === undefined
+      ? []
+      : [{ resource: policy, id: 'AwsSolutions-IAM5[Resource::*]', reason: 'For a release through the API, ecr:DescribePullThroughCacheRules and ecr:DescribeRegistry have no resource-level permissions; they are the only actions granted on *.' }]),
+    { resource: findingsApi.handler.function, id: 'Serverless-LambdaTracing', reason: 'X-Ray needs xray:Put* on * and is priced per trace; the access log (request ID, caller, route, status, latency) and structured logs carry each request instead.' },
+    {
+      resource: findingsApi.handler.function,
+      id: 'Serverless-LambdaDLQ',
+      reason: 'Invoked only synchronously by API Gateway: a failed invocation is the caller\'s error answer and nothing is left to retry. A function DLQ serves asynchronous invokes only and would never receive anything.',
+    },
   ];
 }
 

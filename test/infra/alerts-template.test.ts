@@ -155,7 +155,10 @@ describe('alert subscriptions', () => {
   });
 
   it('lets SNS invoke a function of this account and region, and leaves other functions to their owners', () => {
-    const permissions = Object.values(resourcesOfType(subscribed.template, 'AWS::Lambda::Permission')).map((permission) => permission.Properties);
+    // SNS's permissions (the findings API's function has API Gateway's).
+    const permissions = Object.values(resourcesOfType(subscribed.template, 'AWS::Lambda::Permission'))
+      .map((permission) => permission.Properties)
+      .filter((properties) => properties?.Principal === 'sns.amazonaws.com');
     expect(permissions).toEqual([{ Action: 'lambda:InvokeFunction', FunctionName: LAMBDA_HERE, Principal: 'sns.amazonaws.com', SourceArn: { Ref: alertsTopic(subscribed.template) } }]);
     expect(endpointOf(subscribed.template, LAMBDA_OTHER_ACCOUNT)).toMatchObject({ Protocol: 'lambda' });
     expect(endpointOf(subscribed.template, LAMBDA_OTHER_REGION)).toMatchObject({ Protocol: 'lambda' });
@@ -163,8 +166,8 @@ describe('alert subscriptions', () => {
 
   it('in an environment-agnostic stack, makes the permission on the condition that the function is in the deploy’s account and region', () => {
     const { stack } = createCustomsApp({ context: { 'aws:cdk:bundling-stacks': [] } }, { config: { alerts: { subscriptions: [{ protocol: 'lambda', endpoint: LAMBDA_OTHER_ACCOUNT }] } } });
-    const template = Template.fromStack(stack).toJSON() as { Resources: Record<string, { Type: string; Condition?: string }>; Conditions: Record<string, unknown> };
-    const permission = Object.values(template.Resources).find((resource) => resource.Type === 'AWS::Lambda::Permission')!;
+    const template = Template.fromStack(stack).toJSON() as { Resources: Record<string, { Type: string; Condition?: string; Properties?: { Principal?: unknown } }>; Conditions: Record<string, unknown> };
+    const permission = Object.values(template.Resources).find((resource) => resource.Type === 'AWS::Lambda::Permission' && resource.Properties?.Principal === 'sns.amazonaws.com')!;
     expect(template.Conditions[permission.Condition!]).toEqual({
       'Fn::And': [{ 'Fn::Equals': ['444455556666', { Ref: 'AWS::AccountId' }] }, { 'Fn::Equals': [TEST_ENV.region, { Ref: 'AWS::Region' }] }],
     });

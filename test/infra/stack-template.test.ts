@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { LAYER_ANALYSIS_PREFIX } from '../../lambdas/adapters/s3/s3-layer-analysis-cache.ts';
 import { LOAD_REQUEST_PK } from '../../lambdas/adapters/dynamodb/advisory-load-request-keys.ts';
 import { ADVISORY_TABLE, FINDINGS_TABLE, type TableSchema } from '../../lambdas/adapters/dynamodb/table-schema.ts';
+import { routes } from '../../lambdas/core/api/routes.ts';
 import { resourcesOfType, synthCustoms, TEST_ENV } from './synth-customs.ts';
 
 // Synthesized once per configuration: the default (SQS-managed keys, every repository) and a
@@ -27,18 +28,25 @@ describe('the resources the stack holds', () => {
     const all = defaults.template.toJSON().Resources as Record<string, unknown>;
     // Continuous assessment adds the sync (function, role, scheduler role, schedule, four queues, five
     // alarms, an async invoke config), the rescan (function, role, two queues, an alarm) and the daily
-    // pass (function, role, scheduler role, schedule, two queues, two alarms, an async invoke config).
+    // pass (function, role, scheduler role, schedule, two queues, two alarms, an async invoke config);
+    // the findings API an HTTP API (a route per route-table entry, one integration, the $default
+    // stage), its function, role, invoke permission and access log group.
     expect(counts(all)).toEqual({
+      'AWS::ApiGatewayV2::Api': 1,
+      'AWS::ApiGatewayV2::Integration': 1,
+      'AWS::ApiGatewayV2::Route': Object.keys(routes).length,
+      'AWS::ApiGatewayV2::Stage': 1,
       'AWS::CloudWatch::Alarm': 11 + 5 + 1 + 2,
       'AWS::DynamoDB::Table': 2,
       'AWS::Events::Rule': 3,
-      'AWS::IAM::Policy': 1 + 2 + 1 + 2,
-      'AWS::IAM::Role': 1 + 2 + 1 + 2,
+      'AWS::IAM::Policy': 1 + 2 + 1 + 2 + 1,
+      'AWS::IAM::Role': 1 + 2 + 1 + 2 + 1,
       'AWS::KMS::Key': 1,
       'AWS::Lambda::EventInvokeConfig': 1 + 1,
       'AWS::Lambda::EventSourceMapping': 1 + 1 + 1,
-      'AWS::Lambda::Function': 1 + 1 + 1 + 1,
-      'AWS::Logs::LogGroup': 1 + 1 + 1 + 1,
+      'AWS::Lambda::Function': 1 + 1 + 1 + 1 + 1,
+      'AWS::Lambda::Permission': 1,
+      'AWS::Logs::LogGroup': 1 + 1 + 1 + 1 + 2,
       'AWS::S3::Bucket': 1,
       'AWS::S3::BucketPolicy': 1,
       'AWS::Scheduler::Schedule': 1 + 1,
@@ -61,6 +69,7 @@ describe('stack outputs', () => {
       'AdvisoryTableName',
       'AlertsTopicArn',
       'DailyReviewFunctionName',
+      'FindingsApiUrl',
       'FindingsTableName',
       'OperationsTopicArn',
       'PolicyParameterName',
