@@ -48,7 +48,7 @@ ${REGISTRY_USAGE}`,
 
 export const backfillCommand: ApiSubcommand = {
   name: 'backfill',
-  synopsis: 'backfill [--repository R]... [--max-age-days N]  queue images not scanned yet',
+  synopsis: 'backfill [--repository R]...          queue the images not scanned yet',
   usage: `Usage: customs api backfill [--repository REPO]... [options]
 
 Queues the images this scanner version has not scanned. An answer with complete: false ran out of

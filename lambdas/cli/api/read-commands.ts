@@ -228,7 +228,7 @@ ${REGISTRY_USAGE}`,
 
 export const vulnerabilityCommand: ApiSubcommand = {
   name: 'vulnerability',
-  synopsis: 'vulnerability ID [--repository-prefix P]  images affected by a CVE/GHSA/alias',
+  synopsis: 'vulnerability ID [--repository-prefix P] images with a CVE, GHSA or any alias',
   usage: `Usage: customs api vulnerability ID [options]
 
 Images affected by a vulnerability, by its ID or any alias (CVE, GHSA, DSA, OSV).

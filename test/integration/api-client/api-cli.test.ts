@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -132,6 +132,17 @@ describe('customs api (SigV4 from the environment, checked by botocore)', () => 
     expect(help.stdout).toContain('--api URL');
     expect((await runCli(['api', '--help'], { env: {} })).stdout).toMatch(/\n {2}exceptions add\|list\|remove/);
     expect((await runCli(['--help'], { env: {} })).stdout).toContain('api COMMAND');
+  });
+
+  it('writes the SBOM: inline, or downloaded from the short-lived URL past the cap (sent without credentials)', async () => {
+    const inline = await runCli(['api', 'sbom', `${REPOSITORY}@${digestOf(11)}`], { env: as(READER), tty: true });
+    expect(inline.code, inline.stderr).toBe(0);
+    expect(JSON.parse(inline.stdout)).toMatchObject({ bomFormat: 'CycloneDX', specVersion: '1.6', metadata: { component: { version: digestOf(11) } } });
+    const dir = await mkdtemp(join(tmpdir(), 'customs-api-sbom-'));
+    const large = await runCli(['api', 'sbom', `${REPOSITORY}@${digestOf(12)}`, '--output', join(dir, 'sbom.json')], { env: as(READER) });
+    expect(large.code, large.stderr).toBe(0);
+    expect(JSON.parse(await readFile(join(dir, 'sbom.json'), 'utf8'))).toMatchObject({ bomFormat: 'CycloneDX', metadata: { component: { version: digestOf(12) } } });
+    expect(JSON.parse(large.stdout)).toMatchObject({ written: join(dir, 'sbom.json') });
   });
 
   it('sends a bearer token from --token-file instead of signing (refused here: this door wants SigV4)', async () => {

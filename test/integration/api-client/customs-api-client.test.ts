@@ -108,6 +108,28 @@ describe('the findings API client behind a SigV4-verifying server (botocore)', (
     expect(api.server.log.at(-1)!.reason).toBe('signature does not match');
   });
 
+  it('sends a bearer token as the Authorization header, and gives up after timeoutMs', async () => {
+    let sent: Headers | undefined;
+    const bearer = new CustomsApiClient({
+      baseUrl: api.server.url,
+      authenticator: new BearerAuthenticator('local-token-1'),
+      fetch: (input, init) => {
+        sent = new Headers(init?.headers);
+        return fetch(input, init);
+      },
+    });
+    await expect(bearer.call('getCoverage', { path: {}, query: {}, body: undefined })).rejects.toMatchObject({ status: 403 });
+    expect(sent!.get('authorization')).toBe('Bearer local-token-1');
+    expect(sent!.get('x-amz-date')).toBeNull();
+    const hanging = new CustomsApiClient({
+      baseUrl: api.server.url,
+      authenticator: new BearerAuthenticator('t'),
+      timeoutMs: 50,
+      fetch: (_input, init) => new Promise((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal!.reason as Error))),
+    });
+    await expect(hanging.call('getCoverage', { path: {}, query: {}, body: undefined })).rejects.toMatchObject({ status: 0, code: 'TIMEOUT', message: 'GET /coverage: no answer in 50 ms' });
+  });
+
   it('checks the answer against the route schema, and names a transport failure', async () => {
     const lying = new CustomsApiClient({ baseUrl: api.server.url, authenticator: new BearerAuthenticator('t'), fetch: () => Promise.resolve(new Response(JSON.stringify({ repository: 'x' }), { status: 200 })) });
     await expect(lying.call('getVerdict', { path: {}, query: { repository: REPOSITORY, digest: digestOf(1) }, body: undefined })).rejects.toMatchObject({ code: 'INVALID_RESPONSE', status: 200 });

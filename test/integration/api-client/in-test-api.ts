@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
 import type { ApiAccessRule } from '../../../lambdas/core/api/access-rules.ts';
 import type { ApiRequest, RouteImplementations } from '../../../lambdas/core/api/api-context.ts';
 import { notFound } from '../../../lambdas/core/api/api-error.ts';
 import { handleApiRequest } from '../../../lambdas/core/api/handle-api-request.ts';
 import type { RouteOutput } from '../../../lambdas/core/api/route-definition.ts';
 import { routes, type OperationId, type Routes } from '../../../lambdas/core/api/routes.ts';
+import { closeServer, listenOnLoopback } from '../../support/http-server.ts';
 import { startSigV4VerifyingServer, type SigV4Key, type SigV4VerifyingServer, type VerifiedRequest } from '../../support/sigv4-verifying-server.ts';
 
 /**
@@ -47,6 +49,14 @@ const RULES: readonly ApiAccessRule[] = [
 
 export async function startInTestApi(images: readonly StoredImage[]): Promise<InTestApi> {
   const received: ApiRequest[] = [];
+  // Stands in for S3's presigned URLs: serves what getSbom put there, without credentials.
+  const largeDocuments = new Map<string, string>();
+  const documentServer = createServer((incoming, outgoing) => {
+    const text = largeDocuments.get(incoming.url ?? '');
+    if (text === undefined || incoming.headers.authorization !== undefined) outgoing.writeHead(403).end();
+    else outgoing.writeHead(200, { 'content-type': 'application/json' }).end(text);
+  });
+  const largeAnswers = `http://${await listenOnLoopback(documentServer)}`;
   const exceptions: InTestApi['exceptions'] = [];
   const principals = new Map([
     [READER.accessKeyId, READER.arn],
@@ -113,6 +123,15 @@ export async function startInTestApi(images: readonly StoredImage[]): Promise<In
       exceptions.push(exception);
       return Promise.resolve({ exception, action: action('exception-add', body.reason), reevaluated: 0 });
     },
+    getSbom: ({ path, query }) => {
+      const image = find(query.repository, path.digest);
+      const document = { bomFormat: 'CycloneDX', specVersion: '1.6', metadata: { component: { name: image.repository, version: image.digest } }, components: [] };
+      // The first image's SBOM inline; the others past the cap, through a short-lived URL.
+      if (image === images[0]) return Promise.resolve({ format: 'CycloneDX' as const, specVersion: '1.6' as const, document });
+      const url = `${largeAnswers}/sboms/${image.digest}.json`;
+      largeDocuments.set(new URL(url).pathname, JSON.stringify(document));
+      return Promise.resolve({ format: 'CycloneDX' as const, specVersion: '1.6' as const, url, expiresAt: new Date(Date.now() + 300_000).toISOString(), bytes: JSON.stringify(document).length });
+    },
     listExceptions: () => Promise.resolve({ items: exceptions }),
     removeException: ({ query }) => {
       const index = exceptions.findIndex((one) => one.id === query.id);
@@ -144,5 +163,13 @@ export async function startInTestApi(images: readonly StoredImage[]): Promise<In
       return { status: answer.status, headers: answer.headers, body: answer.body };
     },
   });
-  return { server, received, exceptions, close: () => server.close() };
+  return {
+    server,
+    received,
+    exceptions,
+    close: async () => {
+      await server.close();
+      await closeServer(documentServer);
+    },
+  };
 }
