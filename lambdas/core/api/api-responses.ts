@@ -177,7 +177,7 @@ export const actionRecord = z.object({
 export const rescanAnswer = z.object({ action: actionRecord, queued: z.array(digest) });
 export const backfillAnswer = z.object({
   action: actionRecord,
-  runId: z.string(),
+  runId: z.string().describe('Names the run; with complete false also how far it got: POST it back as is to go on'),
   repositories: z.number().int(),
   queued: z.number().int(),
   skipped: z.number().int(),

@@ -133,7 +133,11 @@ export const routes = {
       repositories: z.array(repositoryName).max(100).optional().describe('Absent: every repository the caller may act on'),
       maxAgeDays: z.number().int().min(1).max(3650).optional(),
       reason: reasonField.optional(),
-      runId: z.string().regex(/^api-[A-Za-z0-9_-]{8,64}$/, 'a runId an earlier answer named').optional().describe('Continue the run an answer with `complete: false` named (nothing is queued twice)'),
+      runId: z
+        .string()
+        .regex(/^api-[A-Za-z0-9_-]{8,64}(?:\.\d{1,6})?$/, 'a runId an earlier answer named')
+        .optional()
+        .describe('Continue the run an answer with `complete: false` named, as it named it (nothing is queued twice)'),
     }),
     response: backfillAnswer, status: 202, paginated: false,
   }),

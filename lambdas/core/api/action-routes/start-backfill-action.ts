@@ -18,8 +18,11 @@ const DAY_MS = 86_400_000;
  * Queues the images of the watched repositories (the body's, or every one the caller may act on)
  * that this scanner version has not scanned, as the CLI's backfill does, without reconciling tags.
  * A Lambda behind the HTTP API has 30 s: past the budget no further repository or image is listed
- * and the answer says `complete: false` with the runId, which a POST naming it continues (the run's
- * marks queue nothing twice).
+ * and the answer says `complete: false` with a runId naming the run and how many repositories (in
+ * name order) it finished. A POST naming that runId goes on from the first unfinished one; the
+ * run's marks queue nothing twice, so a repository listed again (a crash, a repeat) costs reads only.
+ * A single repository whose listing outlasts the budget is listed from its start on each call: the
+ * CLI's `customs backfill` has no such bound.
  */
 export async function startBackfillAction(input: RouteInput<Route>, context: ApiCallContext, deps: ActionRouteDeps): Promise<RouteOutput<Route>> {
   const body = input.body;
@@ -31,11 +34,12 @@ export async function startBackfillAction(input: RouteInput<Route>, context: Api
   const watched: RepositoryKey[] = [];
   for await (const repository of deps.backfill.catalog.repositories()) watched.push(repository);
   const named = body.repositories ? new Set(body.repositories) : undefined;
-  named?.forEach((name) => {
-    if (!watched.some((repository) => repository.repository === name)) throw badRequest(`body.repositories.${body.repositories!.indexOf(name)}`, `${name} is not a watched repository`);
+  body.repositories?.forEach((name, index) => {
+    if (!watched.some((repository) => repository.repository === name)) throw badRequest(`body.repositories.${index}`, `${name} is not a watched repository`);
   });
-  const chosen = watched.filter((repository) => (named ? named.has(repository.repository) : canAct(context.access, repository.repository)));
+  const chosen = watched.filter((repository) => (named ? named.has(repository.repository) : canAct(context.access, repository.repository))).sort(byKey);
   if (chosen.length === 0 && watched.length > 0) throw forbidden('no watched repository the caller may act on');
+  const resumed = body.runId ? parseRunId(body.runId) : undefined;
 
   return recordAction(
     deps.actions,
@@ -48,23 +52,50 @@ export async function startBackfillAction(input: RouteInput<Route>, context: Api
     },
     deps.newId ?? randomId,
     async (recorded) => {
-      const runId = body.runId ?? `api-${recorded.entry.id}`;
-      const bounded = boundedCatalog(deps.backfill.catalog, chosen, () => nowMs() >= deadline);
+      const runId = resumed?.base ?? `api-${recorded.entry.id}`;
+      const bounded = boundedCatalog(deps.backfill.catalog, chosen.slice(resumed?.finished ?? 0), () => nowMs() >= deadline);
       const report = await backfillImages(
         { runId, reconcile: false, ...(body.maxAgeDays !== undefined ? { pushedAfter: new Date(context.now.getTime() - body.maxAgeDays * DAY_MS) } : {}) },
         { ...deps.backfill, catalog: bounded.catalog },
       );
+      // Finished: listed to the end without an error, counted from the first repository on.
+      const failed = new Set(report.byRepository.filter((entry) => entry.error !== undefined).map((entry) => `${entry.account}/${entry.region}/${entry.repository}`));
+      const prefix = firstUnfinished(bounded.repositories, bounded.listedToEnd(), failed);
       const complete = !bounded.cut() && report.failed === 0;
+      const answerRunId = complete ? runId : `${runId}.${String((resumed?.finished ?? 0) + prefix)}`;
       const skipped = report.alreadyScanned + report.alreadyQueued + report.olderThanBound + report.leftToReindex;
-      const done = await recorded.finish(complete ? 'complete' : 'incomplete', { runId, queued: String(report.queued) });
-      return { action: actionAnswer(done), runId, repositories: report.repositories, queued: report.queued, skipped, complete };
+      const done = await recorded.finish(complete ? 'complete' : 'incomplete', { runId, queued: String(report.queued), ...(complete ? {} : { next: answerRunId }) });
+      return { action: actionAnswer(done), runId: answerRunId, repositories: report.repositories, queued: report.queued, skipped, complete };
     },
   );
 }
 
+/** `api-<id>` or `api-<id>.<repositories finished>`. */
+function parseRunId(runId: string): { base: string; finished: number } {
+  const dot = runId.lastIndexOf('.');
+  return dot < 0 ? { base: runId, finished: 0 } : { base: runId.slice(0, dot), finished: Number(runId.slice(dot + 1)) };
+}
+
+function keyOf(repository: RepositoryKey): string {
+  return `${repository.account}/${repository.region}/${repository.repository}`;
+}
+
+function byKey(a: RepositoryKey, b: RepositoryKey): number {
+  const left = keyOf(a);
+  const right = keyOf(b);
+  return left < right ? -1 : left > right ? 1 : 0;
+}
+
+/** How many repositories from the first were listed to the end without failing. */
+function firstUnfinished(repositories: readonly RepositoryKey[], listedToEnd: readonly boolean[], failed: ReadonlySet<string>): number {
+  const index = repositories.findIndex((repository, position) => !listedToEnd[position] || failed.has(keyOf(repository)));
+  return index < 0 ? repositories.length : index;
+}
+
 /** The chosen repositories' listings, stopping (and saying so) once `late()`: the rest waits for the next call. */
-function boundedCatalog(catalog: RegistryCatalog, repositories: readonly RepositoryKey[], late: () => boolean): { catalog: RegistryCatalog; cut: () => boolean } {
+function boundedCatalog(catalog: RegistryCatalog, repositories: readonly RepositoryKey[], late: () => boolean) {
   let cut = false;
+  const listedToEnd = repositories.map(() => false);
   const bounded: RegistryCatalog = {
     repositories: async function* () {
       for (const repository of repositories) {
@@ -83,7 +114,9 @@ function boundedCatalog(catalog: RegistryCatalog, repositories: readonly Reposit
         }
         yield image;
       }
+      const position = repositories.findIndex((entry) => keyOf(entry) === keyOf(repository));
+      if (position >= 0) listedToEnd[position] = true;
     },
   };
-  return { catalog: bounded, cut: () => cut };
+  return { catalog: bounded, repositories, cut: () => cut, listedToEnd: () => listedToEnd };
 }
