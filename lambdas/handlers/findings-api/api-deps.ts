@@ -109,6 +109,8 @@ export function createApiDeps(wiring: ApiWiring): ApiDeps {
     affected,
     holders,
     judge: judging.judge,
+    // The re-judging right after an exception change must see it, not the minute-old revision.
+    policies: judging.policies,
   });
   return { implementations: { ...reads, ...acts }, pageTokenKeys: new DynamoDbPageTokenKeys({ ...table, clock }), clock };
 }
