@@ -1,6 +1,7 @@
 import type { Digest } from '../digest.ts';
 import type { ImageKey, ImageState, RepositoryKey } from '../pipeline/model.ts';
 import type { SeverityCounts, VerdictValue } from '../pipeline/verdict-model.ts';
+import type { PageTokenKeys } from './page-token.ts';
 
 /**
  * Ports the findings API adds (issue 16). Listings are paged by the store: `position` is the
@@ -124,5 +125,5 @@ export type { Digest };
  * checked on every request), so whoever can read the table learns nothing from forging one.
  */
 export interface PageTokenKeySource {
-  keys(): Promise<import('./page-token.ts').PageTokenKeys>;
+  keys(): Promise<PageTokenKeys>;
 }
