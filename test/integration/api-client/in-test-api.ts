@@ -85,7 +85,7 @@ export async function startInTestApi(images: readonly StoredImage[]): Promise<In
   const implemented: Partial<RouteImplementations> = {
     getVerdict: ({ query }) => {
       const image = find(query.repository, query.digest);
-      return Promise.resolve({ repository: image.repository, digest: image.digest, verdict: image.verdict ?? 'UNKNOWN', allowed: image.verdict === 'PASS', failingCount: 0, failingIds: [], quarantined: false });
+      return Promise.resolve({ repository: image.repository, digest: image.digest, verdict: image.verdict ?? 'UNKNOWN', allowed: image.verdict === 'PASS', released: false, failingCount: 0, failingIds: [], quarantined: false });
     },
     getTag: ({ query }) => {
       const image = images.find((one) => one.repository === query.repository && one.tag === query.tag);

@@ -37,7 +37,7 @@ describe('the findings API Lambda door', () => {
     const handler = door({
       getVerdict: async (input, call) => {
         seen.push({ query: input.query, home: call.home, principal: call.principal });
-        return { repository: input.query.repository, digest: input.query.digest, verdict: 'UNKNOWN', allowed: false, failingCount: 0, failingIds: [], quarantined: false };
+        return { repository: input.query.repository, digest: input.query.digest, verdict: 'UNKNOWN', allowed: false, released: false, failingCount: 0, failingIds: [], quarantined: false };
       },
     });
     const result = await handler(apiEvent({ method: 'GET', path: '/verdict', query: { repository: 'team/deep/app', digest: DIGEST }, principalArn: role('actor') }), context);

@@ -191,6 +191,16 @@ describe('the findings API read routes on DynamoDB Local and moto', () => {
       updatedAt: now,
     };
     await new DynamoDbQuarantineStore(table).put(key(repo.app, app[1]!), { record: quarantined }, undefined);
+    // v2 fails for the same finding, but a person released it for that finding.
+    const released: QuarantineRecord = {
+      ...quarantined,
+      key: key(repo.app, app[2]!),
+      id: 'q-2',
+      state: 'RELEASED',
+      removedTags: [{ tag: 'v2', removedAt: now }],
+      release: { by: 'arn:aws:sts::000000000000:assumed-role/security/alice', reason: 'not reachable', trigger: 'request', requestedAt: now, failingIds: [GLIBC], restoredTags: ['v2'], keptTags: [], markerRemoved: true, releasedAt: now },
+    };
+    await new DynamoDbQuarantineStore(table).put(key(repo.app, app[2]!), { record: released }, undefined);
 
     const actions = new DynamoDbActionLog(table);
     for (let n = 0; n < 3; n++) {
@@ -311,7 +321,10 @@ describe('the findings API read routes on DynamoDB Local and moto', () => {
     expect((await call({ path: '/tags', query: { repository: repo.app, tag: 'never' } })).status).toBe(404);
     expect((await call({ path: '/tags', query: { repository: repo.app, tag: '-bad' } })).body.field).toBe('tag');
     const failing = await call({ path: '/verdict', query: { repository: repo.app, digest: app[0]! } });
-    expect(failing.body).toMatchObject({ verdict: 'FAIL', allowed: false, failingCount: 1, failingIds: [GLIBC], quarantined: false });
+    expect(failing.body).toMatchObject({ verdict: 'FAIL', allowed: false, released: false, failingCount: 1, failingIds: [GLIBC], quarantined: false });
+    // Released for exactly the failure it has: admission agrees with the release that put its tags back.
+    expect((await call({ path: '/verdict', query: { repository: repo.app, digest: app[2]! } })).body).toMatchObject({ verdict: 'FAIL', allowed: true, released: true, quarantined: false });
+    expect((await call({ path: '/verdict', query: { repository: repo.app, digest: app[1]! } })).body).toMatchObject({ verdict: 'FAIL', allowed: false, released: false, quarantined: true });
     expect((await call({ path: '/verdict', query: { repository: repo.app, digest: app[4]! } })).body).toMatchObject({ verdict: 'PASS', allowed: true });
     expect((await call({ path: '/verdict', query: { repository: repo.app, digest: newDigest() } })).body).toMatchObject({ verdict: 'UNKNOWN', allowed: false });
     expect((await call({ path: '/verdict', query: { repository: repo.secret, digest: secretOwn } })).status).toBe(403);
@@ -339,8 +352,13 @@ describe('the findings API read routes on DynamoDB Local and moto', () => {
     expect((await call({ path: '/advisories/status', query: { verbose: 'true' } })).body.field).toBe('verbose');
 
     const records = await call({ path: '/quarantine', query: { repository: repo.app } });
-    expect(records.body.items).toMatchObject([{ id: 'q-1', state: 'QUARANTINED', failingIds: [GLIBC], removedTags: [{ tag: 'v1' }] }]);
-    expect((await call({ path: '/quarantine', query: { repository: repo.app, state: 'RELEASED' } })).body.items).toEqual([]);
+    // Listed in digest order; sorted by id here since the digests are random.
+    const byId = [...(records.body.items as { id: string }[])].sort((a, b) => (a.id < b.id ? -1 : 1));
+    expect(byId).toMatchObject([
+      { id: 'q-1', state: 'QUARANTINED', failingIds: [GLIBC], removedTags: [{ tag: 'v1' }] },
+      { id: 'q-2', state: 'RELEASED', release: { reason: 'not reachable', restoredTags: ['v2'] } },
+    ]);
+    expect((await call({ path: '/quarantine', query: { repository: repo.app, state: 'RELEASED' } })).body.items).toMatchObject([{ id: 'q-2' }]);
     expect((await call({ path: '/quarantine', query: { repository: repo.app, state: 'GONE' } })).body.field).toBe('state');
     expect((await call({ path: '/quarantine', query: { repository: repo.secret } })).status).toBe(403);
 

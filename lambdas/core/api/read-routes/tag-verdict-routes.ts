@@ -32,19 +32,26 @@ export async function getTag(input: Input<'getTag'>, context: ApiCallContext, de
 
 /**
  * The stored verdict of a digest, for admission controllers: two item reads by key (verdict and
- * quarantine, in parallel), nothing listed. `allowed` is PASS, or any verdict when the policy only
- * audits; UNKNOWN (never judged, or no such image) is not allowed.
+ * quarantine, in parallel), nothing listed. `allowed` is PASS, any verdict when the policy only
+ * audits, or a FAIL released from quarantine when it fails for no ID the release did not accept
+ * (the rule that keeps enforcement from quarantining it again), so admission agrees with
+ * the registry, where the release put the tags back. UNKNOWN (never judged, or no such image) is
+ * not allowed.
  */
 export async function getVerdict(input: Input<'getVerdict'>, context: ApiCallContext, deps: ReadRouteDeps): Output<'getVerdict'> {
   const { query } = input;
   const key = imageKeyOf(query, query.digest, context);
   const [stored, quarantine] = await Promise.all([deps.verdicts.get(key), deps.quarantines.get(key)]);
   const verdict = stored?.verdict;
+  const release = quarantine?.record.state === 'RELEASED' ? quarantine.record.release : undefined;
+  // Enforcement's rule (enforce-verdicts.ts): a released image fails for nothing its release did not accept.
+  const released = verdict?.verdict === 'FAIL' && release !== undefined && verdict.failingIds.every((id) => release.failingIds.includes(id));
   return {
     repository: query.repository,
     digest: query.digest,
     verdict: verdict?.verdict ?? 'UNKNOWN',
-    allowed: verdict !== undefined && (verdict.verdict === 'PASS' || verdict.mode === 'audit'),
+    allowed: verdict !== undefined && (verdict.verdict === 'PASS' || verdict.mode === 'audit' || released),
+    released,
     failingCount: verdict?.failingCount ?? 0,
     failingIds: [...(verdict?.failingIds ?? [])],
     quarantined: isQuarantinedNow(quarantine?.record),

@@ -60,7 +60,7 @@ describe('handleApiRequest', () => {
     const d = deps({
       getVerdict: async (input, context) => {
         calls.push({ digest: input.query.digest, context });
-        return { repository: input.query.repository, digest: input.query.digest, verdict: 'PASS', allowed: true, failingCount: 0, failingIds: [], quarantined: false };
+        return { repository: input.query.repository, digest: input.query.digest, verdict: 'PASS', allowed: true, released: false, failingCount: 0, failingIds: [], quarantined: false };
       },
       rescanImage: async (input) => {
         calls.push({ digest: input.path.digest, context: undefined as never });
