@@ -6,8 +6,9 @@ import type { StoredException } from '../api-ports.ts';
 import type { RouteInput, RouteOutput } from '../route-definition.ts';
 import type { Routes } from '../routes.ts';
 import type { ActionRouteDeps } from './action-routes.ts';
-import { exceptionAnswer, exceptionFromBody } from './exception-input.ts';
-import { actionAnswer, randomId, recordAction } from './record-action.ts';
+import { exceptionFromBody } from './exception-input.ts';
+import { actionRecordOf, exceptionRecordOf } from '../record-answers.ts';
+import { randomId, recordAction } from './record-action.ts';
 import { reevaluateAffected } from './reevaluate-affected.ts';
 
 /** An exception for every repository needs act on every repository (''), one for a prefix act on a prefix of it. */
@@ -34,7 +35,7 @@ export async function addExceptionAction(input: RouteInput<Routes['addException'
     });
     const reevaluated = await reevaluateAffected(exception.vulnerability, exception, deps);
     const done = await recorded.finish('added', { reevaluated: String(reevaluated) });
-    return { exception: exceptionAnswer(exception, context.now), action: actionAnswer(done), reevaluated };
+    return { exception: exceptionRecordOf(exception, context.now), action: actionRecordOf(done), reevaluated };
   });
 }
 
@@ -48,6 +49,6 @@ export async function removeExceptionAction(input: RouteInput<Routes['removeExce
     const removed = (await deps.exceptions.remove(stored.id)) ?? stored;
     const reevaluated = await reevaluateAffected(removed.vulnerability, removed, deps);
     const done = await recorded.finish('removed', { reevaluated: String(reevaluated) });
-    return { exception: exceptionAnswer(removed, context.now), action: actionAnswer(done), reevaluated };
+    return { exception: exceptionRecordOf(removed, context.now), action: actionRecordOf(done), reevaluated };
   });
 }

@@ -1,9 +1,8 @@
 import { isCustomsError } from '../../errors.ts';
-import { expiryMs, exceptionLapsed, ignoreExceptionProblem, vexStatementOf } from '../../policy/exception-rules.ts';
+import { expiryMs, ignoreExceptionProblem, vexStatementOf } from '../../policy/exception-rules.ts';
 import type { z } from 'zod';
 import { badRequest } from '../api-error.ts';
 import type { StoredException } from '../api-ports.ts';
-import type { exceptionRecord } from '../api-responses.ts';
 import type { exceptionBody } from '../routes.ts';
 
 type ExceptionBody = z.output<typeof exceptionBody>;
@@ -46,22 +45,4 @@ export function exceptionFromBody(body: ExceptionBody, id: string, createdBy: st
     if (isCustomsError(error)) throw badRequest('body.statement', error.message.replace(/^OpenVEX document statement: statement 1: /, 'statement: '));
     throw error;
   }
-}
-
-/** An exception as the API answers it (exceptionRecord). */
-export function exceptionAnswer(exception: StoredException, now: Date): z.output<typeof exceptionRecord> {
-  return {
-    id: exception.id,
-    kind: exception.kind,
-    vulnerability: exception.vulnerability,
-    scope: exception.repositoryPrefix !== undefined ? { repositoryPrefix: exception.repositoryPrefix } : {},
-    ...(exception.package !== undefined ? { package: exception.package } : {}),
-    ...(exception.path !== undefined ? { path: exception.path } : {}),
-    reason: exception.reason,
-    ...(exception.expires !== undefined ? { expires: exception.expires } : {}),
-    ...(exception.statement !== undefined ? { vex: { ...exception.statement } } : {}),
-    createdBy: exception.createdBy,
-    createdAt: exception.createdAt.toISOString(),
-    lapsed: exceptionLapsed(exception, now),
-  };
 }

@@ -65,24 +65,3 @@ export async function recordAction<T>(
     throw error;
   }
 }
-
-/** An action entry as the API answers it (actionRecord). */
-export function actionAnswer(entry: ActionEntry): {
-  id: string;
-  action: ApiAction;
-  principal: string;
-  at: string;
-  reason?: string;
-  target: Record<string, string>;
-  outcome: string;
-} {
-  return {
-    id: entry.id,
-    action: entry.action,
-    principal: entry.principal,
-    at: entry.at.toISOString(),
-    ...(entry.reason !== undefined ? { reason: entry.reason } : {}),
-    target: { ...entry.target },
-    outcome: entry.outcome,
-  };
-}

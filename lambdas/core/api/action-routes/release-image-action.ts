@@ -5,7 +5,8 @@ import type { RouteInput, RouteOutput } from '../route-definition.ts';
 import type { Routes } from '../routes.ts';
 import type { ActionRouteDeps } from './action-routes.ts';
 import { imageKeyOf, repositoryOf } from './image-key.ts';
-import { actionAnswer, randomId, recordAction } from './record-action.ts';
+import { actionRecordOf } from '../record-answers.ts';
+import { randomId, recordAction } from './record-action.ts';
 
 type Route = Routes['releaseImage'];
 
@@ -36,7 +37,7 @@ export async function releaseImageAction(input: RouteInput<Route>, context: ApiC
         ...(outcome.restoredTags.length > 0 ? { restoredTags: outcome.restoredTags.join(',') } : {}),
         ...(kept.length > 0 ? { keptTags: kept.map((tag) => tag.tag).join(',') } : {}),
       });
-      return { action: actionAnswer(done), outcome: 'released', restoredTags: [...outcome.restoredTags], keptTags: kept };
+      return { action: actionRecordOf(done), outcome: 'released', restoredTags: [...outcome.restoredTags], keptTags: kept };
     },
   );
 }

@@ -5,7 +5,8 @@ import type { RouteInput, RouteOutput } from '../route-definition.ts';
 import type { Routes } from '../routes.ts';
 import type { ActionRouteDeps } from './action-routes.ts';
 import { imageKeyOf, repositoryOf } from './image-key.ts';
-import { actionAnswer, randomId, recordAction } from './record-action.ts';
+import { actionRecordOf } from '../record-answers.ts';
+import { randomId, recordAction } from './record-action.ts';
 
 type Route = Routes['rescanImage'];
 
@@ -29,7 +30,7 @@ export async function rescanImageAction(input: RouteInput<Route>, context: ApiCa
       const message: RescanMessage = { syncId: `request-${recorded.entry.id}`, digests, all: true };
       await deps.rescans.send([message]);
       const done = await recorded.finish('queued', { syncId: message.syncId });
-      return { action: actionAnswer(done), queued: digests };
+      return { action: actionRecordOf(done), queued: digests };
     },
   );
 }

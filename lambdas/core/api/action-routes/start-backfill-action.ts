@@ -7,7 +7,8 @@ import { badRequest, forbidden } from '../api-error.ts';
 import type { RouteInput, RouteOutput } from '../route-definition.ts';
 import type { Routes } from '../routes.ts';
 import type { ActionRouteDeps } from './action-routes.ts';
-import { actionAnswer, randomId, recordAction } from './record-action.ts';
+import { actionRecordOf } from '../record-answers.ts';
+import { randomId, recordAction } from './record-action.ts';
 
 type Route = Routes['startBackfill'];
 
@@ -65,7 +66,7 @@ export async function startBackfillAction(input: RouteInput<Route>, context: Api
       const answerRunId = complete ? runId : `${runId}.${String((resumed?.finished ?? 0) + prefix)}`;
       const skipped = report.alreadyScanned + report.alreadyQueued + report.olderThanBound + report.leftToReindex;
       const done = await recorded.finish(complete ? 'complete' : 'incomplete', { runId, queued: String(report.queued), ...(complete ? {} : { next: answerRunId }) });
-      return { action: actionAnswer(done), runId: answerRunId, repositories: report.repositories, queued: report.queued, skipped, complete };
+      return { action: actionRecordOf(done), runId: answerRunId, repositories: report.repositories, queued: report.queued, skipped, complete };
     },
   );
 }

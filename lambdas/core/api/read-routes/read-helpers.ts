@@ -4,7 +4,6 @@ import { SEVERITIES, type Severity } from '../../findings/model.ts';
 import type { ImageKey, ImageState, RepositoryKey } from '../../pipeline/model.ts';
 import type { QuarantineRecord } from '../../pipeline/quarantine-model.ts';
 import type { SeverityCounts, Verdict } from '../../pipeline/verdict-model.ts';
-import { parseCalendarDate, parseTimestamp } from '../../policy/rfc3339.ts';
 import type { StoredVerdict } from '../../ports.ts';
 import type { ApiCallContext, RouteImplementation } from '../api-context.ts';
 import type { RouteInput } from '../route-definition.ts';
@@ -90,13 +89,6 @@ export function pageByOffset<T>(list: readonly T[], limit: number, position: unk
   return { items, ...(offset + limit < list.length ? { next: { offset: offset + limit } } : {}) };
 }
 
-/** When an exception's `expires` ends: a date means the end of that day, UTC. */
-export function expiryEnd(expires: string | undefined): number | undefined {
-  if (expires === undefined) return undefined;
-  const day = parseCalendarDate(expires);
-  if (day !== undefined) return day + 24 * 3_600_000 - 1;
-  return parseTimestamp(expires);
-}
 
 /** Whether two repository prefixes can name a common repository. */
 export function prefixesOverlap(a: string, b: string): boolean {

@@ -2,9 +2,9 @@ import type { QuarantineRecord } from '../../pipeline/quarantine-model.ts';
 import { readsEverything } from '../access-rules.ts';
 import type { ApiCallContext } from '../api-context.ts';
 import { forbidden } from '../api-error.ts';
-import type { ActionEntry, StoredException } from '../api-ports.ts';
+import { actionRecordOf, exceptionRecordOf } from '../record-answers.ts';
 import type { ReadRouteDeps } from './read-routes.ts';
-import { expiryEnd, iso, limitOf, pageByOffset, prefixesOverlap, repositoryOf, type Input, type Output } from './read-helpers.ts';
+import { iso, limitOf, pageByOffset, prefixesOverlap, repositoryOf, type Input, type Output } from './read-helpers.ts';
 
 /** A repository's quarantine records (one partition query, by digest), optionally in one state. */
 export async function listQuarantine(input: Input<'listQuarantine'>, context: ApiCallContext, deps: ReadRouteDeps): Output<'listQuarantine'> {
@@ -41,9 +41,6 @@ export async function listActions(input: Input<'listActions'>, context: ApiCallC
   return { items: page.items.map(actionRecordOf), ...(page.next !== undefined ? { next: page.next } : {}) };
 }
 
-export function actionRecordOf(entry: ActionEntry) {
-  return { id: entry.id, action: entry.action, principal: entry.principal, at: iso(entry.at), ...(entry.reason !== undefined ? { reason: entry.reason } : {}), target: { ...entry.target }, outcome: entry.outcome };
-}
 
 /**
  * Exceptions (one partition), oldest first: those scoped to every repository, and those whose
@@ -60,22 +57,3 @@ export async function listExceptions(input: Input<'listExceptions'>, context: Ap
   const page = pageByOffset(visible, limitOf(query), context.position);
   return { items: page.items.map((exception) => exceptionRecordOf(exception, context.now)), ...(page.next ? { next: page.next } : {}) };
 }
-
-export function exceptionRecordOf(exception: StoredException, now: Date) {
-  const end = expiryEnd(exception.expires);
-  return {
-    id: exception.id,
-    kind: exception.kind,
-    vulnerability: exception.vulnerability,
-    scope: exception.repositoryPrefix !== undefined ? { repositoryPrefix: exception.repositoryPrefix } : {},
-    ...(exception.package !== undefined ? { package: exception.package } : {}),
-    ...(exception.path !== undefined ? { path: exception.path } : {}),
-    reason: exception.reason,
-    ...(exception.expires !== undefined ? { expires: exception.expires } : {}),
-    ...(exception.statement ? { vex: { ...exception.statement } } : {}),
-    createdBy: exception.createdBy,
-    createdAt: iso(exception.createdAt),
-    lapsed: end !== undefined && now.getTime() > end,
-  };
-}
-
