@@ -133,6 +133,7 @@ export const ecosystemStatus = z.object({
   fullLoadAt: isoTime.optional(),
   stale: z.boolean(),
   ageHours: z.number().optional(),
+  requestedAt: isoTime.optional().describe('When scans first asked the sync to load it (an ecosystem with no cursor yet is listed stale)'),
   waitingImages: z.number().int().optional(),
 });
 export const advisoryStatusAnswer = z.object({ ecosystems: z.array(ecosystemStatus), staleAfterHours: z.number() });

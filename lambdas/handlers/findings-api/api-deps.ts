@@ -10,6 +10,7 @@ import { DynamoDbPageTokenKeys } from '../../adapters/dynamodb/dynamodb-page-tok
 import { DynamoDbRepositoryCatalogue } from '../../adapters/dynamodb/dynamodb-repository-catalogue.ts';
 import { DynamoDbScanCompletions } from '../../adapters/dynamodb/dynamodb-scan-completions.ts';
 import { DynamoDbSyncCursors } from '../../adapters/dynamodb/dynamodb-sync-cursors.ts';
+import { DynamoDbAdvisoryLoadRequests } from '../../adapters/dynamodb/dynamodb-advisory-load-requests.ts';
 import { DynamoDbVerdictListing } from '../../adapters/dynamodb/dynamodb-verdict-listing.ts';
 import { DynamoDbVerdictStore } from '../../adapters/dynamodb/dynamodb-verdict-store.ts';
 import { EcrRegistryCatalog } from '../../adapters/ecr/ecr-registry-catalog.ts';
@@ -82,6 +83,7 @@ export function createApiDeps(wiring: ApiWiring): ApiDeps {
     affected,
     holders,
     cursors: new DynamoDbSyncCursors(clients.dynamodb, env.advisoryTable),
+    loadRequests: new DynamoDbAdvisoryLoadRequests(clients.dynamodb, env.advisoryTable),
     actions,
     history: new DynamoDbCountsHistory(table),
     exceptions,

@@ -13,6 +13,7 @@ import { DynamoDbImageStateStore } from '../../../lambdas/adapters/dynamodb/dyna
 import { DynamoDbQuarantineStore } from '../../../lambdas/adapters/dynamodb/dynamodb-quarantine-store.ts';
 import { DynamoDbScanResultStore } from '../../../lambdas/adapters/dynamodb/dynamodb-scan-result-store.ts';
 import { DynamoDbSyncCursors } from '../../../lambdas/adapters/dynamodb/dynamodb-sync-cursors.ts';
+import { DynamoDbAdvisoryLoadRequests } from '../../../lambdas/adapters/dynamodb/dynamodb-advisory-load-requests.ts';
 import { ADVISORY_TABLE, FINDINGS_TABLE } from '../../../lambdas/adapters/dynamodb/table-schema.ts';
 import { S3SbomStore } from '../../../lambdas/adapters/s3/s3-sbom-store.ts';
 import { parseDigest, type Digest } from '../../../lambdas/core/digest.ts';
@@ -173,6 +174,8 @@ describe('the findings API read routes on DynamoDB Local and moto', () => {
     const cursors = new DynamoDbSyncCursors(dynamodb, advisoryTable);
     await cursors.put({ ecosystem: 'Debian', syncedAt: new Date(now.getTime() - 3_600_000), modifiedThrough: new Date('2027-02-01T10:00:00Z') }, undefined);
     await cursors.put({ ecosystem: 'npm', syncedAt: new Date(now.getTime() - 100 * 3_600_000) }, undefined);
+    // Scans asked for Alpine, which the sync has not loaded yet; Debian was asked for before its first sync.
+    await new DynamoDbAdvisoryLoadRequests(dynamodb, advisoryTable).request(['Alpine', 'Debian'], new Date(now.getTime() - 2 * 3_600_000));
 
     const quarantined: QuarantineRecord = {
       key: key(repo.app, app[1]!),
@@ -348,7 +351,16 @@ describe('the findings API read routes on DynamoDB Local and moto', () => {
 
   it('answers advisory status with staleness, the quarantine records, coverage and history', async () => {
     const status = await call({ path: '/advisories/status' });
-    expect(status.body).toMatchObject({ staleAfterHours: 48, ecosystems: [{ ecosystem: 'Debian', stale: false, ageHours: 1 }, { ecosystem: 'npm', stale: true, ageHours: 100 }] });
+    const asked = new Date(now.getTime() - 2 * 3_600_000).toISOString();
+    expect(status.body).toMatchObject({
+      staleAfterHours: 48,
+      ecosystems: [
+        { ecosystem: 'Alpine', stale: true, requestedAt: asked, waitingImages: 0 },
+        { ecosystem: 'Debian', stale: false, ageHours: 1, requestedAt: asked },
+        { ecosystem: 'npm', stale: true, ageHours: 100 },
+      ],
+    });
+    expect((status.body.ecosystems as { ecosystem: string; ageHours?: number }[])[0]!.ageHours).toBeUndefined();
     expect((await call({ path: '/advisories/status', query: { verbose: 'true' } })).body.field).toBe('verbose');
 
     const records = await call({ path: '/quarantine', query: { repository: repo.app } });

@@ -1,5 +1,5 @@
 import type { ImageKey, ImageState } from '../../pipeline/model.ts';
-import type { PolicySource, QuarantineStore, RepositoryCatalogue, SbomStore, ScanResultStore, SyncCursorStore, TagHistory, ImageStateStore, VerdictStore } from '../../ports.ts';
+import type { AdvisoryLoadRequests, PolicySource, QuarantineStore, RepositoryCatalogue, SbomStore, ScanResultStore, SyncCursorStore, TagHistory, ImageStateStore, VerdictStore } from '../../ports.ts';
 import type { VerdictListing } from '../../review-ports.ts';
 import type { AffectedImages } from '../../use-cases/find-affected-images.ts';
 import type { RouteImplementations } from '../api-context.ts';
@@ -31,6 +31,8 @@ export interface ReadRouteDeps {
   /** Every repository holding a digest (the image state store's imagesWithDigest). */
   readonly holders: { imagesWithDigest(digest: ImageKey['digest']): Promise<readonly ImageState[]> };
   readonly cursors: Pick<SyncCursorStore, 'list'>;
+  /** Ecosystems scans asked the sync to load: listed (stale) before the sync has a cursor for them. */
+  readonly loadRequests: Pick<AdvisoryLoadRequests, 'list'>;
   readonly actions: Pick<ActionLog, 'page'>;
   readonly history: Pick<CountsHistory, 'list'>;
   readonly exceptions: Pick<ExceptionStore, 'list'>;
