@@ -58,6 +58,8 @@ async function answer(request: ApiRequest, deps: HandleApiRequestDeps): Promise<
   const body = definition.body === undefined ? undefined : parseWith(definition.body, bodyJson(request.body), 'body');
 
   const access = accessFor(request.principal, deps.rules);
+  // A caller no rule names gets nothing, not even the registry-wide answers (advisory status, coverage).
+  if (access.read.length === 0) throw new ApiError('FORBIDDEN', `no access rule names ${request.principal.display}`);
   const repository = query['repository'];
   if (typeof repository === 'string') {
     const allowed = definition.access === 'act' ? canAct(access, repository) : canRead(access, repository);

@@ -144,6 +144,10 @@ describe('handleApiRequest', () => {
     const stranger = await handleApiRequest(request('GET', '/verdict', { repository: 'team/app', digest: DIGEST }, { principal: 'arn:aws:iam::999988887777:user/x' }), d);
     expect(stranger.status).toBe(403);
     expect(ran).toBe(0);
+    // A principal no rule names gets nothing, not even registry-wide answers that name no repository.
+    const status = await handleApiRequest(request('GET', '/advisories/status', {}, { principal: 'arn:aws:iam::999988887777:user/x' }), d);
+    expect(status.status).toBe(403);
+    expect(json(status.body)['message']).toMatch(/no access rule names/);
   });
 
   it('carries store positions in signed page tokens: every item once, a tampered or foreign token refused', async () => {
