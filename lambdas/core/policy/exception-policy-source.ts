@@ -61,8 +61,12 @@ export class ExceptionPolicySource implements PolicySource {
 
   private async exceptions(): Promise<readonly CompiledException[]> {
     const now = this.options.clock.now().getTime();
-    if (this.loaded && !this.forced && now - this.loaded.checkedAt < (this.options.refreshMs ?? 60_000)) return this.loaded.compiled;
-    this.forced = false;
+    if (this.forced) {
+      // Not the read in flight: it may have asked the revision before the change being forced.
+      this.forced = false;
+      return this.reload(now);
+    }
+    if (this.loaded && now - this.loaded.checkedAt < (this.options.refreshMs ?? 60_000)) return this.loaded.compiled;
     this.inFlight ??= this.reload(now).finally(() => (this.inFlight = undefined));
     return this.inFlight;
   }
@@ -82,7 +86,8 @@ export class ExceptionPolicySource implements PolicySource {
           return [];
         }
       });
-      this.loaded = { revision, compiled, checkedAt: now };
+      // Revisions only grow: a slower read of an older revision does not replace a newer one.
+      if (!this.loaded || revision >= this.loaded.revision) this.loaded = { revision, compiled, checkedAt: now };
       return compiled;
     } catch (error) {
       if (this.loaded) return this.loaded.compiled;

@@ -112,4 +112,34 @@ describe('ExceptionPolicySource', () => {
     source.forceRefresh();
     expect(judge((await source.current()).policyFor('team/app'), clock.now()).findings).toEqual([]);
   });
+
+  it('answers a forced refresh with the exceptions after the change, not a read already in flight from before it', async () => {
+    const store = new ListedExceptions();
+    const clock = { now: () => new Date('2026-03-01T12:00:00Z') };
+    // The first revision read stalls until released: a read in flight when the change lands.
+    let release: () => void = () => undefined;
+    const stalled = new Promise<void>((resolve) => (release = resolve));
+    let first = true;
+    const slow: Pick<ExceptionStore, 'list' | 'revision'> = {
+      revision: async () => {
+        const before = store.rev;
+        if (first) {
+          first = false;
+          await stalled;
+        }
+        return before;
+      },
+      list: async () => (store.rev === 0 ? [] : store.entries),
+    };
+    const source = new ExceptionPolicySource({ base, exceptions: slow, clock, refreshMs: 60_000 });
+    const inFlight = source.current();
+    store.set([ignoreException()]);
+    source.forceRefresh();
+    const fresh = await source.current();
+    expect(judge(fresh.policyFor('team/app'), clock.now()).findings).toEqual([]);
+    release();
+    await inFlight;
+    // The slower read of the older revision did not replace the newer one.
+    expect(judge((await source.current()).policyFor('team/app'), clock.now()).findings).toEqual([]);
+  });
 });
