@@ -13,7 +13,9 @@
  * Then the rescan bench (rescan/rescan-bench.ts): a stored fleet re-evaluated after an advisory
  * sync through the committed fan-out and rescan, its requests priced per rescanned image and its
  * wall time projected with the trigger's ramp-up and a new table's throughput.
- * `--only images`, `--only advisories`, `--only pipeline` or `--only rescan` runs one part.
+ * Then the findings API bench (api/api-bench.ts): the API Lambda's handler on a seeded registry,
+ * each read route and the cheap actions counted, timed warm and priced per 1,000 requests.
+ * `--only images`, `--only advisories`, `--only pipeline`, `--only rescan` or `--only api` runs one part.
  */
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +28,7 @@ import { ensureBenchImage } from './build-bench-image.ts';
 import { writeBenchAdvisories } from './bench-advisories.ts';
 import { bundleCli } from './bundle-cli.ts';
 import { resolveImage, type ImageSource } from './image-sources.ts';
+import { runApiBench } from './api/api-bench.ts';
 import { runPipelineBench } from './pipeline/pipeline-bench.ts';
 import { runRescanBench } from './rescan/rescan-bench.ts';
 import { printMatchingReport, printReport, type ImageResult } from './report.ts';
@@ -36,7 +39,7 @@ const { values } = parseArgs({ options: { keep: { type: 'boolean' }, runs: { typ
 const repetitions = Number(values.runs ?? 3);
 if (!Number.isInteger(repetitions) || repetitions < 1) throw new Error(`--runs must be a positive integer, not ${values.runs}`);
 const only = values.only;
-const PARTS = ['images', 'advisories', 'pipeline', 'rescan'] as const;
+const PARTS = ['images', 'advisories', 'pipeline', 'rescan', 'api'] as const;
 if (only !== undefined && !(PARTS as readonly string[]).includes(only)) throw new Error(`--only must be one of ${PARTS.join(', ')}, not ${only}`);
 const selected = (part: (typeof PARTS)[number]): boolean => only === undefined || only === part;
 const keep = values.keep === true;
@@ -67,6 +70,10 @@ try {
   if (selected('rescan')) {
     if (only === undefined) log('');
     await runRescanBench({ log });
+  }
+  if (selected('api')) {
+    if (only === undefined) log('');
+    await runApiBench({ log });
   }
   log('');
   log(`total ${((performance.now() - started) / 1000).toFixed(0)} s`);
