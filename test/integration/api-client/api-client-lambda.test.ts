@@ -22,6 +22,7 @@ import { createLocalTable, localDynamoDbClient } from '../../support/dynamodb-ta
 import { motoAlerting } from '../../support/moto-alerting.ts';
 import { glibcRawFinding, sampleFinding } from '../../support/sample-findings.ts';
 import { startSigV4VerifyingServer, type SigV4VerifyingServer } from '../../support/sigv4-verifying-server.ts';
+import { DEBIAN_12_DISTRO, sampleScanRecord } from '../../support/sample-scan-record.ts';
 
 /**
  * The client and the CLI against the findings API Lambda itself (createFindingsApiHandler wired as
@@ -41,19 +42,8 @@ const digests = { high: newDigest(), low: newDigest(), clean: newDigest(), outsi
 const extra = Array.from({ length: 4 }, () => newDigest());
 
 function scanRecord(digest: Digest, findings: readonly RawFinding[]): ScanRecord {
-  return {
-    digest,
-    scannerVersion: '0.1.0+clienttest',
-    status: 'SCANNED',
-    distro: { id: 'debian', versionId: '12', prettyName: 'Debian GNU/Linux 12 (bookworm)', source: '/etc/os-release' },
-    layers: [],
-    packageCount: 2,
-    findingCount: findings.length,
-    severityCounts: {},
-    advisories: [{ ecosystem: 'Debian', loadedAt: new Date() }],
-    startedAt: new Date(),
-    finishedAt: new Date(),
-  };
+  const now = new Date();
+  return sampleScanRecord(digest, { scannerVersion: '0.1.0+clienttest', distro: DEBIAN_12_DISTRO, packageCount: 2, findingCount: findings.length, advisories: [{ ecosystem: 'Debian', loadedAt: now }], finishedAt: now });
 }
 
 let server: SigV4VerifyingServer;

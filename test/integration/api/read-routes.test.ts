@@ -28,6 +28,7 @@ import { apiEvent, type ApiEventOptions } from '../../support/api-events.ts';
 import { createLocalTable, localDynamoDbClient } from '../../support/dynamodb-tables.ts';
 import { motoAlerting } from '../../support/moto-alerting.ts';
 import { glibcRawFinding, sampleFinding, sampleImageSbom, samplePackage } from '../../support/sample-findings.ts';
+import { DEBIAN_12_DISTRO, sampleScanRecord } from '../../support/sample-scan-record.ts';
 
 /**
  * The findings API Lambda's read routes, wired as in Lambda (createApiDeps) on DynamoDB Local and
@@ -56,20 +57,17 @@ function libxmlLow(): RawFinding {
 }
 
 function scanRecord(digest: Digest, findings: readonly RawFinding[], sbom?: SbomRef): ScanRecord {
-  return {
-    digest,
+  return sampleScanRecord(digest, {
     scannerVersion: '0.1.0+apitest',
-    status: 'SCANNED',
-    distro: { id: 'debian', versionId: '12', prettyName: 'Debian GNU/Linux 12 (bookworm)', source: '/etc/os-release' },
+    distro: DEBIAN_12_DISTRO,
     layers: [{ digest: parseDigest(`sha256:${'a'.repeat(64)}`), diffId: parseDigest(`sha256:${'b'.repeat(64)}`), size: 1024 }],
     ...(sbom ? { sbom } : {}),
     packageCount: 2,
     findingCount: findings.length,
-    severityCounts: {},
     advisories: [{ ecosystem: 'Debian', loadedAt: new Date('2027-02-01T00:00:00Z') }],
     startedAt: new Date('2027-01-31T00:00:00Z'),
     finishedAt: new Date('2027-01-31T00:01:00Z'),
-  };
+  });
 }
 
 interface Answer {

@@ -21,6 +21,7 @@ import { quarantineMarkerOf } from '../../../lambdas/core/pipeline/quarantine-mo
 import { backfillImages, type BackfillDeps, type BackfillReport, type BackfillRequest } from '../../../lambdas/core/use-cases/backfill-images.ts';
 import { planImageEvent } from '../../../lambdas/core/use-cases/handle-image-event.ts';
 import { createLocalTable, localDynamoDbClient } from '../../support/dynamodb-tables.ts';
+import { sampleScanRecord } from '../../support/sample-scan-record.ts';
 
 /**
  * Backfill and reconciliation through the real adapters: DynamoDB Local stores, moto's SQS as the
@@ -97,8 +98,7 @@ ecr.on(DescribeImagesCommand).callsFake(async (input: DescribeImagesCommandInput
 });
 
 function scanRecord(digestOf: Digest, scannerVersion: string): ScanRecord {
-  const when = at('2025-03-10T00:00:00Z');
-  return { digest: digestOf, scannerVersion, status: 'SCANNED', layers: [], packageCount: 0, findingCount: 0, severityCounts: {}, advisories: [], startedAt: when, finishedAt: when };
+  return sampleScanRecord(digestOf, { scannerVersion, finishedAt: at('2025-03-10T00:00:00Z') });
 }
 
 describe('backfillImages over paginated ECR listings, DynamoDB Local and moto SQS', () => {

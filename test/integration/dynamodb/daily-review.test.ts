@@ -24,6 +24,7 @@ import { evaluateImages, type EvaluateImagesDeps } from '../../../lambdas/core/u
 import { reindexImages } from '../../../lambdas/core/use-cases/reindex-images.ts';
 import { createLocalTable, localDynamoDbClient } from '../../support/dynamodb-tables.ts';
 import { glibcRawFinding } from '../../support/sample-findings.ts';
+import { sampleScanRecord } from '../../support/sample-scan-record.ts';
 
 /**
  * The daily review and the re-index through the real stores on DynamoDB Local: images stored with
@@ -48,19 +49,15 @@ const newDigest = (): Digest => parseDigest(`sha256:${randomBytes(32).toString('
 
 function scanRecord(digest: Digest, findings: number, options: { scannerVersion?: string; finishedAt?: Date } = {}): ScanRecord {
   const finishedAt = options.finishedAt ?? before;
-  return {
-    digest,
+  return sampleScanRecord(digest, {
     scannerVersion: options.scannerVersion ?? 'current',
-    status: 'SCANNED',
     distro: { id: 'debian', versionId: '12', codename: 'bookworm', source: 'etc/os-release' },
-    layers: [],
     packageCount: 1,
     findingCount: findings,
     severityCounts: findings > 0 ? { HIGH: findings } : {},
     advisories: [{ ecosystem: 'Debian', loadedAt: finishedAt }],
-    startedAt: finishedAt,
     finishedAt,
-  };
+  });
 }
 
 describe('the daily review and the re-index on DynamoDB Local', () => {

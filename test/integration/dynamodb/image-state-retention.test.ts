@@ -15,6 +15,7 @@ import type { QuarantineRecord } from '../../../lambdas/core/pipeline/quarantine
 import type { Verdict } from '../../../lambdas/core/pipeline/verdict-model.ts';
 import { retentionStep } from '../../../lambdas/handlers/daily-review/daily-steps.ts';
 import { createLocalTable, localDynamoDbClient } from '../../support/dynamodb-tables.ts';
+import { sampleScanRecord } from '../../support/sample-scan-record.ts';
 
 /**
  * Forgetting deleted image states past their retention, on DynamoDB Local: what goes (state,
@@ -29,8 +30,7 @@ const at = (iso: string): Date => new Date(iso);
 const plenty = { remainingMs: () => 600_000, expired: () => false };
 
 function scanRecord(digest: Digest): ScanRecord {
-  const when = at('2026-10-01T00:00:00Z');
-  return { digest, scannerVersion: '0.1.0', status: 'SCANNED', layers: [], packageCount: 0, findingCount: 0, severityCounts: {}, advisories: [], startedAt: when, finishedAt: when };
+  return sampleScanRecord(digest, { finishedAt: at('2026-10-01T00:00:00Z') });
 }
 
 function passing(evaluatedAt: Date): Verdict {

@@ -30,6 +30,7 @@ import type { BackfillSummary, CountsSummary, ReindexSummary, RetentionSummary, 
 import { createLocalTable, localDynamoDbClient } from '../../support/dynamodb-tables.ts';
 import { motoAlerting, type MotoAlerting } from '../../support/moto-alerting.ts';
 import { sampleFinding, samplePackage } from '../../support/sample-findings.ts';
+import { sampleScanRecord } from '../../support/sample-scan-record.ts';
 
 /**
  * The daily pass handler wired as in Lambda (createDailySteps) on DynamoDB Local and moto's SQS,
@@ -125,18 +126,14 @@ function glibcFinding(): RawFinding {
 }
 
 function scanRecord(digest: Digest, findings: number, scannerVersion = VERSION, finishedAt = before): ScanRecord {
-  return {
-    digest,
+  return sampleScanRecord(digest, {
     scannerVersion,
-    status: 'SCANNED',
-    layers: [],
     packageCount: 1,
     findingCount: findings,
     severityCounts: findings > 0 ? { HIGH: findings } : {},
     advisories: [{ ecosystem: 'Debian', loadedAt: finishedAt }],
-    startedAt: finishedAt,
     finishedAt,
-  };
+  });
 }
 
 const contextWith = (remainingMs: number): Context => ({ functionName: 'customs-daily-review', awsRequestId: randomUUID(), getRemainingTimeInMillis: () => remainingMs }) as unknown as Context;
