@@ -1,6 +1,3 @@
-import { ECRClient } from '@aws-sdk/client-ecr';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { SigV4Authenticator } from '../../../lambdas/adapters/api-client/sigv4-authenticator.ts';
@@ -8,18 +5,13 @@ import { CustomsApiClient } from '../../../lambdas/adapters/api-client/customs-a
 import { findingsDocumentClient } from '../../../lambdas/adapters/dynamodb/document-client.ts';
 import { DynamoDbImageStateStore } from '../../../lambdas/adapters/dynamodb/dynamodb-image-state-store.ts';
 import { DynamoDbScanResultStore } from '../../../lambdas/adapters/dynamodb/dynamodb-scan-result-store.ts';
-import { ADVISORY_TABLE, FINDINGS_TABLE } from '../../../lambdas/adapters/dynamodb/table-schema.ts';
 import { parseDigest, type Digest } from '../../../lambdas/core/digest.ts';
 import type { RawFinding, ScanRecord } from '../../../lambdas/core/pipeline/model.ts';
 import { toRawFinding } from '../../../lambdas/core/pipeline/raw-findings.ts';
-import { createFindingsApiHandler } from '../../../lambdas/handlers/findings-api-handler.ts';
-import { createApiDeps, type ApiClients } from '../../../lambdas/handlers/findings-api/api-deps.ts';
-import { readApiEnvironment } from '../../../lambdas/handlers/findings-api/api-environment.ts';
 import { createJudgingDeps } from '../../../lambdas/handlers/shared/judging-deps.ts';
 import { apiEvent } from '../../support/api-events.ts';
+import { startFindingsApiWorld } from '../../support/findings-api-world.ts';
 import { runCli } from '../../support/cli.ts';
-import { createLocalTable, localDynamoDbClient } from '../../support/dynamodb-tables.ts';
-import { motoAlerting } from '../../support/moto-alerting.ts';
 import { glibcRawFinding, sampleFinding } from '../../support/sample-findings.ts';
 import { startSigV4VerifyingServer, type SigV4VerifyingServer } from '../../support/sigv4-verifying-server.ts';
 import { DEBIAN_12_DISTRO, sampleScanRecord } from '../../support/sample-scan-record.ts';
@@ -50,31 +42,15 @@ let server: SigV4VerifyingServer;
 const env = () => ({ CUSTOMS_API_URL: server.url, AWS_REGION: REGION, AWS_ACCESS_KEY_ID: KEY.accessKeyId, AWS_SECRET_ACCESS_KEY: KEY.secretAccessKey });
 
 beforeAll(async () => {
-  const dynamodb = localDynamoDbClient();
-  const motoConfig = { endpoint: inject('motoEndpoint'), region: REGION, credentials: { accessKeyId: 'moto', secretAccessKey: 'moto' } };
-  const s3 = new S3Client({ ...motoConfig, forcePathStyle: true });
-  const sqs = new SQSClient(motoConfig);
-  const alerting = await motoAlerting(inject('motoEndpoint'), REGION, { default: { failOn: 'HIGH' } });
-  const findingsTable = await createLocalTable(dynamodb, FINDINGS_TABLE, 'customs-client');
-  const advisoryTable = await createLocalTable(dynamodb, ADVISORY_TABLE, 'customs-client-advisories');
-  const bucket = `customs-client-${run}`;
-  await s3.send(new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: { LocationConstraint: REGION } }));
-  const queue = async (name: string) => (await sqs.send(new CreateQueueCommand({ QueueName: `customs-client-${name}-${run}` }))).QueueUrl!;
-  const apiEnv = readApiEnvironment({
-    AWS_REGION: REGION,
-    FINDINGS_TABLE_NAME: findingsTable,
-    ADVISORY_TABLE_NAME: advisoryTable,
-    SBOM_BUCKET_NAME: bucket,
-    POLICY_PARAMETER_NAME: alerting.env.policyParameterName,
-    ALERTS_TOPIC_ARN: alerting.env.alertsTopicArn,
-    SCAN_QUEUE_URL: await queue('scan'),
-    RESCAN_QUEUE_URL: await queue('rescan'),
-    ADVISORY_STALE_AFTER_HOURS: '48',
-    API_ACCESS_RULES: JSON.stringify([{ principal: `arn:aws:iam::${ACCOUNT}:role/${ROLE}`, read: [`client-${run}/`] }]),
+  const { env: apiEnv, clients, handler, findingsTable } = await startFindingsApiWorld({
+    name: 'customs-client',
+    motoEndpoint: inject('motoEndpoint'),
+    account: ACCOUNT,
+    region: REGION,
+    policy: { default: { failOn: 'HIGH' } },
+    accessRules: [{ principal: `arn:aws:iam::${ACCOUNT}:role/${ROLE}`, read: [`client-${run}/`] }],
   });
-  const clients: ApiClients = { dynamodb, ecr: new ECRClient(motoConfig), s3, sqs, ...alerting.clients };
-  const deps = createApiDeps({ env: apiEnv, clients });
-  const handler = createFindingsApiHandler({ ...deps, rules: apiEnv.accessRules, region: REGION, account: ACCOUNT });
+  const { dynamodb } = clients;
 
   const table = { client: findingsDocumentClient(dynamodb), tableName: findingsTable };
   const images = new DynamoDbImageStateStore(table);

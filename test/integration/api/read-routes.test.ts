@@ -1,6 +1,3 @@
-import { ECRClient } from '@aws-sdk/client-ecr';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
@@ -14,19 +11,16 @@ import { DynamoDbQuarantineStore } from '../../../lambdas/adapters/dynamodb/dyna
 import { DynamoDbScanResultStore } from '../../../lambdas/adapters/dynamodb/dynamodb-scan-result-store.ts';
 import { DynamoDbSyncCursors } from '../../../lambdas/adapters/dynamodb/dynamodb-sync-cursors.ts';
 import { DynamoDbAdvisoryLoadRequests } from '../../../lambdas/adapters/dynamodb/dynamodb-advisory-load-requests.ts';
-import { ADVISORY_TABLE, FINDINGS_TABLE } from '../../../lambdas/adapters/dynamodb/table-schema.ts';
 import { S3SbomStore } from '../../../lambdas/adapters/s3/s3-sbom-store.ts';
 import { parseDigest, type Digest } from '../../../lambdas/core/digest.ts';
 import type { ImageKey, RawFinding, SbomRef, ScanRecord } from '../../../lambdas/core/pipeline/model.ts';
 import { toRawFinding } from '../../../lambdas/core/pipeline/raw-findings.ts';
 import type { QuarantineRecord } from '../../../lambdas/core/pipeline/quarantine-model.ts';
-import { createFindingsApiHandler, type FindingsApiHandler } from '../../../lambdas/handlers/findings-api-handler.ts';
-import { createApiDeps, type ApiClients } from '../../../lambdas/handlers/findings-api/api-deps.ts';
-import { readApiEnvironment } from '../../../lambdas/handlers/findings-api/api-environment.ts';
+import type { FindingsApiHandler } from '../../../lambdas/handlers/findings-api-handler.ts';
 import { createJudgingDeps } from '../../../lambdas/handlers/shared/judging-deps.ts';
 import { apiEvent, type ApiEventOptions } from '../../support/api-events.ts';
-import { createLocalTable, localDynamoDbClient } from '../../support/dynamodb-tables.ts';
-import { motoAlerting } from '../../support/moto-alerting.ts';
+import { localDynamoDbClient } from '../../support/dynamodb-tables.ts';
+import { startFindingsApiWorld } from '../../support/findings-api-world.ts';
 import { glibcRawFinding, sampleFinding, sampleImageSbom, samplePackage } from '../../support/sample-findings.ts';
 import { DEBIAN_12_DISTRO, sampleScanRecord } from '../../support/sample-scan-record.ts';
 
@@ -79,10 +73,6 @@ interface Answer {
 describe('the findings API read routes on DynamoDB Local and moto', () => {
   const dynamodb = localDynamoDbClient();
   const documents = findingsDocumentClient(dynamodb);
-  const motoConfig = { endpoint: inject('motoEndpoint'), region: REGION, credentials: { accessKeyId: 'moto', secretAccessKey: 'moto' } };
-  const s3 = new S3Client({ ...motoConfig, forcePathStyle: true });
-  const sqs = new SQSClient(motoConfig);
-  const bucket = `customs-api-${run}`;
   let handler: FindingsApiHandler;
 
   async function call(options: Omit<ApiEventOptions, 'method'> & { method?: ApiEventOptions['method']; as?: keyof typeof roles }): Promise<Answer> {
@@ -108,34 +98,23 @@ describe('the findings API read routes on DynamoDB Local and moto', () => {
   }
 
   beforeAll(async () => {
-    const alerting = await motoAlerting(inject('motoEndpoint'), REGION, {
-      default: { mode: 'enforce', failOn: 'HIGH', ignore: [{ id: IGNORED, reason: 'libxml2 is not reachable from input; SEC-9' }] },
-    });
-    const findingsTable = await createLocalTable(dynamodb, FINDINGS_TABLE, 'customs-api');
-    const advisoryTable = await createLocalTable(dynamodb, ADVISORY_TABLE, 'customs-api-advisories');
-    await s3.send(new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: { LocationConstraint: REGION } }));
-    const scanQueue = (await sqs.send(new CreateQueueCommand({ QueueName: `customs-api-scan-${run}` }))).QueueUrl!;
-    const rescanQueue = (await sqs.send(new CreateQueueCommand({ QueueName: `customs-api-rescan-${run}` }))).QueueUrl!;
-    const env = readApiEnvironment({
-      AWS_REGION: REGION,
-      FINDINGS_TABLE_NAME: findingsTable,
-      ADVISORY_TABLE_NAME: advisoryTable,
-      SBOM_BUCKET_NAME: bucket,
-      POLICY_PARAMETER_NAME: alerting.env.policyParameterName,
-      ALERTS_TOPIC_ARN: alerting.env.alertsTopicArn,
-      SCAN_QUEUE_URL: scanQueue,
-      RESCAN_QUEUE_URL: rescanQueue,
-      ADVISORY_STALE_AFTER_HOURS: '48',
-      API_ACCESS_RULES: JSON.stringify([
+    const clock = { now: () => now };
+    const world = await startFindingsApiWorld({
+      name: 'customs-api',
+      motoEndpoint: inject('motoEndpoint'),
+      account: ACCOUNT,
+      region: REGION,
+      policy: { default: { mode: 'enforce', failOn: 'HIGH', ignore: [{ id: IGNORED, reason: 'libxml2 is not reachable from input; SEC-9' }] } },
+      accessRules: [
         { principal: `arn:aws:iam::${ACCOUNT}:role/${roles.reader}`, read: [`api-${run}/`] },
         { principal: `arn:aws:iam::${ACCOUNT}:role/ops/${roles.admin}`, read: [''] },
         { principal: `arn:aws:iam::${ACCOUNT}:role/${roles.narrow}`, read: [repo.web] },
-      ]),
+      ],
+      clock,
     });
-    const clients: ApiClients = { dynamodb, ecr: new ECRClient(motoConfig), s3, sqs, ...alerting.clients };
-    const clock = { now: () => now };
-    const deps = createApiDeps({ env, clients, clock });
-    handler = createFindingsApiHandler({ ...deps, rules: env.accessRules, region: REGION, account: ACCOUNT });
+    handler = world.handler;
+    const { env, clients, findingsTable, advisoryTable, bucket } = world;
+    const s3 = clients.s3;
 
     // Seed through the stores the pipeline writes with.
     const table = { client: documents, tableName: findingsTable };
