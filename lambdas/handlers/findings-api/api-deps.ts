@@ -1,3 +1,4 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDbAdvisoryIdIndex } from '../../adapters/dynamodb/advisory-id-index.ts';
 import { findingsDocumentClient } from '../../adapters/dynamodb/document-client.ts';
@@ -20,13 +21,14 @@ import { SqsRescanQueue } from '../../adapters/sqs/sqs-rescan-queue.ts';
 import { SqsScanRequestQueue } from '../../adapters/sqs/sqs-scan-request-queue.ts';
 import { actionRoutes } from '../../core/api/action-routes/action-routes.ts';
 import type { RouteImplementations } from '../../core/api/api-context.ts';
-import type { PageTokenKeySource } from '../../core/api/api-ports.ts';
+import type { LargeAnswers, PageTokenKeySource } from '../../core/api/api-ports.ts';
 import { readRoutes } from '../../core/api/read-routes/read-routes.ts';
 import type { ImageState } from '../../core/pipeline/model.ts';
 import { scannerVersion } from '../../core/pipeline/scanner-version.ts';
-import type { Clock } from '../../core/ports.ts';
+import type { Clock, RegistryCatalog, RegistryImageReader, RescanQueue, ScanRequestQueue } from '../../core/ports.ts';
 import { findAffectedImages } from '../../core/use-cases/find-affected-images.ts';
 import { createJudgingClients, type JudgingClients } from '../shared/judging-clients.ts';
+import type { BoundJudging } from '../shared/bind-judging.ts';
 import { createJudgingDeps } from '../shared/judging-deps.ts';
 import type { ApiEnvironment } from './api-environment.ts';
 
@@ -61,14 +63,48 @@ export interface ApiDeps {
 export function createApiDeps(wiring: ApiWiring): ApiDeps {
   const { env, clients } = wiring;
   const judging = createJudgingDeps({ env, clients, ...(wiring.clock ? { clock: wiring.clock } : {}) });
+  const reader = new RegionalEcrImageReader(judging.ecr);
+  return apiDepsOn({
+    judging,
+    dynamodb: clients.dynamodb,
+    findingsTable: env.findingsTable,
+    advisoryTable: env.advisoryTable,
+    rescans: new SqsRescanQueue(clients.sqs, env.rescanQueueUrl),
+    scanQueue: new SqsScanRequestQueue({ sqs: clients.sqs, queueUrl: env.scanQueueUrl }),
+    catalog: new EcrRegistryCatalog({ ecr: clients.ecr, region: env.region, selection: env.watched }),
+    registry: { describe: reader.describe.bind(reader) },
+    largeAnswers: new S3LargeAnswers({ client: clients.s3, bucket: env.sbomBucket }),
+    staleAfterHours: env.advisoryStaleAfterHours,
+    scannerVersion: wiring.scannerVersion ?? scannerVersion(),
+  });
+}
+
+/** What the routes run on besides the two tables: the parts that differ between AWS and the local stack. */
+export interface ApiParts {
+  readonly judging: BoundJudging;
+  readonly dynamodb: DynamoDBClient;
+  readonly findingsTable: string;
+  readonly advisoryTable: string;
+  readonly rescans: RescanQueue;
+  readonly scanQueue: ScanRequestQueue;
+  readonly catalog: RegistryCatalog;
+  readonly registry: RegistryImageReader;
+  readonly largeAnswers: LargeAnswers;
+  readonly staleAfterHours: number;
+  /** The scanner version whose scans a backfill counts as done. */
+  readonly scannerVersion: string;
+}
+
+/** Every route's implementation over the findings and advisory tables and the given parts. */
+export function apiDepsOn(parts: ApiParts): ApiDeps {
+  const { judging, dynamodb } = parts;
   const { clock, images, results } = judging;
-  const table = { client: findingsDocumentClient(clients.dynamodb), tableName: env.findingsTable };
-  const advisoryIds = new DynamoDbAdvisoryIdIndex(clients.dynamodb, env.advisoryTable);
+  const table = { client: findingsDocumentClient(dynamodb), tableName: parts.findingsTable };
+  const advisoryIds = new DynamoDbAdvisoryIdIndex(dynamodb, parts.advisoryTable);
   const affected = (vulnerability: string) => findAffectedImages(vulnerability, { advisories: advisoryIds, results });
   const holders = { imagesWithDigest: (digest: ImageState['digest']) => images.imagesWithDigest(digest) };
   const actions = new DynamoDbActionLog(table);
   const exceptions = new DynamoDbExceptionStore(table);
-  const reader = new RegionalEcrImageReader(judging.ecr);
 
   const reads = readRoutes({
     catalogue: new DynamoDbRepositoryCatalogue(table),
@@ -82,29 +118,29 @@ export function createApiDeps(wiring: ApiWiring): ApiDeps {
     policies: judging.policies,
     affected,
     holders,
-    cursors: new DynamoDbSyncCursors(clients.dynamodb, env.advisoryTable),
-    loadRequests: new DynamoDbAdvisoryLoadRequests(clients.dynamodb, env.advisoryTable),
+    cursors: new DynamoDbSyncCursors(dynamodb, parts.advisoryTable),
+    loadRequests: new DynamoDbAdvisoryLoadRequests(dynamodb, parts.advisoryTable),
     actions,
     history: new DynamoDbCountsHistory(table),
     exceptions,
-    largeAnswers: new S3LargeAnswers({ client: clients.s3, bucket: env.sbomBucket }),
-    options: { staleAfterHours: env.advisoryStaleAfterHours },
+    largeAnswers: parts.largeAnswers,
+    options: { staleAfterHours: parts.staleAfterHours },
   });
   const acts = actionRoutes({
     actions,
     images,
-    rescans: new SqsRescanQueue(clients.sqs, env.rescanQueueUrl),
+    rescans: parts.rescans,
     backfill: {
-      catalog: new EcrRegistryCatalog({ ecr: clients.ecr, region: env.region, selection: env.watched }),
+      catalog: parts.catalog,
       states: { imagesOf: (repository) => images.imagesOfRepository(repository, Infinity) },
       images,
       results,
       completions: new DynamoDbScanCompletions(table),
-      registry: { describe: reader.describe.bind(reader) },
+      registry: parts.registry,
       marks: new DynamoDbBackfillMarks(table),
-      queue: new SqsScanRequestQueue({ sqs: clients.sqs, queueUrl: env.scanQueueUrl }),
+      queue: parts.scanQueue,
       clock,
-      scannerVersion: wiring.scannerVersion ?? scannerVersion(),
+      scannerVersion: parts.scannerVersion,
     },
     release: judging.release,
     exceptions,
