@@ -15,7 +15,10 @@
  * wall time projected with the trigger's ramp-up and a new table's throughput.
  * Then the findings API bench (api/api-bench.ts): the API Lambda's handler on a seeded registry,
  * each read route and the cheap actions counted, timed warm and priced per 1,000 requests.
- * `--only images`, `--only advisories`, `--only pipeline`, `--only rescan` or `--only api` runs one part.
+ * Then the start-up bench (startup-bench.ts): `customs --help` through bin/customs.mjs from the
+ * bundle against the source. `--only images`, `--only advisories`, `--only pipeline`, `--only rescan`,
+ * `--only api` or `--only startup` runs one part. `--only node-versions` (never part of a full run:
+ * it downloads two Node builds) repeats the images part's scans on Node 22 and 24 (node-versions-bench.ts).
  */
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -26,22 +29,26 @@ import { BENCH_IMAGES, FIXTURE_VERSION } from './bench-images.ts';
 import { timeBaseline } from './baseline.ts';
 import { ensureBenchImage } from './build-bench-image.ts';
 import { writeBenchAdvisories } from './bench-advisories.ts';
-import { bundleCli } from './bundle-cli.ts';
+import { buildCli } from '../build-cli.ts';
 import { resolveImage, type ImageSource } from './image-sources.ts';
 import { runApiBench } from './api/api-bench.ts';
+import { runNodeVersionsBench } from './node-versions-bench.ts';
 import { runPipelineBench } from './pipeline/pipeline-bench.ts';
 import { runRescanBench } from './rescan/rescan-bench.ts';
 import { printMatchingReport, printReport, type ImageResult } from './report.ts';
 import { countFindings, timeScan, verifyScan } from './scan.ts';
+import { runStartupBench } from './startup-bench.ts';
 import { timeZlibFloor } from './zlib-floor.ts';
 
 const { values } = parseArgs({ options: { keep: { type: 'boolean' }, runs: { type: 'string' }, only: { type: 'string' } } });
 const repetitions = Number(values.runs ?? 3);
 if (!Number.isInteger(repetitions) || repetitions < 1) throw new Error(`--runs must be a positive integer, not ${values.runs}`);
 const only = values.only;
-const PARTS = ['images', 'advisories', 'pipeline', 'rescan', 'api'] as const;
+const PARTS = ['images', 'advisories', 'pipeline', 'rescan', 'api', 'startup', 'node-versions'] as const;
+/** Parts a full run leaves out: they fetch from the network. */
+const OPT_IN: ReadonlySet<string> = new Set(['node-versions']);
 if (only !== undefined && !(PARTS as readonly string[]).includes(only)) throw new Error(`--only must be one of ${PARTS.join(', ')}, not ${only}`);
-const selected = (part: (typeof PARTS)[number]): boolean => only === undefined || only === part;
+const selected = (part: (typeof PARTS)[number]): boolean => (only === undefined ? !OPT_IN.has(part) : only === part);
 const keep = values.keep === true;
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
 
@@ -75,6 +82,11 @@ try {
     if (only === undefined) log('');
     await runApiBench({ log });
   }
+  if (selected('startup')) {
+    if (only === undefined) log('');
+    await runStartupBench({ runs: repetitions, scratch: dir.scratch, log });
+  }
+  if (selected('node-versions')) await runNodeVersionsBench({ runs: repetitions, root: dir.root, imagesDir: dir.images, scratch: dir.scratch, keep, log });
   log('');
   log(`total ${((performance.now() - started) / 1000).toFixed(0)} s`);
 } catch (error) {
@@ -94,8 +106,7 @@ async function runImageBench(): Promise<void> {
     else sources.push(resolved.source);
   }
   const images = await Promise.all(sources.map((source) => ensureBenchImage(dir.images, source, log)));
-  const bundle = join(dir.scratch, 'customs.mjs');
-  await bundleCli(bundle);
+  const { bundle } = await buildCli(join(dir.scratch, 'cli'));
   log(`checking each scan finds the expected packages (also warms the page cache)…`);
   const sboms = [];
   for (const image of images) sboms.push(await verifyScan(bundle, image, dir.scratch));
