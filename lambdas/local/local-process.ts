@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
 import { createServer } from 'node:net';
+import { delimiter, join } from 'node:path';
 
 /**
  * A service the local stack and the tests run as a child process on loopback (DynamoDB Local,
@@ -67,5 +69,18 @@ export function freeLoopbackPort(): Promise<number> {
       const address = server.address();
       server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no free port'))));
     });
+  });
+}
+
+/** Whether an executable of that name is on PATH (to say what to install before spawning fails). */
+export function onPath(command: string): boolean {
+  return (process.env.PATH ?? '').split(delimiter).some((dir) => {
+    if (!dir) return false;
+    try {
+      accessSync(join(dir, command), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
   });
 }

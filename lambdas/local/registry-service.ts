@@ -1,7 +1,7 @@
-import { accessSync, constants, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { delimiter, join, resolve } from 'node:path';
-import { answers, startLocalProcess, waitUntilReady } from './local-process.ts';
+import { join, resolve } from 'node:path';
+import { answers, onPath, startLocalProcess, waitUntilReady } from './local-process.ts';
 
 /**
  * The local stack's registry: Debian's docker-registry (Docker Distribution 2.8) on loopback, with
@@ -131,17 +131,6 @@ function checkedToken(token: string): string {
   return token;
 }
 
-function onPath(command: string): boolean {
-  return (process.env.PATH ?? '').split(delimiter).some((dir) => {
-    if (!dir) return false;
-    try {
-      accessSync(join(dir, command), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-}
 
 function assertPortFree(port: number): Promise<void> {
   return new Promise((resolveFree, reject) => {
