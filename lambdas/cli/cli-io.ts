@@ -5,6 +5,8 @@ export interface CliIo {
   readonly env: NodeJS.ProcessEnv;
   /** Input for commands that read lines (version compare). */
   readonly stdin?: NodeJS.ReadableStream;
+  /** Where relative defaults (the local stack's data directory) resolve; the process's when absent. */
+  readonly cwd?: string;
 }
 
 export const processIo: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env, stdin: process.stdin };
