@@ -157,6 +157,7 @@ describe('npm start: the pipeline on one machine', () => {
     // Untagged in the registry; the image itself stays, by digest, for the release.
     expect(await manifestStatus('e2e/app', 'vulnerable')).toBe(404);
     expect(await manifestStatus('e2e/app', digests.vulnerable)).toBe(200);
+    expect(await manifestStatus('e2e/app', `customs-quarantine-${digests.vulnerable.slice('sha256:'.length, 'sha256:'.length + 12)}`)).toBe(200);
     expect(await manifestStatus('e2e/app', 'clean')).toBe(200);
 
     await until('the quarantine alert', async () => (alerts.some((alert) => alert.eventType === 'QUARANTINED' && alert.image.digest === digests.vulnerable) ? true : undefined), 30_000);
@@ -168,6 +169,7 @@ describe('npm start: the pipeline on one machine', () => {
     expect(status).toBe(200);
     expect(body).toMatchObject({ outcome: 'released', restoredTags: ['vulnerable'] });
     expect(await manifestStatus('e2e/app', 'vulnerable')).toBe(200);
+    expect(await manifestStatus('e2e/app', `customs-quarantine-${digests.vulnerable!.slice('sha256:'.length, 'sha256:'.length + 12)}`)).toBe(404);
     const { body: quarantine } = await api<{ items: Array<{ state: string }> }>('/quarantine?repository=e2e/app');
     expect(quarantine.items.map((item) => item.state)).toEqual(['RELEASED']);
   }, 60_000);
