@@ -1,9 +1,6 @@
 import { CustomsError, isCustomsError, messageOf } from '../core/errors.ts';
 import { CUSTOMS_VERSION } from '../core/version.ts';
 import type { CliIo } from './cli-io.ts';
-import { sbomCommand } from './sbom-command.ts';
-import { scanCommand } from './scan-command.ts';
-import { versionCommand } from './version-command.ts';
 
 export const USAGE = `Usage: customs <command> [options]
 
@@ -26,7 +23,11 @@ Options:
   --version      print the version
 `;
 
-/** Runs the CLI; returns the exit code (0 success, 1 a failed --fail-on gate, 2 usage or input error). */
+/**
+ * Runs the CLI; returns the exit code (0 success, 1 a failed --fail-on gate, 2 usage or input error).
+ * Every command's module is imported only when that command runs, so --help and --version parse
+ * this file, errors and version alone, and each command loads only its own dependencies.
+ */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
   const debug = argv.includes('--debug');
@@ -41,10 +42,14 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       case '--version':
         io.stdout.write(`customs ${CUSTOMS_VERSION}\n`);
         return 0;
-      case 'sbom':
+      case 'sbom': {
+        const { sbomCommand } = await import('./sbom-command.ts');
         return await sbomCommand(rest, io);
-      case 'scan':
+      }
+      case 'scan': {
+        const { scanCommand } = await import('./scan-command.ts');
         return await scanCommand(rest, io);
+      }
       case 'advisories': {
         // Loaded on demand: only this command needs the AWS SDK, and sbom and scan should not pay for it at start-up.
         const { advisoriesCommand } = await import('./advisories-command.ts');
@@ -55,8 +60,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         const { backfillCommand } = await import('./backfill-command.ts');
         return await backfillCommand(rest, io);
       }
-      case 'version':
+      case 'version': {
+        const { versionCommand } = await import('./version-command.ts');
         return await versionCommand(rest, io);
+      }
       case 'api': {
         // Loaded on demand: the signer and credential chain only for the command that uses them.
         const { apiCommand } = await import('./api-command.ts');

@@ -54,7 +54,7 @@ export async function runStartupBench(options: { runs: number; scratch: string; 
     const [bundled, source] = [ways[0]!, ways[1]!];
     const help = await Promise.all([bundled, source].map(async (way) => (await start(way, options.scratch)).stdout));
     if (help[0] !== help[1]) throw new Error('customs --help from the bundle differs from the source');
-    log(`  ${starts} starts each, order rotated; bundle stamped with ${built.inputs} project inputs`);
+    log(`  ${starts} starts each, order rotated; bundle: the entry and ${built.files - 1} chunks, stamped with ${built.inputs} project inputs`);
     for (let run = 0; run < starts; run++) {
       for (let step = 0; step < ways.length; step++) {
         const way = ways[(step + run) % ways.length]!;

@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCli, type BuiltCli, type CliStamp } from '../../../scripts/build-cli.ts';
+import { buildCli, CHUNK_DIR, type BuiltCli, type CliStamp } from '../../../scripts/build-cli.ts';
 
 const LAUNCHER = fileURLToPath(new URL('../../../bin/customs.mjs', import.meta.url));
 const MARKER = 'ran the bundle in place of the CLI';
@@ -78,6 +78,32 @@ describe('the bundled CLI', () => {
     await rm(marked.stamp);
     expect((await node([LAUNCHER, '--version'], env)).stdout).toBe(source);
   }, 180_000);
+
+  it('answers --help and --version without loading any command', async () => {
+    // A copy without the commands' own chunks: main.ts imports each only when that command runs.
+    const copy = join(dir, 'no-commands');
+    await cp(join(dir, 'cli'), copy, { recursive: true });
+    const commands = (await readdir(join(copy, CHUNK_DIR))).filter((name) => /^[a-z]+-command-[A-Z0-9]+\.mjs$/.test(name));
+    expect(commands.map((name) => name.replace(/-[A-Z0-9]+\.mjs$/, '')).sort()).toEqual(['advisories-command', 'api-command', 'backfill-command', 'sbom-command', 'scan-command', 'version-command']);
+    for (const name of commands) await rm(join(copy, CHUNK_DIR, name));
+    const bundle = join(copy, 'customs.mjs');
+    for (const args of [['--help'], ['--version']]) expect(await node([bundle, ...args], {})).toEqual(await node([built.bundle, ...args], {}));
+    expect((await node([bundle, 'sbom', '--help'], {})).code).toBe(2);
+  }, 60_000);
+
+  it('removes the chunks of an earlier build when it builds again, and leaves other files alone', async () => {
+    const again = join(dir, 'again');
+    await buildCli(again);
+    await writeFile(join(again, CHUNK_DIR, 'chunk-OLD.mjs'), 'export {};\n');
+    await writeFile(join(again, 'notes.txt'), 'kept\n');
+    const rebuilt = await buildCli(again);
+    const chunks = await readdir(join(again, CHUNK_DIR));
+    expect(chunks).not.toContain('chunk-OLD.mjs');
+    expect(chunks.filter((name) => name.endsWith('.mjs')).length).toBe(rebuilt.files - 1);
+    expect(await readFile(join(again, 'notes.txt'), 'utf8')).toBe('kept\n');
+    expect((await readdir(dir)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+    expect((await node([LAUNCHER, '--version'], { CUSTOMS_CLI_BUNDLE_DIR: again })).stdout).toBe((await node([built.bundle, '--version'], {})).stdout);
+  }, 120_000);
 
   it('stamps the project files it bundled and none from node_modules', () => {
     return readFile(built.stamp, 'utf8').then((text) => {

@@ -3,22 +3,22 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bundleCli } from '../../../scripts/bench/bundle-cli.ts';
+import { buildCli } from '../../../scripts/build-cli.ts';
 import { layoutOf } from '../../support/layout.ts';
 import { sharedFixtures } from '../../support/paths.ts';
 
 /**
- * The CLI bundled by esbuild into one ESM file, as a Lambda ships it, runs a whole scan: every
- * dependency (the YAML parser, the CVSS calculator, zstd) must work from the bundle, not only
- * from node_modules.
+ * The CLI bundled by esbuild as `npm run prepare` builds it (an ESM entry and its chunks) runs a
+ * whole scan: every dependency (the YAML parser, the CVSS calculator, zstd) must work from the
+ * bundle, not only from node_modules.
  */
 describe('the bundled CLI', () => {
   const work = mkdtempSync(join(tmpdir(), 'customs-bundle-'));
-  const bundle = join(work, 'customs.mjs');
+  let bundle: string;
 
   beforeAll(async () => {
-    await bundleCli(bundle);
-  });
+    ({ bundle } = await buildCli(join(work, 'cli')));
+  }, 120_000);
 
   it('scans with an ignore file and CVSS-rated advisories, and gates', () => {
     const image = layoutOf([{ entries: [{ type: 'file', path: 'app/node_modules/lodash/package.json', content: JSON.stringify({ name: 'lodash', version: '4.17.15' }) }] }]);
