@@ -1,8 +1,14 @@
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ensureSecret } from '../../../lambdas/local/stack/local-secrets.ts';
+import { repoRoot } from '../../support/paths.ts';
+
+const run = promisify(execFile);
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -78,8 +84,25 @@ describe('ensureSecret', () => {
     expect(readFileSync(path, 'utf8').trim()).toBe(tokens[0]);
   });
 
-  // Fails today about once in a hundred tries with several processes: the file exists (exclusive
-  // create) before the winner has written the token, and a loser reading it then finds it empty
-  // and throws "does not hold a token" instead of waiting for the winner's token.
-  it.todo('gives separate processes creating the secret at the same moment one token, none failing');
+  it('gives separate processes creating the secrets at the same moment one token each, none failing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'local-secrets-'));
+    dirs.push(dir);
+    const paths = Array.from({ length: 100 }, (_, index) => join(dir, `token-${index}`));
+    const module = pathToFileURL(join(repoRoot, 'lambdas', 'local', 'stack', 'local-secrets.ts')).href;
+    const script = `const { ensureSecret } = await import(${JSON.stringify(module)});
+const paths = JSON.parse(process.env.SECRET_PATHS);
+const settled = await Promise.allSettled(paths.map((path) => ensureSecret(path)));
+process.stdout.write(JSON.stringify(settled.map((result) => result.status === 'fulfilled' ? result.value : 'error: ' + result.reason.message)));`;
+    const runs = await Promise.all(
+      Array.from({ length: 5 }, () => run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: repoRoot, env: { ...process.env, SECRET_PATHS: JSON.stringify(paths) } })),
+    );
+    const answers = runs.map((result) => JSON.parse(result.stdout) as string[]);
+    for (const [index, path] of paths.entries()) {
+      const stored = readFileSync(path, 'utf8').trim();
+      expect(stored).toMatch(TOKEN);
+      expect(answers.map((answer) => answer[index])).toEqual(answers.map(() => stored));
+    }
+    // No private file of a loser is left beside the secrets.
+    expect(readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  }, 60_000);
 });
