@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'cdk.out/**', '.cache/**', '.demo/**', 'coverage/**'] },
+  { ignores: ['node_modules/**', 'cdk.out/**', '.cache/**', '.demo/**', 'coverage/**', 'dist/**', '.customs/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
