@@ -17,6 +17,7 @@ Commands:
   version compare --scheme S
                  order versions as an ecosystem does (customs version --help)
   api COMMAND    ask the findings API: images, findings, verdicts, the CI gate (customs api --help)
+  ui --api URL   serve the findings page on 127.0.0.1, calls signed with SigV4 (customs ui --help)
 
 Options:
   --help, -h     show this help
@@ -68,6 +69,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         // Loaded on demand: the signer and credential chain only for the command that uses them.
         const { apiCommand } = await import('./api-command.ts');
         return await apiCommand(rest, io);
+      }
+      case 'ui': {
+        const { uiCommand } = await import('./ui-command.ts');
+        return await uiCommand(rest, io);
       }
       default:
         throw new CustomsError('usage', `unknown command ${JSON.stringify(command)} (see customs --help)`);

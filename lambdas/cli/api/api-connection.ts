@@ -79,8 +79,8 @@ async function bearerToken(values: OptionValues, io: CliIo): Promise<string | un
   return io.env.CUSTOMS_API_TOKEN || undefined;
 }
 
-/** Credentials from the environment the CLI was given when it names keys, else the standard chain. */
-function sigV4(values: OptionValues, url: URL, io: CliIo): Authenticator {
+/** Credentials from the environment the CLI was given when it names keys, else the standard chain (also `customs ui`'s). */
+export function sigV4(values: OptionValues, url: URL, io: CliIo): Authenticator {
   const region = stringOption(values, 'region') ?? (regionOfHost(url.hostname) === undefined ? io.env.AWS_REGION || io.env.AWS_DEFAULT_REGION : undefined);
   if (region === undefined && regionOfHost(url.hostname) === undefined) throw new CustomsError('usage', `cannot tell the API's region from ${url.hostname}: give --region (or AWS_REGION)`);
   const accessKeyId = io.env.AWS_ACCESS_KEY_ID;
