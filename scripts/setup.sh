@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(docker-registry skopeo umoci debootstrap zstd apache2-utils openssl ca-certificates rpm sqlite3
   unzip zip ruby ruby-rack ruby-rack-test libcommons-lang3-java libjackson2-core-java golang-go
-  maven python3-packaging openjdk-17-jre-headless)
+  maven python3-packaging openjdk-17-jre-headless chromium)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f '${db:Status-Status}' "$package" 2>/dev/null | grep -qx installed || missing+=("$package")
@@ -20,7 +20,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-for tool in docker-registry skopeo umoci debootstrap zstd htpasswd openssl rpm sqlite3 unzip zip ruby go java; do
+for tool in docker-registry skopeo umoci debootstrap zstd htpasswd openssl rpm sqlite3 unzip zip ruby go java chromium; do
   command -v "$tool" >/dev/null || { echo "setup: $tool is still missing" >&2; exit 1; }
 done
 # moto_server and cfn-lint come from the machine's Python (moto 5.2.1, cfn-lint 1.51.0); PyPI is not
