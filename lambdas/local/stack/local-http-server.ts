@@ -4,6 +4,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { ApiError, type ApiErrorCode } from '../../core/api/api-error.ts';
 import { messageOf } from '../../core/errors.ts';
+import { checkPageRequest, PAGE_TOKEN_HEADER } from '../../adapters/page-server/page-gate.ts';
+import { pageFile } from '../../adapters/page-server/page-files.ts';
 import { apiGatewayEventOf, type LocalCaller } from './api-gateway-event.ts';
 
 export interface LocalHttpServerOptions {
@@ -23,6 +25,8 @@ export interface LocalHttpServerOptions {
   readonly largeAnswers: { read(id: string): Promise<{ body: Uint8Array; contentType: string } | undefined> };
   /** What went wrong on a request answered 500 or 503 (the client sees no detail). */
   readonly onError?: (error: unknown, what: string) => void;
+  /** The findings page under /ui/ (static files of dist/ui) and its API calls under /ui/api/, with the run's page token. */
+  readonly page?: { readonly dir: string; readonly token: string };
   /** Largest request body read; bigger ones get 413 (default 4 MiB, Distribution batches events). */
   readonly maxBodyBytes?: number;
 }
@@ -74,6 +78,8 @@ export async function startLocalHttpServer(options: LocalHttpServerOptions): Pro
       return;
     }
 
+    if (options.page && (path === '/ui' || path.startsWith('/ui/'))) return await servePage(request, response, options.page, method, target, path);
+
     if (path === '/_registry/events') {
       if (!bearerIs(request.headers.authorization, options.webhookToken)) return sendError(response, 'UNAUTHENTICATED', 'the registry webhook takes the stack\'s webhook token');
       if (method !== 'POST') return sendError(response, 'METHOD_NOT_ALLOWED', 'registry events are POSTed');
@@ -93,9 +99,38 @@ export async function startLocalHttpServer(options: LocalHttpServerOptions): Pro
       response.setHeader('www-authenticate', 'Bearer realm="customs"');
       return sendError(response, 'UNAUTHENTICATED', 'send the API token from the data directory\'s api-token file as "Authorization: Bearer TOKEN"');
     }
+    return await callApi(request, response, method, target);
+  }
+
+  /** The page's files need no token (they hold no data); its API calls need the page token in their header. */
+  async function servePage(request: IncomingMessage, response: ServerResponse, page: { readonly dir: string; readonly token: string }, method: string, target: string, path: string): Promise<void> {
+    if (path === '/ui') {
+      response.writeHead(308, { location: '/ui/' });
+      response.end();
+      return;
+    }
+    if (path.startsWith('/ui/api/')) {
+      const gate = checkPageRequest({ host: request.headers.host, origin: request.headers.origin, fetchSite: single(request.headers['sec-fetch-site']), token: single(request.headers[PAGE_TOKEN_HEADER]) }, { port, token: page.token });
+      if (!gate.allowed) return sendError(response, gate.status === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN', gate.reason);
+      return await callApi(request, response, method, target.slice('/ui/api'.length));
+    }
+    if (method !== 'GET' && method !== 'HEAD') return sendError(response, 'METHOD_NOT_ALLOWED', 'the page is read with GET');
+    const file = await pageFile(page.dir, path.slice('/ui/'.length));
+    if (!file) {
+      const missing = path === '/ui/' ? 'the findings page is not built: run npm run build:ui' : 'no such file';
+      return sendError(response, 'NOT_FOUND', missing);
+    }
+    response.writeHead(200, { ...file.headers, 'content-length': file.body.byteLength });
+    response.end(method === 'HEAD' ? undefined : file.body);
+  }
+
+  async function callApi(request: IncomingMessage, response: ServerResponse, method: string, target: string): Promise<void> {
     const body = await readBody(request, maxBodyBytes);
     if (body === 'too-large') return sendError(response, 'PAYLOAD_TOO_LARGE', `the body is larger than ${maxBodyBytes} bytes`);
-    const event = apiGatewayEventOf({ method, target, headers: headersOf(request), body, requestId: randomUUID(), now: new Date() }, options.caller);
+    const forwarded = headersOf(request);
+    delete forwarded[PAGE_TOKEN_HEADER];
+    delete forwarded.cookie;
+    const event = apiGatewayEventOf({ method, target, headers: forwarded, body, requestId: randomUUID(), now: new Date() }, options.caller);
     const result = await options.api(event);
     const bytes = result.body === undefined ? Buffer.alloc(0) : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8');
     const headers: Record<string, string | number> = { 'content-length': bytes.byteLength };
@@ -136,6 +171,10 @@ function bearerIs(authorization: string | undefined, token: string): boolean {
   const match = /^Bearer ([\x21-\x7e]+)$/.exec(authorization ?? '');
   if (!match) return false;
   return timingSafeEqual(createHash('sha256').update(match[1]!).digest(), createHash('sha256').update(token).digest());
+}
+
+function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }
 
 function pathOf(target: string | undefined): string {

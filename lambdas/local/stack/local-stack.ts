@@ -3,8 +3,10 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { access, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ADVISORY_TABLE, FINDINGS_TABLE } from '../../adapters/dynamodb/table-schema.ts';
 import { writeDefaultPolicy } from '../../adapters/filesystem/default-local-policy.ts';
+import { newPageToken } from '../../adapters/page-server/page-gate.ts';
 import { messageOf } from '../../core/errors.ts';
 import { startDynamoDbLocal, type RunningDynamoDbLocal } from '../dynamodb-local.ts';
 import { consume, FileQueue } from '../queue/file-queue.ts';
@@ -23,6 +25,9 @@ import { receiveRegistryEvents } from './registry-events.ts';
 import { repeatEvery, type Repeating } from './repeat-every.ts';
 import type { StackConfig } from './stack-config.ts';
 import { defaultDataDir, removeStackFile, writeStackFile } from './stack-file.ts';
+
+/** The findings page as `npm ci` (prepare) or `npm run build:ui` builds it. */
+const PAGE_DIR = fileURLToPath(new URL('../../../dist/ui', import.meta.url));
 
 export interface StackConsole {
   /** One line to the console (no trailing newline). */
@@ -110,7 +115,9 @@ async function start(config: StackConfig, out: StackConsole, stops: Array<() => 
     onPolicyProblem: (error) => out.write(`policy: ${messageOf(error)} (the earlier policy is kept)`),
   });
 
+  const pageToken = newPageToken();
   const server = await startLocalHttpServer({
+    page: { dir: PAGE_DIR, token: pageToken },
     port: config.apiPort,
     apiToken,
     webhookToken,
@@ -164,6 +171,7 @@ async function start(config: StackConfig, out: StackConsole, stops: Array<() => 
   stops.push(() => removeStackFile(dataDir));
   out.write(`registry: ${registry.host}`);
   out.write(`api: ${apiUrl}`);
+  out.write(`ui: ${apiUrl}/ui/#token=${pageToken}`);
 
   if (config.demo && firstRun) {
     out.write(`demo: pushing ${registry.host}/${DEMO_IMAGES.clean} (fixed versions) and ${registry.host}/${DEMO_IMAGES.vulnerable} (a vulnerable glibc, lodash and minimist)`);
