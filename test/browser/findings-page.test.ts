@@ -133,6 +133,8 @@ describe('the findings page in Chromium', () => {
     expect(critical).toBeGreaterThan(0);
     expect(await app.locator('td[data-severity="CRITICAL"]').textContent()).toBe(String(critical));
     expect(await page.locator('tr[data-repository="web/clean"] td[data-verdict="PASS"]').textContent()).toBe('1');
+    // The history chart, or its placeholder before the daily pass has recorded a day.
+    await page.locator('#history').waitFor();
 
     // Worst first by default; sorting by name puts web/app first, again reverses it.
     await page.click('button[data-sort="repository"]');
@@ -166,6 +168,18 @@ describe('the findings page in Chromium', () => {
     const shownIds = await page.locator('#findings tbody tr').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-id')));
     expect(shownIds.sort()).toEqual(findings.map((finding) => finding.id).sort());
     expect(await page.locator('#fix-plan').textContent()).toContain(`remove ${findings.filter((finding) => finding.fixable).length} of ${findings.length} findings`);
+
+    // What the image is, from GET /images/{digest}: distribution, layers.
+    const detail = await api<{ scan: { distro?: { name?: string; id: string }; layers: unknown[] } }>(`/images/${vulnerable.digest}?repository=web/app`);
+    expect(await page.locator('#image-facts').textContent()).toContain(detail.scan.distro?.name ?? detail.scan.distro!.id);
+    expect(await page.locator('#layers tbody tr').count()).toBe(detail.scan.layers.length);
+    // One upgrade line per package with a fix, and every fixable package listed.
+    const fixablePackages = new Set(findings.filter((finding) => finding.fixable).map((finding) => (finding as unknown as { package: { name: string } }).package.name));
+    expect(new Set(await page.locator('#upgrades li').evaluateAll((items) => items.map((item) => item.getAttribute('data-package'))))).toEqual(fixablePackages);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#sbom-download')]);
+    const sbom = JSON.parse(readFileSync((await download.path())!, 'utf8')) as { bomFormat: string; components: unknown[] };
+    expect(sbom.bomFormat).toBe('CycloneDX');
+    expect(sbom.components.length).toBeGreaterThan(0);
 
     const hostile = page.locator(`tr[data-id="${HOSTILE_ID}"] td.title`);
     expect(await hostile.textContent()).toBe(HOSTILE_TITLE);

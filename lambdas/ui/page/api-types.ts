@@ -53,3 +53,25 @@ export interface ReleaseAnswer {
   readonly restoredTags: readonly string[];
   readonly keptTags: ReadonlyArray<{ readonly tag: string; readonly reason: string }>;
 }
+
+export interface ImageDetail extends ImageSummary {
+  readonly kind: string;
+  readonly children: readonly string[];
+  readonly platforms: ReadonlyArray<{ readonly digest: string; readonly platform?: { readonly os: string; readonly architecture: string; readonly variant?: string }; readonly status: string; readonly verdict: string; readonly scannedAt: string }>;
+  readonly scan?: {
+    readonly status: string;
+    readonly scannerVersion: string;
+    readonly finishedAt: string;
+    readonly distro?: { readonly id: string; readonly version?: string; readonly name?: string };
+    readonly packages: number;
+    readonly layers: ReadonlyArray<{ readonly digest: string; readonly size: number }>;
+    readonly advisories: ReadonlyArray<{ readonly ecosystem: string; readonly loadedAt?: string }>;
+  };
+  readonly quarantine?: { readonly state: string; readonly method: string; readonly startedAt: string; readonly removedTags: readonly string[] };
+}
+
+export type SbomAnswer = { readonly format: 'CycloneDX'; readonly document: Readonly<Record<string, unknown>> } | { readonly format: 'CycloneDX'; readonly url: string; readonly expiresAt: string; readonly bytes: number };
+
+export interface HistoryAnswer {
+  readonly days: ReadonlyArray<{ readonly date: string; readonly images: number; readonly findings: SeverityCounts }>;
+}

@@ -2,6 +2,7 @@ import type { FindingItem, Page } from '../api-types.ts';
 import { el, replaceChildren, routeLink } from '../dom.ts';
 import { callApi } from '../page-api.ts';
 import { severityBadge, shortDigest } from './format.ts';
+import { imageFacts } from './image-facts.ts';
 
 /** Every finding of an image (all pages), grouped by package, the fix plan first, suppressed ones apart with reason and expiry. */
 export async function imageView(root: HTMLElement, repository: string, digest: string): Promise<void> {
@@ -28,7 +29,20 @@ export async function imageView(root: HTMLElement, repository: string, digest: s
     el('p', {}, routeLink('/', 'Registry'), ' / ', routeLink(`/repository/${encodeURIComponent(repository)}`, repository), ' / ', shortDigest(digest)),
     el('h1', {}, `${repository}@${shortDigest(digest)}`),
     el('p', { class: 'digest' }, el('code', {}, digest)),
+    await imageFacts(repository, digest),
     el('p', { id: 'fix-plan', class: 'fix-plan' }, active.length === 0 ? 'No findings.' : `Upgrade these ${fixable.length} package${fixable.length === 1 ? '' : 's'} to remove ${removable} of ${active.length} finding${active.length === 1 ? '' : 's'}.`),
+    fixable.length === 0
+      ? undefined
+      : el(
+          'ol',
+          { id: 'upgrades', 'aria-label': 'Upgrades, most findings removed first' },
+          ...fixable
+            .map((group) => ({ group, removes: group.filter((finding) => finding.fixable).length }))
+            .sort((a, b) => b.removes - a.removes)
+            .map(({ group, removes }) =>
+              el('li', { 'data-package': group[0]!.package.name }, `${group[0]!.package.name} ${group[0]!.installedVersion} → ${[...new Set(group.flatMap((finding) => finding.fixedVersions))].join(' or ')}: removes ${removes} finding${removes === 1 ? '' : 's'}`, el('span', { class: 'bar', 'data-width': String(removes) }, '■'.repeat(Math.min(removes, 40)))),
+            ),
+        ),
     el(
       'table',
       { id: 'findings' },

@@ -2,6 +2,7 @@ import type { Page, RepositorySummary } from '../api-types.ts';
 import { el, replaceChildren, routeLink } from '../dom.ts';
 import { callApi, pageSize } from '../page-api.ts';
 import { severityCells, when } from './format.ts';
+import { historyChart } from './history-chart.ts';
 
 type SortKey = 'repository' | 'images' | 'failing' | 'quarantined' | 'critical' | 'lastPushAt';
 
@@ -86,6 +87,12 @@ export async function registryView(root: HTMLElement): Promise<void> {
   );
   filter.addEventListener('input', render);
   more.addEventListener('click', () => void load());
-  replaceChildren(root, el('h1', {}, 'Registry'), el('label', { for: 'repository-filter' }, 'Filter '), filter, table, more, status);
+  const history = el('div', {});
+  replaceChildren(root, el('h1', {}, 'Registry'), history, el('label', { for: 'repository-filter' }, 'Filter '), filter, table, more, status);
   await load();
+  // The chart is a summary: the table above must not wait for it, nor fail with it.
+  historyChart().then(
+    (chart) => history.replaceChildren(chart),
+    (error: unknown) => history.replaceChildren(el('p', { class: 'status' }, `History unavailable: ${error instanceof Error ? error.message : String(error)}`)),
+  );
 }
