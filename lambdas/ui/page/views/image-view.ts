@@ -40,7 +40,7 @@ export async function imageView(root: HTMLElement, repository: string, digest: s
             .map((group) => ({ group, removes: group.filter((finding) => finding.fixable).length }))
             .sort((a, b) => b.removes - a.removes)
             .map(({ group, removes }) =>
-              el('li', { 'data-package': group[0]!.package.name }, `${group[0]!.package.name} ${group[0]!.installedVersion} → ${[...new Set(group.flatMap((finding) => finding.fixedVersions))].join(' or ')}: removes ${removes} finding${removes === 1 ? '' : 's'}`, el('span', { class: 'bar', 'data-width': String(removes) }, '■'.repeat(Math.min(removes, 40)))),
+              el('li', { 'data-package': group[0]!.package.name }, `${group[0]!.package.name} ${group[0]!.installedVersion}, fixed in ${[...new Set(group.flatMap((finding) => finding.fixedVersions))].join(' / ')}: upgrading past them removes ${removes} finding${removes === 1 ? '' : 's'}`, el('span', { class: 'bar', 'data-width': String(removes) }, '■'.repeat(Math.min(removes, 40)))),
             ),
         ),
     el(
