@@ -84,7 +84,7 @@ describe('the bundled CLI', () => {
     const copy = join(dir, 'no-commands');
     await cp(join(dir, 'cli'), copy, { recursive: true });
     const commands = (await readdir(join(copy, CHUNK_DIR))).filter((name) => /^[a-z]+-command-[A-Z0-9]+\.mjs$/.test(name));
-    expect(commands.map((name) => name.replace(/-[A-Z0-9]+\.mjs$/, '')).sort()).toEqual(['advisories-command', 'api-command', 'backfill-command', 'sbom-command', 'scan-command', 'version-command']);
+    expect(commands.map((name) => name.replace(/-[A-Z0-9]+\.mjs$/, '')).sort()).toEqual(['advisories-command', 'api-command', 'backfill-command', 'sbom-command', 'scan-command', 'ui-command', 'version-command']);
     for (const name of commands) await rm(join(copy, CHUNK_DIR, name));
     const bundle = join(copy, 'customs.mjs');
     for (const args of [['--help'], ['--version']]) expect(await node([bundle, ...args], {})).toEqual(await node([built.bundle, ...args], {}));
