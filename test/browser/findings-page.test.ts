@@ -190,6 +190,23 @@ describe('the findings page in Chromium', () => {
     expect(await page.locator('a[href^="javascript:"]').count()).toBe(0);
   }, 60_000);
 
+  it('lists the images a vulnerability affects by its ID or any alias, and advisory freshness and coverage', async () => {
+    const { items } = await api<{ items: Array<{ digest: string; verdict?: { verdict: string } }> }>('/images?repository=web/app');
+    const vulnerable = items.find((image) => image.verdict?.verdict === 'FAIL')!;
+    // CVE-2021-44906 is minimist 1.2.5's, in the vulnerable image only; GHSA-xvch-5gv4-984h is its record.
+    for (const id of ['CVE-2021-44906', 'GHSA-xvch-5gv4-984h']) {
+      await open(`/vulnerability/${id}`);
+      await page.waitForSelector('#affected tbody tr');
+      expect(await page.locator('#affected tbody tr').evaluateAll((rows) => rows.map((row) => `${row.getAttribute('data-repository')}@${row.getAttribute('data-digest')}`))).toEqual([`web/app@${vulnerable.digest}`]);
+    }
+    await open('/advisories');
+    await page.waitForSelector('#coverage tbody tr');
+    const coverage = await api<Record<string, number>>('/coverage');
+    for (const key of ['images', 'scanned', 'waitingForAdvisories']) expect(await page.locator(`#coverage tr[data-key="${key}"] td`).textContent()).toBe(String(coverage[key]));
+    expect(await page.locator('#ecosystems tr[data-ecosystem="npm"] td').first().textContent()).toBe('fresh');
+    expect(pageErrors, pageErrors.join('\n')).toEqual([]);
+  }, 60_000);
+
   it('releases a quarantined image from the page, restoring its tag in the registry', async () => {
     const manifest = () => fetch(`http://127.0.0.1:${registryPort}/v2/web/app/manifests/1.0`, { headers: { accept: 'application/vnd.oci.image.manifest.v1+json' } }).then((response) => response.status);
     expect(await manifest()).toBe(404);
