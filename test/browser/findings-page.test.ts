@@ -221,6 +221,37 @@ describe('the findings page in Chromium', () => {
     expect(pageErrors, pageErrors.join("\n")).toEqual([]);
   }, 60_000);
 
+  it('adds an exception from the page (the finding is then suppressed), shows the API refusing a bad one, and removes it', async () => {
+    const { items } = await api<{ items: Array<{ digest: string; verdict?: { verdict: string } }> }>('/images?repository=web/app');
+    const vulnerable = items.find((image) => image.verdict?.verdict === 'FAIL')!;
+    const suppressed = async () => {
+      const { items: findings } = await api<{ items: Array<{ id: string; aliases: string[]; suppressed?: { reason: string } }> }>(`/images/${vulnerable.digest}/findings?repository=web/app&limit=100`);
+      return findings.find((finding) => finding.id === 'CVE-2021-44906' || finding.aliases.includes('CVE-2021-44906'))?.suppressed?.reason;
+    };
+    expect(await suppressed()).toBeUndefined();
+    await open('/exceptions');
+    await page.waitForSelector('#exception-form');
+    // Refused by the API, which names what is wrong; nothing is added.
+    await page.fill('#exception-vulnerability', 'CVE-2021-44906');
+    await page.click('#add-exception');
+    await expect.poll(() => page.locator('#exception-message').textContent()).not.toBe('');
+    expect(await page.locator('#exceptions tbody tr').count()).toBe(0);
+
+    await page.fill('#exception-reason', 'minimist is not reachable from the entry point');
+    await page.fill('#exception-expires', '2099-12-31');
+    await page.fill('#exception-prefix', 'web/');
+    await page.click('#add-exception');
+    await page.waitForSelector('#exceptions tr[data-vulnerability="CVE-2021-44906"]');
+    expect(await page.locator('#exceptions tr[data-vulnerability="CVE-2021-44906"]').textContent()).toContain('2099-12-31');
+    await expect.poll(suppressed, { timeout: 30_000 }).toBe('minimist is not reachable from the entry point');
+
+    await page.fill('#exceptions input[type="text"]', 'the fix shipped');
+    await page.click('#exceptions button.remove-exception');
+    await expect.poll(() => page.locator('#exceptions tbody tr').count()).toBe(0);
+    await expect.poll(suppressed, { timeout: 30_000 }).toBeUndefined();
+    expect(pageErrors.filter((error) => !error.includes('400')), pageErrors.join('\n')).toEqual([]);
+  }, 90_000);
+
   it("refuses calls to the page's API without its token, from another origin or for another host", async () => {
     const token = new URL(uiUrl).hash.slice('#token='.length);
     const path = '/ui/api/repositories';
