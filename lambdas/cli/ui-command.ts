@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import type { Authenticator } from '../adapters/api-client/authenticator.ts';
 import { startSigningProxy } from '../adapters/page-server/signing-proxy.ts';
 import { CustomsError, messageOf } from '../core/errors.ts';
-import { sigV4 } from './api/api-connection.ts';
+import { apiUrlOf, sigV4 } from './api/api-connection.ts';
 import type { CliIo } from './cli-io.ts';
 
 export const UI_USAGE = `Usage: customs ui --api URL [options]
@@ -47,13 +47,7 @@ export async function uiCommand(args: string[], io: CliIo, hooks: UiCommandHooks
   if (positionals.length > 0) throw new CustomsError('usage', `ui takes no arguments, got ${JSON.stringify(positionals[0])} (see customs ui --help)`);
   const base = values.api ?? (io.env.CUSTOMS_API_URL || undefined);
   if (base === undefined) throw new CustomsError('usage', 'customs ui needs --api URL (or CUSTOMS_API_URL) (see customs ui --help)');
-  let url: URL;
-  try {
-    url = new URL(base);
-  } catch {
-    throw new CustomsError('usage', `--api ${JSON.stringify(base)} is not a URL`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new CustomsError('usage', `--api must be an http(s) URL, not ${JSON.stringify(base)}`);
+  const url = apiUrlOf(base);
   if (url.search !== '' || url.hash !== '') throw new CustomsError('usage', `--api must not carry a query or fragment, got ${JSON.stringify(base)}`);
   const port = values.port === undefined ? 0 : Number(values.port);
   if (values.port !== undefined && (!/^\d{1,5}$/.test(values.port) || port > 65_535)) throw new CustomsError('usage', `--port must be a port number (0 to 65535), not ${JSON.stringify(values.port)}`);

@@ -173,6 +173,12 @@ describe('the findings page in Chromium', () => {
     const detail = await api<{ scan: { distro?: { name?: string; id: string }; layers: unknown[] } }>(`/images/${vulnerable.digest}?repository=web/app`);
     expect(await page.locator('#image-facts').textContent()).toContain(detail.scan.distro?.name ?? detail.scan.distro!.id);
     expect(await page.locator('#layers tbody tr').count()).toBe(detail.scan.layers.length);
+    // What each layer added, from the SBOM: every package is attributed to a layer of this image.
+    const { document } = await api<{ document: { components: Array<{ properties?: Array<{ name: string; value: string }> }> } }>(`/images/${vulnerable.digest}/sbom?repository=web/app`);
+    const attributed = document.components.filter((component) => component.properties?.some((property) => property.name === 'customs:layer:digest')).length;
+    const perLayer = await page.locator('#layers tbody tr').evaluateAll((rows) => rows.map((row) => Number(row.getAttribute('data-packages'))));
+    expect(perLayer.reduce((sum, count) => sum + count, 0)).toBe(attributed);
+    expect(attributed).toBeGreaterThan(0);
     // One upgrade line per package with a fix, and every fixable package listed.
     const fixablePackages = new Set(findings.filter((finding) => finding.fixable).map((finding) => (finding as unknown as { package: { name: string } }).package.name));
     expect(new Set(await page.locator('#upgrades li').evaluateAll((items) => items.map((item) => item.getAttribute('data-package'))))).toEqual(fixablePackages);

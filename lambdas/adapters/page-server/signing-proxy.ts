@@ -7,6 +7,7 @@ import { messageOf } from '../../core/errors.ts';
 import type { Authenticator } from '../api-client/authenticator.ts';
 import { checkPageRequest, newPageToken, PAGE_TOKEN_HEADER, sameHost } from './page-gate.ts';
 import { PAGE_SECURITY_HEADERS, pageFile } from './page-files.ts';
+import { readRequestBody } from './request-body.ts';
 
 export interface SigningProxyOptions {
   /** 0 picks a free port. */
@@ -109,7 +110,7 @@ export async function startSigningProxy(options: SigningProxyOptions): Promise<R
     // The signer's canonical query holds one value per name; a repeated one would be sent unsigned-for.
     if (repeated !== undefined) return sendError(response, 'BAD_REQUEST', `the query parameter ${JSON.stringify(repeated)} is given more than once (the findings API takes each once)`);
 
-    const received = await readBody(request, maxRequestBytes);
+    const received = await readRequestBody(request, maxRequestBytes);
     if (received === 'too-large') return sendError(response, 'PAYLOAD_TOO_LARGE', `the body is larger than ${maxRequestBytes} bytes`);
     const body = method === 'GET' || received.byteLength === 0 ? undefined : received.toString('utf8');
     const headers: Record<string, string> = {};
@@ -202,25 +203,6 @@ function repeatedParameter(url: URL): string | undefined {
 
 function single(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value;
-}
-
-async function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer | 'too-large'> {
-  const declared = Number(request.headers['content-length'] ?? 0);
-  if (declared > maxBytes) {
-    request.resume();
-    return 'too-large';
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.byteLength;
-    if (size > maxBytes) {
-      request.resume();
-      return 'too-large';
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
 }
 
 /** The answer's body, stopped as soon as it passes the cap (a declared length past it is not read at all). */

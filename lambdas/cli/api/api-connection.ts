@@ -92,10 +92,8 @@ export function sigV4(values: OptionValues, url: URL, io: CliIo): Authenticator 
   return new SigV4Authenticator({ ...(region === undefined ? {} : { region }), credentials });
 }
 
-export async function connect(values: OptionValues, io: CliIo): Promise<CustomsApiClient> {
-  const local = await localStack(values, io);
-  const base = stringOption(values, 'api') ?? (io.env.CUSTOMS_API_URL || undefined) ?? local?.stack.api;
-  if (base === undefined) throw new CustomsError('usage', 'customs api needs --api URL (or CUSTOMS_API_URL), or a local stack running (npm start)');
+/** --api's value as a URL: http or https, else a usage error naming it. */
+export function apiUrlOf(base: string): URL {
   let url: URL;
   try {
     url = new URL(base);
@@ -103,6 +101,14 @@ export async function connect(values: OptionValues, io: CliIo): Promise<CustomsA
     throw new CustomsError('usage', `--api ${JSON.stringify(base)} is not a URL`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new CustomsError('usage', `--api must be an http(s) URL, not ${JSON.stringify(base)}`);
+  return url;
+}
+
+export async function connect(values: OptionValues, io: CliIo): Promise<CustomsApiClient> {
+  const local = await localStack(values, io);
+  const base = stringOption(values, 'api') ?? (io.env.CUSTOMS_API_URL || undefined) ?? local?.stack.api;
+  if (base === undefined) throw new CustomsError('usage', 'customs api needs --api URL (or CUSTOMS_API_URL), or a local stack running (npm start)');
+  const url = apiUrlOf(base);
   const timeout = stringOption(values, 'timeout-ms');
   if (timeout !== undefined && !/^\d{1,7}$/.test(timeout)) throw new CustomsError('usage', `--timeout-ms must be a whole number of milliseconds, not ${JSON.stringify(timeout)}`);
   const token = (await bearerToken(values, io)) ?? (await localStackToken(local, url));

@@ -7,6 +7,7 @@ import { messageOf } from '../../core/errors.ts';
 import { checkPageRequest, PAGE_TOKEN_HEADER } from '../../adapters/page-server/page-gate.ts';
 import { pageFile } from '../../adapters/page-server/page-files.ts';
 import { apiGatewayEventOf, type LocalCaller } from './api-gateway-event.ts';
+import { readRequestBody } from '../../adapters/page-server/request-body.ts';
 
 export interface LocalHttpServerOptions {
   /** 0 picks a free port (tests). */
@@ -83,7 +84,7 @@ export async function startLocalHttpServer(options: LocalHttpServerOptions): Pro
     if (path === '/_registry/events') {
       if (!bearerIs(request.headers.authorization, options.webhookToken)) return sendError(response, 'UNAUTHENTICATED', 'the registry webhook takes the stack\'s webhook token');
       if (method !== 'POST') return sendError(response, 'METHOD_NOT_ALLOWED', 'registry events are POSTed');
-      const body = await readBody(request, maxBodyBytes);
+      const body = await readRequestBody(request, maxBodyBytes);
       if (body === 'too-large') return sendError(response, 'PAYLOAD_TOO_LARGE', `the body is larger than ${maxBodyBytes} bytes`);
       try {
         const received = await options.onRegistryEvents(headersOf(request), body);
@@ -125,7 +126,7 @@ export async function startLocalHttpServer(options: LocalHttpServerOptions): Pro
   }
 
   async function callApi(request: IncomingMessage, response: ServerResponse, method: string, target: string): Promise<void> {
-    const body = await readBody(request, maxBodyBytes);
+    const body = await readRequestBody(request, maxBodyBytes);
     if (body === 'too-large') return sendError(response, 'PAYLOAD_TOO_LARGE', `the body is larger than ${maxBodyBytes} bytes`);
     const forwarded = headersOf(request);
     delete forwarded[PAGE_TOKEN_HEADER];
@@ -190,25 +191,6 @@ function headersOf(request: IncomingMessage): Record<string, string> {
     headers[name] = Array.isArray(value) ? value.join(',') : value;
   }
   return headers;
-}
-
-async function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer | 'too-large'> {
-  const declared = Number(request.headers['content-length'] ?? 0);
-  if (declared > maxBytes) {
-    request.resume();
-    return 'too-large';
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.byteLength;
-    if (size > maxBytes) {
-      request.resume();
-      return 'too-large';
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
 }
 
 function sendError(response: ServerResponse, code: ApiErrorCode, message: string): void {

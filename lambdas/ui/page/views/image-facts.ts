@@ -41,13 +41,22 @@ export async function imageFacts(repository: string, digest: string): Promise<HT
           el('tbody', {}, ...image.platforms.map((platform) => el('tr', {}, el('td', {}, platform.platform ? [platform.platform.os, platform.platform.architecture, platform.platform.variant].filter(Boolean).join('/') : 'unknown'), el('td', {}, routeLink(`/image/${encodeURIComponent(repository)}/${platform.digest}`, el('code', {}, shortDigest(platform.digest)))), el('td', {}, platform.status), el('td', {}, verdictBadge(platform.verdict)), el('td', {}, when(platform.scannedAt))))),
         )
       : undefined;
+  const added = scan ? await packagesByLayer(repository, digest) : undefined;
   const layers = scan
     ? el(
         'table',
         { id: 'layers' },
         el('caption', {}, `Layers (${scan.layers.length})`),
-        el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, '#'), el('th', { scope: 'col' }, 'Digest'), el('th', { scope: 'col' }, 'Compressed'))),
-        el('tbody', {}, ...scan.layers.map((layer, index) => el('tr', {}, el('td', { class: 'num' }, index + 1), el('td', {}, el('code', {}, shortDigest(layer.digest))), el('td', { class: 'num' }, bytes(layer.size))))),
+        el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, '#'), el('th', { scope: 'col' }, 'Digest'), el('th', { scope: 'col' }, 'Compressed'), el('th', { scope: 'col' }, 'Packages it added'))),
+        el(
+          'tbody',
+          {},
+          ...scan.layers.map((layer, index) => {
+            const names = added?.get(layer.digest) ?? [];
+            const listed = names.length > 8 ? `${names.slice(0, 8).join(', ')} and ${names.length - 8} more` : names.join(', ');
+            return el('tr', { 'data-layer': layer.digest, 'data-packages': String(names.length) }, el('td', { class: 'num' }, index + 1), el('td', {}, el('code', {}, shortDigest(layer.digest))), el('td', { class: 'num' }, bytes(layer.size)), el('td', {}, added === undefined ? 'SBOM past the answer cap' : names.length === 0 ? 'none' : `${names.length}: ${listed}`));
+          }),
+        ),
       )
     : undefined;
   return el('section', { 'aria-label': 'Image' }, facts, sbomDownload(repository, digest), platforms, layers);
@@ -79,4 +88,22 @@ function sbomDownload(repository: string, digest: string): HTMLElement {
     );
   });
   return holder;
+}
+
+/** Package names by the layer that added them, from the SBOM's `customs:layer:digest` properties; undefined when the SBOM is only a link. */
+async function packagesByLayer(repository: string, digest: string): Promise<Map<string, string[]> | undefined> {
+  const answer = await callApi<SbomAnswer>(`/images/${encodeURIComponent(digest)}/sbom`, { repository });
+  if ('url' in answer) return undefined;
+  const byLayer = new Map<string, string[]>();
+  const components = Array.isArray(answer.document.components) ? (answer.document.components as unknown[]) : [];
+  for (const component of components) {
+    if (typeof component !== 'object' || component === null) continue;
+    const { name, properties } = component as { name?: unknown; properties?: unknown };
+    if (typeof name !== 'string' || !Array.isArray(properties)) continue;
+    const layer = (properties as Array<{ name?: unknown; value?: unknown }>).find((property) => property.name === 'customs:layer:digest')?.value;
+    if (typeof layer !== 'string') continue;
+    byLayer.set(layer, [...(byLayer.get(layer) ?? []), name]);
+  }
+  for (const names of byLayer.values()) names.sort();
+  return byLayer;
 }
