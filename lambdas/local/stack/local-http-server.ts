@@ -1,10 +1,10 @@
 import type { APIGatewayProxyEventV2WithIAMAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { randomUUID, timingSafeEqual, createHash } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApiError, type ApiErrorCode } from '../../core/api/api-error.ts';
 import { messageOf } from '../../core/errors.ts';
-import { checkPageRequest, PAGE_TOKEN_HEADER } from '../../adapters/page-server/page-gate.ts';
+import { checkPageRequest, PAGE_TOKEN_HEADER, sameHost, sameSecret } from '../../adapters/page-server/page-gate.ts';
 import { pageFile } from '../../adapters/page-server/page-files.ts';
 import { apiGatewayEventOf, type LocalCaller } from './api-gateway-event.ts';
 import { readRequestBody } from '../../adapters/page-server/request-body.ts';
@@ -64,7 +64,7 @@ export async function startLocalHttpServer(options: LocalHttpServerOptions): Pro
   async function serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const method = request.method ?? 'GET';
     const target = request.url ?? '/';
-    if (!allowedHost(request.headers.host, port)) return sendError(response, 'FORBIDDEN', 'the Host header does not name this server (127.0.0.1 or localhost with its port)');
+    if (!sameHost(request.headers.host, port)) return sendError(response, 'FORBIDDEN', 'the Host header does not name this server (127.0.0.1 or localhost with its port)');
     const origin = request.headers.origin;
     if (origin !== undefined && origin !== `http://127.0.0.1:${port}` && origin !== `http://localhost:${port}`) return sendError(response, 'FORBIDDEN', 'requests from other web origins are refused');
     const path = pathOf(target);
@@ -162,16 +162,11 @@ export async function startLocalHttpServer(options: LocalHttpServerOptions): Pro
   };
 }
 
-/** Only the names this server is reached by: a rebinding attacker's page sends its own host name. */
-function allowedHost(host: string | undefined, port: number): boolean {
-  return host === `127.0.0.1:${port}` || host === `localhost:${port}`;
-}
-
-/** Compares digests so neither the token's length nor its bytes leak through timing. */
+/** A bearer header carrying exactly `token` (compared in constant time). */
 function bearerIs(authorization: string | undefined, token: string): boolean {
   const match = /^Bearer ([\x21-\x7e]+)$/.exec(authorization ?? '');
   if (!match) return false;
-  return timingSafeEqual(createHash('sha256').update(match[1]!).digest(), createHash('sha256').update(token).digest());
+  return sameSecret(match[1]!, token);
 }
 
 function single(value: string | string[] | undefined): string | undefined {
